@@ -1,0 +1,303 @@
+/* ast.h — the syntax tree shared by the parser (parse.c), the checker (sema_*.c) and the
+ * lowering to IR (lower_*.c). Internal to frontend/: other stages see only frontend.h.
+ * Layout: every node has a kind, a span, and flat fields; the "sema" fields are filled by
+ * the checker and read by the lowering. All nodes live in the compilation's arena. */
+#ifndef WRIT_AST_H
+#define WRIT_AST_H
+
+#include "../ir/base.h"
+
+typedef struct Type Type;
+typedef struct Expr Expr;
+typedef struct Stmt Stmt;
+typedef struct Block Block;
+typedef struct Decl Decl;
+typedef struct Sym Sym;
+
+/* ---------------- semantic types (built by sema, read by lowering) ---------------- */
+typedef enum TypeKind {
+    TY_ERROR,    /* after a type error; silences cascades */
+    TY_VOID,
+    TY_BOOL,
+    TY_INT,      /* bits 8..256, is_signed */
+    TY_INTLIT,   /* an integer literal not yet given a type; value in Expr.ival */
+    TY_ADDRESS,
+    TY_BYTES,    /* bytesN: bits = 8*N */
+    TY_STRING,   /* string<N>: len = max bytes */
+    TY_ARRAY,    /* [elem; len] */
+    TY_LIST,     /* list<elem, len>: len = max elements */
+    TY_MAP,      /* map<key, val> — storage only */
+    TY_STRUCT,   /* decl = the struct */
+    TY_IFACE,    /* a typed handle to a contract: decl = interface or contract */
+    TY_COUNT
+} TypeKind;
+
+struct Type {
+    TypeKind kind;
+    uint16_t bits;     /* TY_INT, TY_BYTES */
+    bool is_signed;    /* TY_INT */
+    uint32_t len;      /* TY_ARRAY length, TY_LIST / TY_STRING bound */
+    Type *elem;        /* TY_ARRAY, TY_LIST */
+    Type *key, *val;   /* TY_MAP */
+    Decl *decl;        /* TY_STRUCT, TY_IFACE */
+};
+
+/* ---------------- syntactic type references ---------------- */
+typedef enum TypeRefKind { TR_NAME, TR_ARRAY } TypeRefKind;
+
+/* `u256`, `Proposal`, `map<K, V>`, `list<T, N>`, `string<N>`, `[T; N]` */
+typedef struct TypeRef {
+    TypeRefKind kind;
+    Span span;
+    const char *name;        /* TR_NAME (interned) */
+    struct TypeRef **targs;  /* TR_NAME generic type arguments: map<K,V> -> K,V; list<T,N> -> T */
+    int ntargs;
+    Expr *size;              /* list/string bound, array length (a constant expression) */
+    struct TypeRef *elem;    /* TR_ARRAY element */
+    Type *type;              /* sema */
+} TypeRef;
+
+/* ---------------- expressions ---------------- */
+typedef enum ExprKind {
+    EX_INT,        /* ival */
+    EX_BOOL,       /* bval */
+    EX_STRING,     /* str/str_len: the decoded bytes */
+    EX_NAME,       /* name; also `result`, `self`, `msg`, `block` resolve here */
+    EX_UNARY,      /* op lhs */
+    EX_BINARY,     /* lhs op rhs */
+    EX_CALL,       /* lhs(args): internal call, builtin, event-free call, conversion
+                      `address(x)`, interface handle `IToken(addr)`, method `x.f(args)` */
+    EX_INDEX,      /* lhs[rhs] */
+    EX_FIELD,      /* lhs.name */
+    EX_CAST,       /* lhs as tref (checked: reverts if the value does not fit) */
+    EX_STRUCT_LIT, /* tref { field_names[i]: args[i] } */
+    EX_ARRAY_LIT,  /* [args...] */
+    EX_FORALL,     /* forall name in lhs..rhs: body   (specs only) */
+    EX_COUNT
+} ExprKind;
+
+typedef enum UnOp { UN_NEG, UN_NOT, UN_BNOT, UN_COUNT } UnOp;
+
+typedef enum BinOp {
+    BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MOD, /* checked */
+    BIN_WADD, BIN_WSUB, BIN_WMUL,                /* +% -% *%  wrapping */
+    BIN_SHL, BIN_SHR, BIN_BAND, BIN_BOR, BIN_BXOR,
+    BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE,
+    BIN_LAND, BIN_LOR,
+    BIN_IMPLIES,                                 /* ==>  specs only */
+    BIN_COUNT
+} BinOp;
+
+/* What a call or name turned out to be, decided by sema. */
+typedef enum Builtin {
+    BI_NONE,
+    BI_OLD,          /* old(e)                specs: ensures */
+    BI_SUM,          /* sum(map)              specs */
+    BI_RESULT,       /* result                specs: ensures */
+    BI_MSG_SENDER, BI_MSG_VALUE, BI_BLOCK_NUMBER, BI_BLOCK_TIMESTAMP, BI_SELF,
+    BI_TX_ORIGIN, BI_CHAIN_ID,
+    BI_KECCAK256,    /* keccak256(a, b, ...) over the packed encoding */
+    BI_SEND,         /* send(to, amount): transfer value, revert on failure; an external call */
+    BI_BALANCE,      /* balance(addr) */
+    BI_LEN,          /* x.len()     list / string / array */
+    BI_PUSH,         /* x.push(v)   storage or local list */
+    BI_POP,          /* x.pop()     */
+    BI_CONVERT,      /* T(x): address(0), bytes32(x), u256(x)... conversion by type name */
+    BI_IFACE_HANDLE, /* IToken(addr) */
+    BI_EXT_CALL,     /* IToken(addr).f(args) — callee_decl is the interface fn */
+    BI_MIN, BI_MAX,  /* min(a, b), max(a, b) */
+    BI_COUNT
+} Builtin;
+
+struct Expr {
+    ExprKind kind;
+    Span span;
+    /* syntax */
+    U256 ival;
+    bool bval;
+    const char *str;       /* EX_STRING bytes (not NUL-terminated necessarily) */
+    uint32_t str_len;
+    const char *name;      /* EX_NAME, EX_FIELD, EX_FORALL variable (interned) */
+    int op;                /* UnOp / BinOp */
+    Expr *lhs, *rhs;       /* see ExprKind */
+    Expr **args;           /* call arguments, literal elements / field values */
+    int nargs;
+    const char **field_names; /* EX_STRUCT_LIT */
+    TypeRef *tref;         /* EX_CAST target, EX_STRUCT_LIT struct */
+    Expr *body;            /* EX_FORALL */
+    Expr *call_value;      /* external call option `{value: e}` */
+    /* sema */
+    Type *type;
+    Sym *sym;              /* EX_NAME: what it names; EX_CALL: the callee (fn/event/error) */
+    Builtin builtin;
+    Decl *callee_decl;     /* internal or external function called */
+    bool is_lvalue_storage;/* the expression designates (part of) storage */
+    bool in_spec;          /* inside a spec clause (old/result/sum/forall allowed) */
+};
+
+/* ---------------- statements ---------------- */
+typedef enum StmtKind {
+    ST_LET,      /* let name[: tref] = init; */
+    ST_ASSIGN,   /* target op= value;   op is -1 for plain '=' else a BinOp */
+    ST_EXPR,     /* expr; */
+    ST_IF,       /* if expr then [else els] ; els is a Block (an else-if is a block of one ST_IF) */
+    ST_FOR,      /* for name in lo..hi body   or   for name in iter body */
+    ST_RETURN,   /* return [expr]; */
+    ST_EMIT,     /* emit call;      call is an EX_CALL naming an event */
+    ST_REVERT,   /* revert call;    call names an error, or expr is a string message */
+    ST_REQUIRE,  /* require expr [else call-or-string]; */
+    ST_ASSERT,   /* assert expr; */
+    ST_BLOCK,    /* { ... } */
+    ST_BREAK,
+    ST_CONTINUE,
+    ST_COUNT
+} StmtKind;
+
+struct Block {
+    Stmt **stmts;
+    int n;
+    Span span;
+};
+
+struct Stmt {
+    StmtKind kind;
+    Span span;
+    const char *name;     /* ST_LET, ST_FOR variable */
+    Span name_span;
+    TypeRef *tref;        /* ST_LET optional type */
+    Expr *init;           /* ST_LET */
+    Expr *target;         /* ST_ASSIGN */
+    int op;               /* ST_ASSIGN */
+    Expr *value;          /* ST_ASSIGN */
+    Expr *expr;           /* ST_EXPR, ST_RETURN, ST_IF cond, ST_REQUIRE cond, ST_ASSERT,
+                             ST_REVERT / ST_REQUIRE string message (EX_STRING) */
+    Expr *call;           /* ST_EMIT, ST_REVERT, ST_REQUIRE else-error: EX_CALL */
+    Expr *msg;            /* ST_REQUIRE / ST_REVERT with a string message */
+    Block *then, *els;    /* ST_IF */
+    Expr *lo, *hi;        /* ST_FOR over a range */
+    Expr *iter;           /* ST_FOR over a list/array */
+    Block *body;          /* ST_FOR, ST_BLOCK */
+    bool is_ghost;        /* `ghost x = e;` — an update of a ghost variable */
+    /* sema */
+    Sym *sym;             /* ST_LET / ST_FOR: the local declared */
+    uint32_t trip_bound;  /* ST_FOR: the compile-time bound on iterations */
+    bool unreachable;     /* follows a return/revert in the same block */
+};
+
+/* ---------------- declarations ---------------- */
+typedef enum DeclKind {
+    D_IMPORT,     /* import std.math;     name = "std.math" */
+    D_CONTRACT,   /* contract Name [: Base, ...] { members } */
+    D_INTERFACE,  /* interface Name { fn signatures } */
+    D_STRUCT,     /* struct Name { fields } */
+    D_FN,         /* [pub] [view] [payable] [reentrant] fn name(params) [-> ret] specs body */
+    D_INIT,       /* init(params) [payable] specs body */
+    D_STORAGE,    /* [pub] storage name: T;   pub generates a view getter, as solc does */
+    D_GHOST,      /* ghost name: T; */
+    D_CONST,      /* const NAME: T = expr; */
+    D_EVENT,      /* event Name(indexed a: T, b: U); */
+    D_ERROR,      /* error Name(a: T); */
+    D_INVARIANT,  /* invariant expr; */
+    D_COUNT
+} DeclKind;
+
+enum {
+    DF_PUB = 1 << 0,
+    DF_VIEW = 1 << 1,
+    DF_PAYABLE = 1 << 2,
+    DF_REENTRANT = 1 << 3,
+};
+
+typedef struct Param {
+    const char *name;
+    Span span;
+    TypeRef *tref;
+    bool indexed;   /* event fields */
+    Type *type;     /* sema */
+    Sym *sym;       /* sema: the parameter as a local */
+} Param;
+
+typedef enum SpecKind { SP_REQUIRES, SP_ENSURES, SP_REVERTS_IF, SP_COUNT } SpecKind;
+
+typedef struct Spec {
+    SpecKind kind;
+    Span span;
+    Expr *expr;
+} Spec;
+
+struct Decl {
+    DeclKind kind;
+    Span span;
+    const char *name;      /* interned; NULL for invariants */
+    Span name_span;
+    unsigned flags;        /* DF_* */
+    Param *params;         /* fn, init, event, error, struct fields */
+    int nparams;
+    TypeRef *ret;          /* fn return type or NULL */
+    Spec *specs;
+    int nspecs;
+    Block *body;           /* fn/init; NULL in an interface */
+    TypeRef *tref;         /* storage, ghost, const */
+    Expr *init;            /* const value */
+    Expr *expr;            /* invariant */
+    Decl **members;        /* contract / interface */
+    int nmembers;
+    const char **bases;    /* contract bases */
+    Span *base_spans;
+    int nbases;
+    Decl *parent;          /* enclosing contract / interface */
+    int file;              /* source file id */
+    /* sema */
+    Type *type;            /* storage/ghost/const type, fn return type, struct/iface type */
+    Sym *sym;
+    U256 const_value;      /* D_CONST after evaluation */
+    int index;             /* storage: declaration order within the contract (bases first) */
+    bool calls_external;   /* fn: performs an external call (directly or via callees) */
+    bool writes_storage;   /* fn: writes storage (directly or via callees) */
+    char *signature;       /* pub fn / event / error: "transfer(address,uint256)" */
+    uint32_t selector;     /* pub fn / error: first 4 bytes of keccak256(signature) */
+    Decl **all_members;    /* contract: own members after bases, in layout order */
+    int nall_members;
+};
+
+/* ---------------- symbols ---------------- */
+typedef enum SymKind {
+    SYM_LOCAL, SYM_PARAM, SYM_LOOP_VAR, SYM_FORALL_VAR,
+    SYM_STORAGE, SYM_GHOST, SYM_CONST,
+    SYM_FN, SYM_EVENT, SYM_ERROR, SYM_STRUCT, SYM_INTERFACE, SYM_CONTRACT,
+    SYM_BUILTIN,
+    SYM_COUNT
+} SymKind;
+
+struct Sym {
+    SymKind kind;
+    const char *name;
+    Span span;        /* where it is declared (for "first defined here" notes) */
+    Type *type;
+    Decl *decl;       /* for declarations */
+    Stmt *stmt;       /* ST_LET / ST_FOR that declares a local */
+    Builtin builtin;  /* SYM_BUILTIN */
+    int index;        /* locals: number within the function, for the lowering */
+    int uses;         /* reads, for the unused-local warning */
+};
+
+/* ---------------- a whole program: the root file and what it imports ---------------- */
+typedef struct Module {
+    int file;          /* source file id */
+    const char *name;  /* "std.math" for imports, the path for the root */
+    Decl **items;
+    int nitems;
+} Module;
+
+typedef struct Program {
+    Arena *arena;
+    Interner *names;
+    SrcSet *srcs;
+    DiagSink *diags;
+    Module **modules;  /* modules[0] is the root file; imports follow, each once */
+    int nmodules;
+    Decl **contracts;  /* every contract of the root module, in source order (sema) */
+    int ncontracts;
+} Program;
+
+#endif

@@ -1,0 +1,422 @@
+/* base.c — arenas, source files and spans, the diagnostic sink and the name interner:
+ * the plumbing every compiler stage shares (declared in base.h). */
+#include "base.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------- arenas ---------------- */
+struct ArenaChunk {
+    ArenaChunk *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+enum { ARENA_CHUNK = 64 * 1024 };
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n);
+    if (!p) {
+        fprintf(stderr, "writ: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
+
+void arena_free(Arena *a) {
+    ArenaChunk *c = a->head;
+    while (c) {
+        ArenaChunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    a->head = NULL;
+    a->used_total = 0;
+}
+
+void *arena_alloc(Arena *a, size_t size) {
+    size = (size + 15) & ~(size_t)15;
+    ArenaChunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        c = xmalloc(sizeof(ArenaChunk) + cap);
+        c->size = cap;
+        c->used = 0;
+        /* A big one-off block goes behind the current chunk so the chunk's tail stays usable. */
+        if (cap != ARENA_CHUNK && a->head) {
+            c->next = a->head->next;
+            a->head->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    a->used_total += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n) {
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void ptrvec_push(Arena *a, PtrVec *v, void *item) {
+    if (v->len == v->cap) {
+        int cap = v->cap ? v->cap * 2 : 8;
+        void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
+        if (v->len)
+            memcpy(items, v->items, sizeof(void *) * (size_t)v->len);
+        v->items = items;
+        v->cap = cap;
+    }
+    v->items[v->len++] = item;
+}
+
+/* ---------------- source files ---------------- */
+int src_add(SrcSet *set, const char *path, const char *text, size_t len) {
+    if (set->count + 1 >= set->cap) {
+        int cap = set->cap ? set->cap * 2 : 8;
+        SrcFile **files = realloc(set->files, sizeof(SrcFile *) * (size_t)cap);
+        if (!files)
+            abort();
+        if (!set->files)
+            files[0] = NULL;
+        set->files = files;
+        set->cap = cap;
+    }
+    SrcFile *f = calloc(1, sizeof *f);
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    char *p = xmalloc(strlen(path) + 1);
+    strcpy(p, path);
+    f->path = p;
+    f->text = copy;
+    f->len = (uint32_t)len;
+    f->id = ++set->count;
+    set->files[f->id] = f;
+    return f->id;
+}
+
+int src_load(SrcSet *set, const char *path) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    size_t cap = 4096, len = 0;
+    char *buf = xmalloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += n;
+        if (len == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb)
+                abort();
+            buf = nb;
+        }
+    }
+    bool err = ferror(fp);
+    fclose(fp);
+    if (err || len > UINT32_MAX - 1) {
+        free(buf);
+        return -1;
+    }
+    int id = src_add(set, path, buf, len);
+    free(buf);
+    return id;
+}
+
+SrcFile *src_get(const SrcSet *set, int id) {
+    if (!set || id <= 0 || id > set->count)
+        return NULL;
+    return set->files[id];
+}
+
+static void src_index_lines(SrcFile *f) {
+    uint32_t n = 1;
+    for (uint32_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n')
+            n++;
+    f->line_starts = xmalloc(sizeof(uint32_t) * n);
+    f->line_count = n;
+    uint32_t k = 0;
+    f->line_starts[k++] = 0;
+    for (uint32_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n')
+            f->line_starts[k++] = i + 1;
+}
+
+void src_line_col(SrcFile *f, uint32_t offset, uint32_t *line, uint32_t *col) {
+    if (!f->line_starts)
+        src_index_lines(f);
+    if (offset > f->len)
+        offset = f->len;
+    uint32_t lo = 0, hi = f->line_count; /* last line start <= offset */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = lo + 1;
+    *col = offset - f->line_starts[lo] + 1;
+}
+
+void srcset_free(SrcSet *set) {
+    for (int i = 1; i <= set->count; i++) {
+        SrcFile *f = set->files[i];
+        free((void *)f->path);
+        free((void *)f->text);
+        free(f->line_starts);
+        free(f);
+    }
+    free(set->files);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---------------- diagnostics ---------------- */
+void diag_init(DiagSink *d, SrcSet *srcs) {
+    memset(d, 0, sizeof *d);
+    d->srcs = srcs;
+    d->max_errors = 100;
+}
+
+static void diag_free_list(Diag *x) {
+    while (x) {
+        Diag *n = x->next;
+        diag_free_list(x->notes);
+        free(x->msg);
+        free(x);
+        x = n;
+    }
+}
+
+void diag_free(DiagSink *d) {
+    diag_free_list(d->first);
+    d->first = d->last = NULL;
+}
+
+static Diag *diag_make(DiagLevel level, Span sp, const char *fmt, va_list ap) {
+    Diag *x = calloc(1, sizeof *x);
+    if (!x)
+        abort();
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    x->msg = xmalloc((size_t)n + 1);
+    vsnprintf(x->msg, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    x->level = level;
+    x->span = sp;
+    return x;
+}
+
+static Diag *diag_push(DiagSink *d, Diag *x) {
+    if (d->last)
+        d->last->next = x;
+    else
+        d->first = x;
+    d->last = x;
+    return x;
+}
+
+/* Past max_errors the diagnostic is still built (callers may attach notes) but not kept. */
+static Diag diag_overflow;
+
+Diag *diag_error(DiagSink *d, Span sp, const char *fmt, ...) {
+    d->errors++;
+    if (d->errors > d->max_errors) {
+        return &diag_overflow;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    Diag *x = diag_make(DIAG_ERROR, sp, fmt, ap);
+    va_end(ap);
+    return diag_push(d, x);
+}
+
+Diag *diag_warning(DiagSink *d, Span sp, const char *fmt, ...) {
+    d->warnings++;
+    if (d->warnings > d->max_errors)
+        return &diag_overflow;
+    va_list ap;
+    va_start(ap, fmt);
+    Diag *x = diag_make(DIAG_WARNING, sp, fmt, ap);
+    va_end(ap);
+    return diag_push(d, x);
+}
+
+void diag_note(DiagSink *d, Diag *parent, Span sp, const char *fmt, ...) {
+    (void)d;
+    if (!parent || parent == &diag_overflow)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    Diag *x = diag_make(DIAG_NOTE, sp, fmt, ap);
+    va_end(ap);
+    Diag **tail = &parent->notes;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = x;
+}
+
+static const char *level_name(DiagLevel l) {
+    return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
+}
+
+/* Prints the source line with control bytes and invalid UTF-8 shown as '?' so that a
+ * caret lines up and garbage input cannot disturb the terminal. */
+static void print_one(DiagSink *d, Diag *x, FILE *out) {
+    SrcFile *f = src_get(d->srcs, x->span.file);
+    if (!f) {
+        fprintf(out, "writ: %s: %s\n", level_name(x->level), x->msg);
+        return;
+    }
+    uint32_t line, col;
+    src_line_col(f, x->span.start, &line, &col);
+    fprintf(out, "%s:%u:%u: %s: %s\n", f->path, line, col, level_name(x->level), x->msg);
+    uint32_t ls = f->line_starts[line - 1];
+    uint32_t le = ls;
+    while (le < f->len && f->text[le] != '\n')
+        le++;
+    enum { MAX_SHOWN = 200 };
+    uint32_t show_from = ls;
+    if (x->span.start - ls > MAX_SHOWN / 2)
+        show_from = x->span.start - MAX_SHOWN / 2;
+    uint32_t show_to = le - show_from > MAX_SHOWN ? show_from + MAX_SHOWN : le;
+    fputs("  ", out);
+    for (uint32_t i = show_from; i < show_to; i++) {
+        unsigned char c = (unsigned char)f->text[i];
+        fputc(c == '\t' ? ' ' : (c < 0x20 || c >= 0x7f) ? '?' : c, out);
+    }
+    fputs("\n  ", out);
+    uint32_t start = x->span.start < show_from ? show_from : x->span.start;
+    for (uint32_t i = show_from; i < start; i++)
+        fputc(' ', out);
+    uint32_t end = x->span.end > show_to ? show_to : x->span.end;
+    fputc('^', out);
+    for (uint32_t i = start + 1; i < end; i++)
+        fputc('~', out);
+    fputc('\n', out);
+}
+
+void diag_print(DiagSink *d, FILE *out) {
+    for (Diag *x = d->first; x; x = x->next) {
+        print_one(d, x, out);
+        for (Diag *n = x->notes; n; n = n->next)
+            print_one(d, n, out);
+    }
+    if (d->errors > d->max_errors)
+        fprintf(out, "writ: too many errors (%d); showing the first %d\n", d->errors,
+                d->max_errors);
+}
+
+static int diag_cmp(const Diag *a, const Diag *b) {
+    if (a->span.file != b->span.file)
+        return a->span.file < b->span.file ? -1 : 1;
+    if (a->span.start != b->span.start)
+        return a->span.start < b->span.start ? -1 : 1;
+    return 0;
+}
+
+void diag_sort(DiagSink *d) {
+    /* insertion into a new list keeps equal keys in report order (stable) */
+    Diag *sorted = NULL;
+    Diag *x = d->first;
+    while (x) {
+        Diag *next = x->next;
+        Diag **pp = &sorted;
+        while (*pp && diag_cmp(*pp, x) <= 0)
+            pp = &(*pp)->next;
+        x->next = *pp;
+        *pp = x;
+        x = next;
+    }
+    d->first = sorted;
+    d->last = NULL;
+    for (Diag *y = sorted; y; y = y->next)
+        d->last = y;
+}
+
+/* ---------------- interner: open addressing, FNV-1a ---------------- */
+typedef struct InternEntry {
+    const char *s;
+    size_t len;
+    uint64_t hash;
+} InternEntry;
+
+struct Interner {
+    InternEntry *slots;
+    size_t cap, count;
+    Arena arena;
+};
+
+Interner *intern_new(void) {
+    Interner *in = calloc(1, sizeof *in);
+    if (!in)
+        abort();
+    in->cap = 1024;
+    in->slots = calloc(in->cap, sizeof(InternEntry));
+    if (!in->slots)
+        abort();
+    arena_init(&in->arena);
+    return in;
+}
+
+void intern_free(Interner *in) {
+    if (!in)
+        return;
+    free(in->slots);
+    arena_free(&in->arena);
+    free(in);
+}
+
+static uint64_t fnv1a(const char *s, size_t len) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+const char *intern(Interner *in, const char *s, size_t len) {
+    if (in->count * 2 >= in->cap) {
+        size_t cap = in->cap * 2;
+        InternEntry *slots = calloc(cap, sizeof(InternEntry));
+        if (!slots)
+            abort();
+        for (size_t i = 0; i < in->cap; i++) {
+            if (!in->slots[i].s)
+                continue;
+            size_t j = in->slots[i].hash & (cap - 1);
+            while (slots[j].s)
+                j = (j + 1) & (cap - 1);
+            slots[j] = in->slots[i];
+        }
+        free(in->slots);
+        in->slots = slots;
+        in->cap = cap;
+    }
+    uint64_t h = fnv1a(s, len);
+    size_t j = h & (in->cap - 1);
+    while (in->slots[j].s) {
+        InternEntry *e = &in->slots[j];
+        if (e->hash == h && e->len == len && memcmp(e->s, s, len) == 0)
+            return e->s;
+        j = (j + 1) & (in->cap - 1);
+    }
+    const char *copy = arena_strndup(&in->arena, s, len);
+    in->slots[j] = (InternEntry){copy, len, h};
+    in->count++;
+    return copy;
+}
