@@ -1,7 +1,123 @@
-/* main.c — placeholder until the CLI lands. */
-#include <stdio.h>
-#include "frontend/frontend.h"
-int main(void) {
-    printf("writ %s\n", WRIT_VERSION);
-    return 0;
+/* main.c — the `writ` command: finds the subcommand and runs it. Every subcommand is
+ * one row of the table below and one cmd_*.c file. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ir/base.h"
+
+static int cmd_help(int argc, char **argv);
+
+static const Command commands[] = {
+    {"check", cmd_check, "check contracts: parse, resolve, types, safety rules",
+     "usage: writ check FILE...\n"
+     "\n"
+     "Parses and checks each Writ source file (and what it imports): names, types and\n"
+     "the safety rules. Diagnostics go to stderr as file:line:col: error: message.\n"
+     "Exit status: 0 when every file is clean (warnings allowed), 1 when any has errors.\n"},
+    {"ir", cmd_ir, "print the IR of a contract, or read and validate IR text",
+     "usage: writ ir FILE.writ [--after PASS]\n"
+     "       writ ir --parse FILE.wir [--after PASS]\n"
+     "\n"
+     "Prints the IR of every contract in FILE.writ as lowered from the source. With\n"
+     "--after PASS the optimisation pipeline runs up to and including PASS ('all' runs\n"
+     "it whole). --parse reads IR text instead, validates it and prints it back.\n"
+     "Passes, in pipeline order: fold, dce, simplify-cfg.\n"
+     "Exit status: 0 on success, 1 when the input has errors.\n"},
+    {"vm", cmd_vm, "run WebAssembly: plain modules and the spec test suite",
+     "usage: writ vm run FILE.wasm [--invoke NAME] [ARGS...]\n"
+     "       writ vm spec DIR [--file NAME]\n"
+     "\n"
+     "'run' instantiates a module and calls an export, printing its results.\n"
+     "'spec' runs the official WebAssembly spec tests (wast2json JSON) found in DIR.\n"},
+    {"help", cmd_help, "show help for writ or for one command",
+     "usage: writ help [COMMAND]\n"},
+};
+enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+
+const Command *cli_find_command(const char *name) {
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+bool cli_wants_help(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "writ %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see 'writ %s --help')\n", cmd);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+const char *cli_stdlib_dir(void) {
+    const char *env = getenv("WRIT_STDLIB");
+    return env && *env ? env : WRIT_STDLIB_DIR;
+}
+
+static void print_overview(FILE *out) {
+    fprintf(out,
+            "writ %s — a smart-contract compiler toolchain and verifying VM\n"
+            "\n"
+            "usage: writ COMMAND [ARGS...]\n"
+            "       writ --version\n"
+            "\n"
+            "commands:\n",
+            WRIT_VERSION);
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "'writ COMMAND --help' shows a command's options.\n"
+            "\n"
+            "exit status: 0 success, 1 the input is wrong (errors in a contract or module),\n"
+            "             2 usage or internal error\n");
+}
+
+static int cmd_help(int argc, char **argv) {
+    if (argc < 2) {
+        print_overview(stdout);
+        return EXIT_OK;
+    }
+    const Command *c = cli_find_command(argv[1]);
+    if (!c)
+        return cli_usage_error("help", "unknown command '%s'", argv[1]);
+    fputs(c->usage, stdout);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_overview(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("writ %s\n", WRIT_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        print_overview(stdout);
+        return EXIT_OK;
+    }
+    const Command *c = cli_find_command(name);
+    if (!c) {
+        fprintf(stderr, "writ: unknown command '%s' (see 'writ help')\n", name);
+        return EXIT_USAGE;
+    }
+    if (c->run != cmd_help && cli_wants_help(argc - 1, argv + 1)) {
+        fputs(c->usage, stdout);
+        return EXIT_OK;
+    }
+    return c->run(argc - 1, argv + 1);
 }

@@ -1,0 +1,36 @@
+/* cli.h — what the `writ` subcommands share: the exit-status convention, the command
+ * table and option helpers. Each subcommand lives in its own cmd_*.c file. */
+#ifndef WRIT_CLI_H
+#define WRIT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit statuses, documented in `writ help` and README.md. */
+enum {
+    EXIT_OK = 0,       /* success */
+    EXIT_INPUT = 1,    /* the input is wrong: errors in a contract, an invalid module... */
+    EXIT_USAGE = 2,    /* bad command line, or an internal error */
+};
+
+typedef struct Command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    const char *summary;
+    const char *usage;                 /* full help text */
+} Command;
+
+int cmd_check(int argc, char **argv);
+int cmd_ir(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+
+/* True when argv holds -h or --help; the caller prints its usage. */
+bool cli_wants_help(int argc, char **argv);
+/* Prints "writ CMD: message" and the usage hint; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The folder `import std.x;` reads from: $WRIT_STDLIB, else the one built in. */
+const char *cli_stdlib_dir(void);
+/* Finds a command by name in the table (NULL if none). */
+const Command *cli_find_command(const char *name);
+
+#endif
