@@ -25,6 +25,13 @@ static const Command commands[] = {
      "it whole). --parse reads IR text instead, validates it and prints it back.\n"
      "Passes, in pipeline order: fold, dce, simplify-cfg.\n"
      "Exit status: 0 on success, 1 when the input has errors.\n"},
+    {"build", cmd_build, "compile contracts to a target: evm (bytecode + ABI artifacts)",
+     "usage: writ build FILE.writ --target evm [-o DIR] [--asm]\n"
+     "\n"
+     "Compiles every contract of FILE.writ and writes DIR/NAME.json (default DIR: out)\n"
+     "in the Foundry/Hardhat shape: abi, bytecode, deployedBytecode, methodIdentifiers,\n"
+     "storageLayout. --asm prints an annotated assembly listing.\n"
+     "Exit status: 0 on success, 1 when the input has errors.\n"},
     {"vm", cmd_vm, "run WebAssembly: plain modules and the spec test suite",
      "usage: writ vm run FILE.wasm [--invoke NAME] [ARGS...]\n"
      "       writ vm spec DIR [--file NAME]\n"
