@@ -258,6 +258,16 @@ struct Decl {
     uint32_t selector;     /* pub fn / error: first 4 bytes of keccak256(signature) */
     Decl **all_members;    /* contract: own members after bases, in layout order */
     int nall_members;
+    Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
+    Span *callee_spans;    /* where each callee is first called */
+    int ncallees;
+    int nlocals;           /* fn/init: params, locals and loop variables, numbered by Sym.index */
+    bool emits;            /* fn: emits an event directly */
+    bool is_free;          /* fn: a free function (no contract: cannot touch storage) */
+    bool const_busy;       /* D_CONST: being evaluated (cycle detection) */
+    bool const_done;       /* D_CONST: const_value is valid */
+    struct Scope *scope;   /* contract / interface: its member scope (sema-private) */
+    int state;             /* sema-private scratch (cycle detection) */
 };
 
 /* ---------------- symbols ---------------- */
@@ -279,6 +289,7 @@ struct Sym {
     Builtin builtin;  /* SYM_BUILTIN */
     int index;        /* locals: number within the function, for the lowering */
     int uses;         /* reads, for the unused-local warning */
+    Decl *fn;         /* locals/params: the function that declares it */
 };
 
 /* ---------------- a whole program: the root file and what it imports ---------------- */
