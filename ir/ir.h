@@ -193,6 +193,7 @@ typedef struct IrModule {
     IrFunc **funcs;     int nfuncs;   /* ordinary functions and init (kind IR_FN_INIT) */
     IrFunc **specs;     int nspecs;   /* spec functions, in source order */
     SrcSet *srcs;                    /* for printing spans; may be NULL */
+    PtrVec types;                    /* the interned types (ir_type_*) */
 } IrModule;
 
 /* ---------------- building ---------------- */
@@ -219,6 +220,11 @@ int ir_add_struct(IrModule *m, const char *name, IrField *fields, int n);
 int ir_add_event(IrModule *m, const char *name, IrField *fields, int n);  /* fills signature, topic0 */
 int ir_add_error(IrModule *m, const char *name, IrField *fields, int n);
 int ir_add_iface(IrModule *m, const char *name);
+/* Adds a function signature to interface `iface` (no blocks); computes its ABI. */
+IrFunc *ir_iface_add_fn(IrModule *m, int iface, const char *name, IrParam *params,
+                        int nparams, IrType *ret, unsigned flags);
+/* Looks a function up by name in funcs (kind IR_FN / IR_FN_INIT); -1 when absent. */
+int ir_func_find(const IrModule *m, const char *name);
 IrFunc *ir_func_new(IrModule *m, IrFuncKind kind, const char *name,
                     IrParam *params, int nparams, IrType *ret);  /* appended to funcs or specs */
 void ir_func_set_abi(IrFunc *f);   /* computes signature and selector from name and params */
