@@ -1,0 +1,133 @@
+/* internal.h — what the EVM backend's files share: the opcode table, the assembler
+ * (instruction buffer with symbolic labels), the JSON writer and the storage layout.
+ * Nothing outside backends/evm includes it (tests/evm does, to test the units). */
+#ifndef WRIT_EVM_INTERNAL_H
+#define WRIT_EVM_INTERNAL_H
+
+#include "evm.h"
+
+/* ---------------- opcodes ---------------- */
+typedef enum EvmOp {
+#define X(e, name, byte, in, out, gas, imm, doc) e,
+#include "opcodes.def"
+#undef X
+    EVM_OP_COUNT
+} EvmOp;
+
+typedef struct EvmOpInfo {
+    const char *name;
+    uint8_t byte;
+    uint8_t in, out;
+    uint16_t gas;
+    uint8_t imm;
+} EvmOpInfo;
+extern const EvmOpInfo evm_op_info[EVM_OP_COUNT];
+/* Opcode of a byte, or -1 when the byte is not an instruction. */
+int evm_op_of_byte(uint8_t b);
+
+/* ---------------- assembler ---------------- */
+typedef enum EvmItemKind {
+    EI_OP,        /* an opcode without immediate */
+    EI_PUSH,      /* push a constant, shortest encoding (PUSH0 for 0) */
+    EI_PUSHLABEL, /* push a label's offset; width settled by the fixed point */
+    EI_LABEL,     /* a jump label: JUMPDEST */
+    EI_MARK,      /* a position label: no byte (data, code end) */
+    EI_DATA,      /* raw bytes */
+} EvmItemKind;
+
+typedef struct EvmItem {
+    uint8_t kind;
+    uint8_t op;         /* EI_OP */
+    uint8_t width;      /* EI_PUSH / EI_PUSHLABEL: immediate bytes */
+    int label;          /* EI_PUSHLABEL / EI_LABEL / EI_MARK */
+    U256 imm;           /* EI_PUSH */
+    const uint8_t *data;/* EI_DATA */
+    uint32_t ndata;
+    uint32_t offset;    /* settled by evm_asm_assemble */
+    Span span;
+    const char *comment;/* shown in the listing */
+} EvmItem;
+
+typedef struct EvmAsm {
+    Arena *arena;
+    EvmItem *items;
+    int n, cap;
+    int nlabels, label_cap;
+    int *label_item;    /* item index of each label's definition, -1 until placed */
+    const char **label_name;
+    Span span;          /* applied to every item added */
+    int max_stack_seen; /* unused by the assembler itself: codegen's bookkeeping */
+} EvmAsm;
+
+void evm_asm_init(EvmAsm *a, Arena *arena);
+int evm_asm_new_label(EvmAsm *a, const char *name);   /* name may be NULL */
+void evm_asm_op(EvmAsm *a, EvmOp op);
+void evm_asm_push(EvmAsm *a, U256 v);
+void evm_asm_push_u64(EvmAsm *a, uint64_t v);
+void evm_asm_push_label(EvmAsm *a, int label);
+void evm_asm_label(EvmAsm *a, int label);              /* JUMPDEST here */
+void evm_asm_mark(EvmAsm *a, int label);               /* position only */
+void evm_asm_data(EvmAsm *a, const uint8_t *data, uint32_t n);
+void evm_asm_comment(EvmAsm *a, const char *text);     /* attaches to the last item */
+/* push label; JUMP — and the conditional form (condition already on the stack). */
+void evm_asm_jump(EvmAsm *a, int label);
+void evm_asm_jumpi(EvmAsm *a, int label);
+/* Settles push widths (fixed point) and label offsets, then writes the bytes. Returns
+ * false (with *err set) when a label was used but never placed. */
+bool evm_asm_assemble(EvmAsm *a, uint8_t **code, size_t *n, const char **err);
+uint32_t evm_asm_label_offset(const EvmAsm *a, int label);  /* after assembling */
+/* Listing: offset, bytes, mnemonic, label names, and the source line of each span change. */
+void evm_asm_listing(const EvmAsm *a, const SrcSet *srcs, FILE *out);
+/* solc source map ("s:l:f:j;..." compressed) of the assembled items. */
+char *evm_asm_srcmap(const EvmAsm *a, Arena *arena);
+
+/* ---------------- JSON writer: deterministic, escapes strings ---------------- */
+typedef struct Json {
+    FILE *out;
+    int depth;
+    bool first[64];     /* no comma needed yet at this depth */
+    bool after_key;
+    bool pretty;
+} Json;
+void json_init(Json *j, FILE *out, bool pretty);
+void json_obj_open(Json *j);
+void json_obj_close(Json *j);
+void json_arr_open(Json *j);
+void json_arr_close(Json *j);
+void json_key(Json *j, const char *k);
+void json_str(Json *j, const char *s);
+void json_strn(Json *j, const char *s, size_t n);
+void json_int(Json *j, long long v);
+void json_bool(Json *j, bool v);
+void json_raw(Json *j, const char *text);   /* an already-encoded JSON value */
+/* Runs `fill` writing to a memory stream and returns the text copied into the arena. */
+char *json_to_string(Arena *arena, bool pretty, void (*fill)(Json *, const void *), const void *ctx);
+
+/* ---------------- storage layout (Solidity-compatible) ---------------- */
+typedef struct EvmSlot {
+    U256 slot;          /* the first slot of the variable */
+    uint8_t offset;     /* byte offset inside the slot (packed small types) */
+    uint32_t bytes;     /* storage size in bytes (of one slot-word for small types) */
+} EvmSlot;
+
+typedef struct EvmLayout {
+    EvmSlot *vars;      /* one per IrModule.storage (ghosts: unused) */
+    EvmSlot **fields;   /* per struct: field positions relative to the struct's slot */
+    uint32_t *struct_slots; /* per struct: slots it occupies */
+} EvmLayout;
+
+void evm_layout_compute(const IrModule *m, Arena *arena, EvmLayout *l);
+/* Bytes a value type takes in storage (packing unit); 32 for aggregates. */
+uint32_t evm_storage_bytes(const IrType *t);
+/* Slots an aggregate (or value) of type t occupies in place. */
+uint32_t evm_storage_slots(const IrModule *m, const EvmLayout *l, const IrType *t);
+char *evm_layout_json(const IrModule *m, const EvmLayout *l, Arena *arena);
+char *evm_abi_json(const IrModule *m, Arena *arena);
+char *evm_method_ids_json(const IrModule *m, Arena *arena);
+
+/* ---------------- code generation ---------------- */
+/* Emits creation code (constructor + runtime copy) into `cre` and runtime into `rt`. */
+bool evm_codegen(IrModule *m, const EvmLayout *l, DiagSink *diags, EvmAsm *cre, EvmAsm *rt,
+                 int runtime_data_label, const uint8_t **runtime_bytes, size_t *nruntime);
+
+#endif

@@ -1,0 +1,178 @@
+/* test_asm.c — unit tests of the EVM opcode table and assembler: push widths, label
+ * resolution through the push-width fixed point, data sections, listing, disassembly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "backends/evm/internal.h"
+
+static void table_is_consistent(void **state) {
+    (void)state;
+    bool seen[256] = {0};
+    for (int i = 0; i < EVM_OP_COUNT; i++) {
+        assert_false(seen[evm_op_info[i].byte]);
+        seen[evm_op_info[i].byte] = true;
+        assert_int_equal(evm_op_of_byte(evm_op_info[i].byte), i);
+    }
+    assert_int_equal(evm_op_info[EVM_PUSH32].byte, 0x7f);
+    assert_int_equal(evm_op_info[EVM_PUSH32].imm, 32);
+    assert_int_equal(evm_op_info[EVM_SWAP16].byte, 0x9f);
+    assert_int_equal(evm_op_info[EVM_TSTORE].byte, 0x5d);
+    assert_int_equal(evm_op_info[EVM_MCOPY].byte, 0x5e);
+    assert_int_equal(evm_op_info[EVM_LOG4].in, 6);
+    assert_int_equal(evm_op_info[EVM_CALL].in, 7);
+    assert_int_equal(evm_op_of_byte(0x0c), -1);
+    assert_int_equal(evm_op_of_byte(0xef), -1);
+}
+
+static void push_widths(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    evm_asm_push_u64(&a, 0);
+    evm_asm_push_u64(&a, 0x80);
+    evm_asm_push_u64(&a, 0x1234);
+    U256 big = u256_not(u256_from_u64(0));
+    evm_asm_push(&a, big);
+    uint8_t *code;
+    size_t n;
+    const char *err;
+    assert_true(evm_asm_assemble(&a, &code, &n, &err));
+    assert_int_equal(n, 1 + 2 + 3 + 33);
+    assert_int_equal(code[0], 0x5f);
+    assert_int_equal(code[1], 0x60);
+    assert_int_equal(code[2], 0x80);
+    assert_int_equal(code[3], 0x61);
+    assert_int_equal(code[4], 0x12);
+    assert_int_equal(code[5], 0x34);
+    assert_int_equal(code[6], 0x7f);
+    for (int i = 7; i < 39; i++)
+        assert_int_equal(code[i], 0xff);
+    arena_free(&ar);
+}
+
+/* A forward jump over more than 255 bytes must grow its push to two bytes, which moves
+ * the target again: the fixed point settles both. */
+static void labels_fixed_point(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    int back = evm_asm_new_label(&a, "back");
+    int fwd = evm_asm_new_label(&a, "fwd");
+    int end = evm_asm_new_label(&a, "end");
+    evm_asm_label(&a, back);
+    evm_asm_jump(&a, fwd);
+    static uint8_t filler[300];
+    evm_asm_data(&a, filler, sizeof filler);
+    evm_asm_label(&a, fwd);
+    evm_asm_jump(&a, back);
+    evm_asm_mark(&a, end);
+    uint8_t *code;
+    size_t n;
+    const char *err;
+    assert_true(evm_asm_assemble(&a, &code, &n, &err));
+    /* JUMPDEST, PUSH2 fwd, JUMP, 300 bytes, JUMPDEST, PUSH1 0, JUMP */
+    assert_int_equal(n, 1 + 3 + 1 + 300 + 1 + 2 + 1);
+    uint32_t f = evm_asm_label_offset(&a, fwd);
+    assert_int_equal(f, 305);
+    assert_int_equal(code[1], 0x61);
+    assert_int_equal(code[2], f >> 8);
+    assert_int_equal(code[3], f & 0xff);
+    assert_int_equal(code[f], 0x5b);
+    assert_int_equal(code[f + 1], 0x60);
+    assert_int_equal(code[f + 2], 0x00);
+    assert_int_equal(evm_asm_label_offset(&a, end), n);
+    arena_free(&ar);
+}
+
+static void undefined_label_fails(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    int l = evm_asm_new_label(&a, "nowhere");
+    evm_asm_jump(&a, l);
+    uint8_t *code;
+    size_t n;
+    const char *err = NULL;
+    assert_false(evm_asm_assemble(&a, &code, &n, &err));
+    assert_string_equal(err, "nowhere");
+    arena_free(&ar);
+}
+
+static void listing_and_disasm(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    int l = evm_asm_new_label(&a, "top");
+    evm_asm_label(&a, l);
+    evm_asm_push_u64(&a, 42);
+    evm_asm_comment(&a, "the answer");
+    evm_asm_op(&a, EVM_POP);
+    evm_asm_jump(&a, l);
+    uint8_t *code;
+    size_t n;
+    const char *err;
+    assert_true(evm_asm_assemble(&a, &code, &n, &err));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    evm_asm_listing(&a, NULL, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "top:"));
+    assert_non_null(strstr(buf, "PUSH1 0x2a  ; the answer"));
+    assert_non_null(strstr(buf, "PUSH1 0x0  top"));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    evm_disasm(code, n, f);
+    fclose(f);
+    assert_string_equal(buf, "0000  JUMPDEST\n0001  PUSH1 0x2a\n0003  POP\n0004  PUSH1 0x00\n"
+                             "0006  JUMP\n");
+    free(buf);
+    char *map = evm_asm_srcmap(&a, &ar);
+    assert_string_equal(map, "-1:-1:-1;;;;");
+    arena_free(&ar);
+}
+
+static void json_escapes(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    Json j;
+    json_init(&j, f, false);
+    json_obj_open(&j);
+    json_key(&j, "a\"b");
+    json_str(&j, "line\n\ttab\\ \x01");
+    json_key(&j, "list");
+    json_arr_open(&j);
+    json_int(&j, -3);
+    json_bool(&j, true);
+    json_arr_open(&j);
+    json_arr_close(&j);
+    json_arr_close(&j);
+    json_obj_close(&j);
+    fclose(f);
+    assert_string_equal(buf, "{\"a\\\"b\":\"line\\n\\ttab\\\\ \\u0001\",\"list\":[-3,true,[]]}");
+    free(buf);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_is_consistent), cmocka_unit_test(push_widths),
+        cmocka_unit_test(labels_fixed_point),  cmocka_unit_test(undefined_label_fails),
+        cmocka_unit_test(listing_and_disasm),  cmocka_unit_test(json_escapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
