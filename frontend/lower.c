@@ -171,31 +171,21 @@ int lower_iface_index(Lower *L, Decl *d) {
         return i;
     ptrvec_push(L->a, &L->ifaces, d);
     i = ir_add_iface(L->m, d->name);
-    IrIface *ifc = &L->m->ifaces[i];
     Decl **mem = d->kind == D_CONTRACT && d->all_members ? d->all_members : d->members;
     int nmem = d->kind == D_CONTRACT && d->all_members ? d->nall_members : d->nmembers;
-    int n = 0;
-    IrFunc **fns = ARENA_ARRAY(L->a, IrFunc *, nmem + 1);
     for (int k = 0; k < nmem; k++) {
         Decl *fd = mem[k];
         if (fd->kind != D_FN || (d->kind == D_CONTRACT && !(fd->flags & DF_PUB)))
             continue;
-        IrFunc *f = ARENA_NEW(L->a, IrFunc);
-        f->kind = IR_FN;
-        f->name = fd->name;
-        f->flags = fn_flags(fd) | IR_FN_PUB;
-        f->params = params_of(L, fd);
-        f->nparams = fd->nparams;
-        f->ret = fd->ret ? lower_vtype(L, fd->type) : ir_type_void(L->m);
-        f->owner = -1;
+        IrFunc *f = ir_iface_add_fn(L->m, i, fd->name, params_of(L, fd), fd->nparams,
+                                    fd->ret ? lower_vtype(L, fd->type) : ir_type_void(L->m),
+                                    fn_flags(fd) | IR_FN_PUB);
         f->span = fd->span;
-        f->module = L->m;
-        set_abi(f, fd);
-        fns[n++] = f;
+        if (fd->signature) {
+            f->signature = fd->signature;
+            f->selector = fd->selector;
+        }
     }
-    ifc = &L->m->ifaces[i];
-    ifc->fns = fns;
-    ifc->nfns = n;
     return i;
 }
 
