@@ -133,6 +133,11 @@ struct Expr {
     Decl *callee_decl;     /* internal or external function called */
     bool is_lvalue_storage;/* the expression designates (part of) storage */
     bool in_spec;          /* inside a spec clause (old/result/sum/forall allowed) */
+    Type *op_type;         /* EX_BINARY: the operands' common type after implicit widening
+                              (differs from `type` for comparisons: bool); EX_CALL BI_MIN/MAX
+                              likewise. An operand whose own type is narrower is widened to
+                              it. Likewise a value is widened to the type of the variable,
+                              parameter, field or return slot it is stored in. */
 };
 
 /* ---------------- statements ---------------- */
