@@ -28,6 +28,8 @@ int ir_place_prefix(IrOp op);
 IrType *ir_path_step(const IrModule *m, IrType *t, IrPathElem e);
 /* The root type of a place: the storage variable's type or the ref's element. */
 IrType *ir_place_root(const IrModule *m, const IrInstr *i);
+/* [A-Za-z_][A-Za-z0-9_]*: printed bare in the text form, other names are quoted. */
+bool ir_is_ident(const char *s);
 bool ir_type_is_int(const IrType *t);
 /* Bit width used by arithmetic and constants: ints, bool (1), address (160), bytesN. */
 unsigned ir_type_bits(const IrType *t);

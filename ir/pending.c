@@ -1,12 +1,6 @@
-/* pending.c — placeholders for the IR parser, validator and passes while they are written;
+/* pending.c — placeholders for the IR validator and passes while they are written;
  * each goes when its file lands. */
 #include "internal.h"
-
-IrModule *ir_module_parse(Arena *a, DiagSink *diags, int file) {
-    (void)a;
-    diag_error(diags, (Span){(uint16_t)file, 0, 0}, "the IR parser is not built yet");
-    return NULL;
-}
 
 bool ir_module_verify(IrModule *m, DiagSink *diags) {
     (void)m;

@@ -15,7 +15,13 @@ static void pr_type(Printer *p, const IrType *t) {
     fputs(buf, p->out);
 }
 
-static void pr_name(Printer *p, const char *s) { fputs(s && *s ? s : "_", p->out); }
+static void pr_string(Printer *p, const uint8_t *s, uint32_t n);
+
+/* Names print bare when they are identifiers, quoted otherwise. */
+static void pr_name(Printer *p, const char *s) {
+    if (s && ir_is_ident(s)) fputs(s, p->out);
+    else pr_string(p, (const uint8_t *)(s ? s : ""), s ? (uint32_t)strlen(s) : 0);
+}
 
 static void pr_span(Printer *p, Span sp) {
     if (sp.file == 0) return;
@@ -54,8 +60,10 @@ static void pr_fields(Printer *p, const IrField *fs, int n, bool with_indexed) {
 
 /* A reference to a named declaration: the name when it finds this index, else #N. */
 static void pr_ref(Printer *p, const char *sigil, const char *name, int index, int found) {
-    if (name && *name && found == index) fprintf(p->out, "%s%s", sigil, name);
-    else fprintf(p->out, "%s#%d", sigil, index);
+    if (name && found == index) {
+        fputs(sigil, p->out);
+        pr_name(p, name);
+    } else fprintf(p->out, "%s#%d", sigil, index);
 }
 
 static int find_storage(const IrModule *m, const char *name) {
@@ -109,8 +117,10 @@ static void pr_path(Printer *p, const IrInstr *i, IrType *t, int *argk) {
             fputc(']', p->out);
         } else {
             IrType *ft = ir_path_step(p->m, t, e);
-            if (ft) fprintf(p->out, ".%s", p->m->structs[t->struct_index].fields[e.field].name);
-            else fprintf(p->out, ".%u", e.field);
+            if (ft) {
+                fputc('.', p->out);
+                pr_name(p, p->m->structs[t->struct_index].fields[e.field].name);
+            } else fprintf(p->out, ".%u", e.field);
         }
         t = ir_path_step(p->m, t, e);
     }
@@ -325,7 +335,7 @@ void ir_module_print(const IrModule *m, FILE *out) {
         fputc('(', out);
         pr_fields(&p, e->fields, e->nfields, true);
         fputc(')', out);
-        fprintf(out, "  ; %s 0x", e->signature ? e->signature : "?");
+        fprintf(out, "  // %s 0x", e->signature ? e->signature : "?");
         for (int b = 0; b < (k < m->nevents ? 32 : 4); b++) fprintf(out, "%02x", e->topic0[b]);
         fputc('\n', out);
     }

@@ -97,6 +97,15 @@ bool ir_type_is_aggregate(const IrType *t) {
                  t->kind == IRT_STRUCT || t->kind == IRT_MAP);
 }
 
+bool ir_is_ident(const char *s) {
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return false;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+              (*s >= '0' && *s <= '9')))
+            return false;
+    return true;
+}
+
 bool ir_type_is_int(const IrType *t) { return t && t->kind == IRT_INT; }
 
 unsigned ir_type_bits(const IrType *t) {
@@ -161,8 +170,21 @@ static void type_text(const IrModule *m, const IrType *t, Buf *b, int depth) {
         break;
     case IRT_STRUCT:
         if (m && t->struct_index >= 0 && t->struct_index < m->nstructs) {
+            const char *n = m->structs[t->struct_index].name;
             put(b, ":");
-            put(b, m->structs[t->struct_index].name);
+            if (n && ir_is_ident(n)) {
+                put(b, n);
+            } else {
+                put(b, "\"");
+                for (; n && *n; n++) {
+                    char c[5] = {*n, 0};
+                    if (*n == '"' || *n == '\\') { c[0] = '\\'; c[1] = *n; }
+                    else if ((unsigned char)*n < 0x20 || (unsigned char)*n >= 0x7f)
+                        snprintf(c, sizeof c, "\\x%02x", (unsigned char)*n);
+                    put(b, c);
+                }
+                put(b, "\"");
+            }
         } else {
             put(b, ":#");
             putu(b, (unsigned long)(long)t->struct_index);
