@@ -200,13 +200,6 @@ static const char *expect_ident(Parser *P, Span *sp, const char *what) {
 
 /* ---------------- types ---------------- */
 
-/* grammar:
- * type = IDENT
- *      | "map" "<" type "," type ">"
- *      | "list" "<" type "," size_expr ">"
- *      | "string" "<" size_expr ">"
- *      | "[" type ";" expr "]" ;
- */
 static TypeRef *type_new(Parser *P, TypeRefKind kind, uint32_t start) {
     TypeRef *t = ARENA_NEW(P->arena, TypeRef);
     t->kind = kind;
@@ -235,6 +228,13 @@ static uint32_t expect_close_angle(Parser *P) {
     return t->start;
 }
 
+/* grammar:
+ * type = IDENT
+ *      | "map" "<" type "," type ">"
+ *      | "list" "<" type "," size_expr ">"
+ *      | "string" "<" size_expr ">"
+ *      | "[" type ";" expr "]" ;
+ */
 static TypeRef *parse_type_inner(Parser *P) {
     Token *t = parse_peek(P);
     uint32_t start = t->start;
