@@ -1,0 +1,431 @@
+/* exec.c — the interpreter: pre-decoded code dispatched by computed goto (`goto *pc->h`), a
+ * value stack of 64-bit slots with locals at the frame base, a separate frame stack, and
+ * every trap of the spec. Memory base and size live in locals, reloaded after calls/grow. */
+#include <math.h>
+#include <stdio.h>
+
+#include "vm/vm_int.h"
+
+static const void *const *labels_ptr;
+
+const void *const *vm_exec_labels(void) {
+    if (!labels_ptr) vm_exec(NULL, NULL, NULL);
+    return labels_ptr;
+}
+
+int64_t vm_memory_grow(VmStore *s, VmMemory *m, uint32_t delta);
+int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
+
+#define NEXT() goto *(pc++)->h
+#define IMM() ((pc++)->u)
+#define TRAP(code) do { st = (code); goto trap; } while (0)
+#define LOAD_MEM() do { if (inst->mem0) { mem = inst->mem0->data; msize = inst->mem0->size; } \
+                        else { mem = NULL; msize = 0; } } while (0)
+
+#define BINOP(name, T, f, rf, expr) \
+    L_##name: { T a = sp[-2].f, b = sp[-1].f; (void)a; (void)b; sp[-2].rf = (expr); sp--; NEXT(); }
+#define UNOP(name, T, f, rf, expr) \
+    L_##name: { T a = sp[-1].f; sp[-1].rf = (expr); NEXT(); }
+#define LOAD(name, T, rf) \
+    L_##name: { uint64_t ea = (uint64_t)sp[-1].u32 + IMM(); \
+        if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
+        T v; memcpy(&v, mem + ea, sizeof v); sp[-1].rf = v; NEXT(); }
+#define STORE(name, T, f) \
+    L_##name: { uint64_t ea = (uint64_t)sp[-2].u32 + IMM(); \
+        if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
+        T v = (T)sp[-1].f; memcpy(mem + ea, &v, sizeof v); sp -= 2; NEXT(); }
+/* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
+#define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
+    L_##name: { FT a = sp[-1].ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
+        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); sp[-1].rf = (IT)a; NEXT(); }
+#define TRUNC_SAT(name, FT, ff, IT, rf, lo_ok, hi, minv, maxv) \
+    L_##name: { FT a = sp[-1].ff; IT r; if (a != a) r = 0; else if (!(lo_ok)) r = (minv); \
+        else if (!(a < (hi))) r = (maxv); else r = (IT)a; sp[-1].rf = r; NEXT(); }
+
+static inline void move_slots(Slot *dst, const Slot *src, uint64_t n) {
+    if (dst != src) for (uint64_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
+    static const void *const labels[OP_COUNT] = {
+#define OP(name, prefix, code, imm, sig, align) [OP_##name] = &&L_##name,
+#include "vm/opcodes.def"
+#undef OP
+    };
+    if (!s) { labels_ptr = labels; return VM_OK; }
+
+    VmStatus st = VM_OK;
+    if (f->host) return f->host(f->ud, (uint64_t *)args, (uint64_t *)args);
+    Slot *const stack_end = s->stack + s->lim.stack_slots;
+    Frame *fr = s->frames, *const fr_base = s->frames, *const fr_end = s->frames + s->lim.call_depth - 1;
+    const bool fuel = s->lim.fuel != 0;
+    s->fuel = s->lim.fuel;
+    VmInstance *inst = f->inst;
+    Code *c = f->code;
+    Slot *fp = args, *sp;
+    Word *pc;
+    uint8_t *mem;
+    uint64_t msize;
+    VmFunc *callee;
+    if (fp + c->nlocals + c->max_height > stack_end) return VM_TRAP_STACK;
+    for (uint32_t i = c->nparams; i < c->nlocals; i++) fp[i].u64 = 0;
+    sp = fp + c->nlocals;
+    pc = c->words;
+    LOAD_MEM();
+    s->running = true;
+    NEXT();
+
+L_NOP: L_BLOCK: L_LOOP: L_IF: L_ELSE: L_END: L_BR: L_BR_IF: L_BR_TABLE: L_RETURN: L_SELECT_T:
+L_I32_CONST: L_I64_CONST: L_F32_CONST: L_F64_CONST: L_I32_WRAP_I64: L_REF_NULL:
+L_I32_REINTERPRET_F32: L_I64_REINTERPRET_F64: L_F32_REINTERPRET_I32: L_F64_REINTERPRET_I64:
+    TRAP(VM_TRAP_UNREACHABLE); /* never emitted */
+L_UNREACHABLE: TRAP(VM_TRAP_UNREACHABLE);
+
+    /* ---- control ---- */
+L_X_CONST: sp->u64 = IMM(); sp++; NEXT();
+L_X_JMP: pc = pc->t; NEXT();
+L_X_BR: { uint64_t h = pc[0].u, n = pc[1].u; move_slots(fp + h, sp - n, n); sp = fp + h + n; pc = pc[2].t; NEXT(); }
+L_X_BR_IF: sp--; if (sp->u32) pc = pc->t; else pc++; NEXT();
+L_X_BR_IF_MOVE:
+    sp--;
+    if (sp->u32) { uint64_t h = pc[0].u, n = pc[1].u; move_slots(fp + h, sp - n, n); sp = fp + h + n; pc = pc[2].t; }
+    else pc += 3;
+    NEXT();
+L_X_BR_UNLESS: sp--; if (!sp->u32) pc = pc->t; else pc++; NEXT();
+L_X_BR_TABLE: {
+    uint64_t cnt = pc[0].u, n = pc[1].u;
+    uint32_t i = (--sp)->u32;
+    if (i > cnt) i = (uint32_t)cnt;
+    Word *e = pc + 2 + 2 * (uint64_t)i;
+    move_slots(fp + e[0].u, sp - n, n);
+    sp = fp + e[0].u + n;
+    pc = e[1].t;
+    NEXT();
+}
+L_X_RETURN: {
+    uint64_t n = pc->u;
+    move_slots(fp, sp - n, n);
+    sp = fp + n;
+    if (fr == fr_base) goto done;
+    fr--;
+    pc = fr->pc; fp = fr->fp; inst = fr->inst;
+    LOAD_MEM();
+    NEXT();
+}
+L_X_FUEL: if (--s->fuel == 0) TRAP(VM_TRAP_FUEL); NEXT();
+L_CALL: callee = inst->funcs[IMM()]; goto do_call;
+L_CALL_INDIRECT: {
+    uint64_t ti = IMM();
+    VmTable *t = inst->tables[IMM()];
+    uint32_t i = (--sp)->u32;
+    if (i >= t->size) TRAP(VM_TRAP_UNDEF_ELEM);
+    callee = (VmFunc *)(uintptr_t)t->elems[i];
+    if (!callee) TRAP(VM_TRAP_UNINIT_ELEM);
+    if (callee->type->canon != inst->canon[ti]) TRAP(VM_TRAP_INDIRECT_TYPE);
+    goto do_call;
+}
+do_call: {
+    if (fuel && --s->fuel == 0) TRAP(VM_TRAP_FUEL);
+    if (callee->host) {
+        const FuncType *ft = callee->type;
+        Slot *a = sp - ft->nparams;
+        if (a + ft->nresults > stack_end) TRAP(VM_TRAP_STACK);
+        st = callee->host(callee->ud, (uint64_t *)a, (uint64_t *)a);
+        if (st != VM_OK) goto trap;
+        sp = a + ft->nresults;
+        LOAD_MEM();
+        NEXT();
+    }
+    Code *cc = callee->code;
+    Slot *nfp = sp - cc->nparams;
+    if (fr >= fr_end || nfp + cc->nlocals + cc->max_height > stack_end) TRAP(VM_TRAP_STACK);
+    fr->pc = pc; fr->fp = fp; fr->inst = inst;
+    fr++;
+    fp = nfp;
+    for (Slot *p = fp + cc->nparams, *e = fp + cc->nlocals; p < e; p++) p->u64 = 0;
+    sp = fp + cc->nlocals;
+    pc = cc->words;
+    if (callee->inst != inst) { inst = callee->inst; LOAD_MEM(); }
+    NEXT();
+}
+
+    /* ---- parametric, variables ---- */
+L_DROP: sp--; NEXT();
+L_SELECT: { uint32_t cnd = sp[-1].u32; sp -= 2; if (!cnd) sp[-1] = sp[0]; NEXT(); }
+L_LOCAL_GET: *sp++ = fp[IMM()]; NEXT();
+L_LOCAL_SET: fp[IMM()] = *--sp; NEXT();
+L_LOCAL_TEE: fp[IMM()] = sp[-1]; NEXT();
+L_GLOBAL_GET: sp->u64 = inst->globals[IMM()]->val; sp++; NEXT();
+L_GLOBAL_SET: inst->globals[IMM()]->val = (--sp)->u64; NEXT();
+
+    /* ---- tables and references ---- */
+L_TABLE_GET: {
+    VmTable *t = inst->tables[IMM()];
+    uint32_t i = sp[-1].u32;
+    if (i >= t->size) TRAP(VM_TRAP_TABLE_OOB);
+    sp[-1].u64 = t->elems[i];
+    NEXT();
+}
+L_TABLE_SET: {
+    VmTable *t = inst->tables[IMM()];
+    uint32_t i = sp[-2].u32;
+    uint64_t v = sp[-1].u64;
+    sp -= 2;
+    if (i >= t->size) TRAP(VM_TRAP_TABLE_OOB);
+    t->elems[i] = v;
+    NEXT();
+}
+L_TABLE_SIZE: sp->u64 = inst->tables[IMM()]->size; sp++; NEXT();
+L_TABLE_GROW: {
+    VmTable *t = inst->tables[IMM()];
+    uint32_t n = sp[-1].u32;
+    uint64_t init = sp[-2].u64;
+    sp--;
+    sp[-1].u64 = (uint32_t)vm_table_grow(s, t, n, init);
+    NEXT();
+}
+L_TABLE_FILL: {
+    VmTable *t = inst->tables[IMM()];
+    uint32_t i = sp[-3].u32, n = sp[-1].u32;
+    uint64_t v = sp[-2].u64;
+    sp -= 3;
+    if ((uint64_t)i + n > t->size) TRAP(VM_TRAP_TABLE_OOB);
+    for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
+    NEXT();
+}
+L_TABLE_COPY: {
+    VmTable *td = inst->tables[IMM()], *ts = inst->tables[IMM()];
+    uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
+    sp -= 3;
+    if ((uint64_t)d + n > td->size || (uint64_t)sr + n > ts->size) TRAP(VM_TRAP_TABLE_OOB);
+    if (n) memmove(td->elems + d, ts->elems + sr, sizeof(uint64_t) * n);
+    NEXT();
+}
+L_TABLE_INIT: {
+    uint64_t seg = IMM();
+    VmTable *t = inst->tables[IMM()];
+    uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
+    sp -= 3;
+    if ((uint64_t)sr + n > inst->elem_len[seg] || (uint64_t)d + n > t->size) TRAP(VM_TRAP_TABLE_OOB);
+    if (n) memcpy(t->elems + d, inst->elem_refs[seg] + sr, sizeof(uint64_t) * n);
+    NEXT();
+}
+L_ELEM_DROP: inst->elem_len[IMM()] = 0; NEXT();
+L_REF_IS_NULL: { uint32_t r = sp[-1].u64 == 0; sp[-1].u64 = r; NEXT(); }
+L_REF_FUNC: sp->u64 = (uintptr_t)inst->funcs[IMM()]; sp++; NEXT();
+
+    /* ---- memory ---- */
+LOAD(I32_LOAD, uint32_t, u32)
+LOAD(I64_LOAD, uint64_t, u64)
+LOAD(F32_LOAD, uint32_t, u32)
+LOAD(F64_LOAD, uint64_t, u64)
+LOAD(I32_LOAD8_S, int8_t, i32)
+LOAD(I32_LOAD8_U, uint8_t, u32)
+LOAD(I32_LOAD16_S, int16_t, i32)
+LOAD(I32_LOAD16_U, uint16_t, u32)
+LOAD(I64_LOAD8_S, int8_t, i64)
+LOAD(I64_LOAD8_U, uint8_t, u64)
+LOAD(I64_LOAD16_S, int16_t, i64)
+LOAD(I64_LOAD16_U, uint16_t, u64)
+LOAD(I64_LOAD32_S, int32_t, i64)
+LOAD(I64_LOAD32_U, uint32_t, u64)
+STORE(I32_STORE, uint32_t, u32)
+STORE(I64_STORE, uint64_t, u64)
+STORE(F32_STORE, uint32_t, u32)
+STORE(F64_STORE, uint64_t, u64)
+STORE(I32_STORE8, uint8_t, u32)
+STORE(I32_STORE16, uint16_t, u32)
+STORE(I64_STORE8, uint8_t, u64)
+STORE(I64_STORE16, uint16_t, u64)
+STORE(I64_STORE32, uint32_t, u64)
+L_MEMORY_SIZE: sp->u64 = inst->mem0->pages; sp++; NEXT();
+L_MEMORY_GROW: sp[-1].u64 = (uint32_t)vm_memory_grow(s, inst->mem0, sp[-1].u32); LOAD_MEM(); NEXT();
+L_MEMORY_FILL: {
+    uint32_t d = sp[-3].u32, v = sp[-2].u32, n = sp[-1].u32;
+    sp -= 3;
+    if ((uint64_t)d + n > msize) TRAP(VM_TRAP_MEM_OOB);
+    if (n) memset(mem + d, (int)(v & 0xff), n);
+    NEXT();
+}
+L_MEMORY_COPY: {
+    uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
+    sp -= 3;
+    if ((uint64_t)d + n > msize || (uint64_t)sr + n > msize) TRAP(VM_TRAP_MEM_OOB);
+    if (n) memmove(mem + d, mem + sr, n);
+    NEXT();
+}
+L_MEMORY_INIT: {
+    uint64_t seg = IMM();
+    uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
+    sp -= 3;
+    if ((uint64_t)sr + n > inst->data_len[seg] || (uint64_t)d + n > msize) TRAP(VM_TRAP_MEM_OOB);
+    if (n) memcpy(mem + d, inst->m->bytes + inst->m->datas[seg].off + sr, n);
+    NEXT();
+}
+L_DATA_DROP: inst->data_len[IMM()] = 0; NEXT();
+
+    /* ---- i32 ---- */
+UNOP(I32_EQZ, uint32_t, u32, u32, a == 0)
+BINOP(I32_EQ, uint32_t, u32, u32, a == b)
+BINOP(I32_NE, uint32_t, u32, u32, a != b)
+BINOP(I32_LT_S, int32_t, i32, u32, a < b)
+BINOP(I32_LT_U, uint32_t, u32, u32, a < b)
+BINOP(I32_GT_S, int32_t, i32, u32, a > b)
+BINOP(I32_GT_U, uint32_t, u32, u32, a > b)
+BINOP(I32_LE_S, int32_t, i32, u32, a <= b)
+BINOP(I32_LE_U, uint32_t, u32, u32, a <= b)
+BINOP(I32_GE_S, int32_t, i32, u32, a >= b)
+BINOP(I32_GE_U, uint32_t, u32, u32, a >= b)
+UNOP(I32_CLZ, uint32_t, u32, u32, a ? (uint32_t)__builtin_clz(a) : 32)
+UNOP(I32_CTZ, uint32_t, u32, u32, a ? (uint32_t)__builtin_ctz(a) : 32)
+UNOP(I32_POPCNT, uint32_t, u32, u32, (uint32_t)__builtin_popcount(a))
+BINOP(I32_ADD, uint32_t, u32, u32, a + b)
+BINOP(I32_SUB, uint32_t, u32, u32, a - b)
+BINOP(I32_MUL, uint32_t, u32, u32, a * b)
+L_I32_DIV_S: {
+    int32_t a = sp[-2].i32, b = sp[-1].i32;
+    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
+    if (a == INT32_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW);
+    sp[-2].i32 = a / b; sp--; NEXT();
+}
+L_I32_DIV_U: { uint32_t a = sp[-2].u32, b = sp[-1].u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u32 = a / b; sp--; NEXT(); }
+L_I32_REM_S: {
+    int32_t a = sp[-2].i32, b = sp[-1].i32;
+    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
+    sp[-2].i32 = b == -1 ? 0 : a % b; sp--; NEXT();
+}
+L_I32_REM_U: { uint32_t a = sp[-2].u32, b = sp[-1].u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u32 = a % b; sp--; NEXT(); }
+BINOP(I32_AND, uint32_t, u32, u32, a & b)
+BINOP(I32_OR, uint32_t, u32, u32, a | b)
+BINOP(I32_XOR, uint32_t, u32, u32, a ^ b)
+BINOP(I32_SHL, uint32_t, u32, u32, a << (b & 31))
+BINOP(I32_SHR_S, int32_t, i32, i32, a >> (b & 31))
+BINOP(I32_SHR_U, uint32_t, u32, u32, a >> (b & 31))
+BINOP(I32_ROTL, uint32_t, u32, u32, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
+BINOP(I32_ROTR, uint32_t, u32, u32, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
+UNOP(I32_EXTEND8_S, uint32_t, u32, i32, (int32_t)(int8_t)(uint8_t)a)
+UNOP(I32_EXTEND16_S, uint32_t, u32, i32, (int32_t)(int16_t)(uint16_t)a)
+
+    /* ---- i64 ---- */
+UNOP(I64_EQZ, uint64_t, u64, u64, a == 0)
+BINOP(I64_EQ, uint64_t, u64, u64, a == b)
+BINOP(I64_NE, uint64_t, u64, u64, a != b)
+BINOP(I64_LT_S, int64_t, i64, u64, a < b)
+BINOP(I64_LT_U, uint64_t, u64, u64, a < b)
+BINOP(I64_GT_S, int64_t, i64, u64, a > b)
+BINOP(I64_GT_U, uint64_t, u64, u64, a > b)
+BINOP(I64_LE_S, int64_t, i64, u64, a <= b)
+BINOP(I64_LE_U, uint64_t, u64, u64, a <= b)
+BINOP(I64_GE_S, int64_t, i64, u64, a >= b)
+BINOP(I64_GE_U, uint64_t, u64, u64, a >= b)
+UNOP(I64_CLZ, uint64_t, u64, u64, a ? (uint64_t)__builtin_clzll(a) : 64)
+UNOP(I64_CTZ, uint64_t, u64, u64, a ? (uint64_t)__builtin_ctzll(a) : 64)
+UNOP(I64_POPCNT, uint64_t, u64, u64, (uint64_t)__builtin_popcountll(a))
+BINOP(I64_ADD, uint64_t, u64, u64, a + b)
+BINOP(I64_SUB, uint64_t, u64, u64, a - b)
+BINOP(I64_MUL, uint64_t, u64, u64, a * b)
+L_I64_DIV_S: {
+    int64_t a = sp[-2].i64, b = sp[-1].i64;
+    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
+    if (a == INT64_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW);
+    sp[-2].i64 = a / b; sp--; NEXT();
+}
+L_I64_DIV_U: { uint64_t a = sp[-2].u64, b = sp[-1].u64; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u64 = a / b; sp--; NEXT(); }
+L_I64_REM_S: {
+    int64_t a = sp[-2].i64, b = sp[-1].i64;
+    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
+    sp[-2].i64 = b == -1 ? 0 : a % b; sp--; NEXT();
+}
+L_I64_REM_U: { uint64_t a = sp[-2].u64, b = sp[-1].u64; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u64 = a % b; sp--; NEXT(); }
+BINOP(I64_AND, uint64_t, u64, u64, a & b)
+BINOP(I64_OR, uint64_t, u64, u64, a | b)
+BINOP(I64_XOR, uint64_t, u64, u64, a ^ b)
+BINOP(I64_SHL, uint64_t, u64, u64, a << (b & 63))
+BINOP(I64_SHR_S, int64_t, i64, i64, a >> (b & 63))
+BINOP(I64_SHR_U, uint64_t, u64, u64, a >> (b & 63))
+BINOP(I64_ROTL, uint64_t, u64, u64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
+BINOP(I64_ROTR, uint64_t, u64, u64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
+UNOP(I64_EXTEND8_S, uint64_t, u64, i64, (int64_t)(int8_t)(uint8_t)a)
+UNOP(I64_EXTEND16_S, uint64_t, u64, i64, (int64_t)(int16_t)(uint16_t)a)
+UNOP(I64_EXTEND32_S, uint64_t, u64, i64, (int64_t)(int32_t)(uint32_t)a)
+UNOP(I64_EXTEND_I32_S, int32_t, i32, i64, (int64_t)a)
+UNOP(I64_EXTEND_I32_U, uint32_t, u32, u64, (uint64_t)a)
+
+    /* ---- f32 / f64 ---- */
+BINOP(F32_EQ, float, f32, u32, a == b)
+BINOP(F32_NE, float, f32, u32, a != b)
+BINOP(F32_LT, float, f32, u32, a < b)
+BINOP(F32_GT, float, f32, u32, a > b)
+BINOP(F32_LE, float, f32, u32, a <= b)
+BINOP(F32_GE, float, f32, u32, a >= b)
+BINOP(F64_EQ, double, f64, u64, a == b)
+BINOP(F64_NE, double, f64, u64, a != b)
+BINOP(F64_LT, double, f64, u64, a < b)
+BINOP(F64_GT, double, f64, u64, a > b)
+BINOP(F64_LE, double, f64, u64, a <= b)
+BINOP(F64_GE, double, f64, u64, a >= b)
+UNOP(F32_ABS, uint32_t, u32, u32, a & 0x7fffffffu)
+UNOP(F32_NEG, uint32_t, u32, u32, a ^ 0x80000000u)
+UNOP(F32_CEIL, float, f32, f32, ceilf(a))
+UNOP(F32_FLOOR, float, f32, f32, floorf(a))
+UNOP(F32_TRUNC, float, f32, f32, truncf(a))
+UNOP(F32_NEAREST, float, f32, f32, vm_f32_nearest(a))
+UNOP(F32_SQRT, float, f32, f32, sqrtf(a))
+BINOP(F32_ADD, float, f32, f32, a + b)
+BINOP(F32_SUB, float, f32, f32, a - b)
+BINOP(F32_MUL, float, f32, f32, a * b)
+BINOP(F32_DIV, float, f32, f32, a / b)
+BINOP(F32_MIN, float, f32, f32, vm_f32_min(a, b))
+BINOP(F32_MAX, float, f32, f32, vm_f32_max(a, b))
+BINOP(F32_COPYSIGN, uint32_t, u32, u32, (a & 0x7fffffffu) | (b & 0x80000000u))
+UNOP(F64_ABS, uint64_t, u64, u64, a & 0x7fffffffffffffffull)
+UNOP(F64_NEG, uint64_t, u64, u64, a ^ 0x8000000000000000ull)
+UNOP(F64_CEIL, double, f64, f64, ceil(a))
+UNOP(F64_FLOOR, double, f64, f64, floor(a))
+UNOP(F64_TRUNC, double, f64, f64, trunc(a))
+UNOP(F64_NEAREST, double, f64, f64, vm_f64_nearest(a))
+UNOP(F64_SQRT, double, f64, f64, sqrt(a))
+BINOP(F64_ADD, double, f64, f64, a + b)
+BINOP(F64_SUB, double, f64, f64, a - b)
+BINOP(F64_MUL, double, f64, f64, a * b)
+BINOP(F64_DIV, double, f64, f64, a / b)
+BINOP(F64_MIN, double, f64, f64, vm_f64_min(a, b))
+BINOP(F64_MAX, double, f64, f64, vm_f64_max(a, b))
+BINOP(F64_COPYSIGN, uint64_t, u64, u64, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
+
+    /* ---- conversions ---- */
+TRUNC(I32_TRUNC_F32_S, float, f32, int32_t, i32, a >= -2147483648.0f, 2147483648.0f)
+TRUNC(I32_TRUNC_F32_U, float, f32, uint32_t, u32, a > -1.0f, 4294967296.0f)
+TRUNC(I32_TRUNC_F64_S, double, f64, int32_t, i32, a > -2147483649.0, 2147483648.0)
+TRUNC(I32_TRUNC_F64_U, double, f64, uint32_t, u32, a > -1.0, 4294967296.0)
+TRUNC(I64_TRUNC_F32_S, float, f32, int64_t, i64, a >= -9223372036854775808.0f, 9223372036854775808.0f)
+TRUNC(I64_TRUNC_F32_U, float, f32, uint64_t, u64, a > -1.0f, 18446744073709551616.0f)
+TRUNC(I64_TRUNC_F64_S, double, f64, int64_t, i64, a >= -9223372036854775808.0, 9223372036854775808.0)
+TRUNC(I64_TRUNC_F64_U, double, f64, uint64_t, u64, a > -1.0, 18446744073709551616.0)
+TRUNC_SAT(I32_TRUNC_SAT_F32_S, float, f32, int32_t, i32, a >= -2147483648.0f, 2147483648.0f, INT32_MIN, INT32_MAX)
+TRUNC_SAT(I32_TRUNC_SAT_F32_U, float, f32, uint32_t, u32, a > -1.0f, 4294967296.0f, 0, UINT32_MAX)
+TRUNC_SAT(I32_TRUNC_SAT_F64_S, double, f64, int32_t, i32, a > -2147483649.0, 2147483648.0, INT32_MIN, INT32_MAX)
+TRUNC_SAT(I32_TRUNC_SAT_F64_U, double, f64, uint32_t, u32, a > -1.0, 4294967296.0, 0, UINT32_MAX)
+TRUNC_SAT(I64_TRUNC_SAT_F32_S, float, f32, int64_t, i64, a >= -9223372036854775808.0f, 9223372036854775808.0f, INT64_MIN, INT64_MAX)
+TRUNC_SAT(I64_TRUNC_SAT_F32_U, float, f32, uint64_t, u64, a > -1.0f, 18446744073709551616.0f, 0, UINT64_MAX)
+TRUNC_SAT(I64_TRUNC_SAT_F64_S, double, f64, int64_t, i64, a >= -9223372036854775808.0, 9223372036854775808.0, INT64_MIN, INT64_MAX)
+TRUNC_SAT(I64_TRUNC_SAT_F64_U, double, f64, uint64_t, u64, a > -1.0, 18446744073709551616.0, 0, UINT64_MAX)
+UNOP(F32_CONVERT_I32_S, int32_t, i32, f32, (float)a)
+UNOP(F32_CONVERT_I32_U, uint32_t, u32, f32, (float)a)
+UNOP(F32_CONVERT_I64_S, int64_t, i64, f32, (float)a)
+UNOP(F32_CONVERT_I64_U, uint64_t, u64, f32, (float)a)
+UNOP(F32_DEMOTE_F64, double, f64, f32, (float)a)
+UNOP(F64_CONVERT_I32_S, int32_t, i32, f64, (double)a)
+UNOP(F64_CONVERT_I32_U, uint32_t, u32, f64, (double)a)
+UNOP(F64_CONVERT_I64_S, int64_t, i64, f64, (double)a)
+UNOP(F64_CONVERT_I64_U, uint64_t, u64, f64, (double)a)
+UNOP(F64_PROMOTE_F32, float, f32, f64, (double)a)
+
+done:
+    s->running = false;
+    return VM_OK;
+trap:
+    s->running = false;
+    snprintf(s->trap_msg, sizeof s->trap_msg, "%s", vm_status_str(st));
+    return st;
+}

@@ -1,0 +1,675 @@
+/* validate.c — module validation and the function-body validator of the spec appendix
+ * (operand stack with unknown types, control frames). The body validator also drives
+ * pre-compilation: it knows every stack height, so it emits resolved branches as it goes. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vm/vm_int.h"
+
+const OpInfo vm_ops[OP_COUNT] = {
+#define OP(name, prefix, code, imm, sig, align) { #name, prefix, code, sig, align },
+#include "vm/opcodes.def"
+#undef OP
+};
+
+enum { UNKNOWN = 0 };
+
+typedef struct {
+    int kind; /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE, or -1 for the function */
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    uint32_t height;
+    bool unreachable, dead;
+    uint32_t chain, else_chain, loop_pc;
+} Ctrl;
+
+typedef struct {
+    VmStore *s; VmModule *m; VmError *err;
+    const uint8_t *b; size_t pos, end, op_pos;
+    uint8_t *vals; uint32_t nvals, capvals;
+    Ctrl *ctrls; uint32_t nctrls, capctrls;
+    FuncDef *fn; uint32_t fidx;
+    uint32_t max_height;
+    Emitter em;
+} V;
+
+static const uint8_t valtypes[] = { VM_I32, VM_I64, VM_F32, VM_F64, VM_FUNCREF, VM_EXTERNREF };
+
+static VmStatus invalid(V *v, const char *fmt, const char *arg) {
+    char buf[120];
+    snprintf(buf, sizeof buf, fmt, arg);
+    return vm_error(v->err, VM_INVALID, v->op_pos, "%s in function %u", buf, v->fidx);
+}
+static VmStatus malformed(V *v, const char *msg) {
+    return vm_error(v->err, VM_MALFORMED, v->pos, "%s", msg);
+}
+static VmStatus oom(V *v) { return vm_error(v->err, VM_OUT_OF_MEMORY, v->pos, "out of memory"); }
+
+static const char *type_name(uint8_t t) {
+    switch (t) {
+    case VM_I32: return "i32"; case VM_I64: return "i64"; case VM_F32: return "f32";
+    case VM_F64: return "f64"; case VM_FUNCREF: return "funcref"; case VM_EXTERNREF: return "externref";
+    default: return "unknown";
+    }
+}
+static bool is_ref(uint8_t t) { return t == VM_FUNCREF || t == VM_EXTERNREF; }
+static bool is_num(uint8_t t) { return t == VM_I32 || t == VM_I64 || t == VM_F32 || t == VM_F64; }
+
+static VmStatus rd_u32(V *v, uint32_t *out) {
+    uint64_t x;
+    VmStatus st = vm_read_leb(v->b, v->end, &v->pos, 32, false, &x, v->err);
+    *out = (uint32_t)x;
+    return st;
+}
+static VmStatus rd_byte(V *v, uint8_t *out) {
+    if (v->pos >= v->end) return malformed(v, "unexpected end of section or function");
+    *out = v->b[v->pos++];
+    return VM_OK;
+}
+
+/* ---- operand and control stacks ---- */
+
+static VmStatus push(V *v, uint8_t t) {
+    if (v->nvals == v->capvals) {
+        uint32_t cap = v->capvals ? v->capvals * 2 : 64;
+        uint8_t *n = vm_realloc(v->vals, cap);
+        if (!n) return oom(v);
+        v->vals = n; v->capvals = cap;
+    }
+    v->vals[v->nvals++] = t;
+    if (v->nvals > v->max_height) v->max_height = v->nvals;
+    return VM_OK;
+}
+
+static VmStatus pop(V *v, uint8_t *out) {
+    Ctrl *c = &v->ctrls[v->nctrls - 1];
+    if (v->nvals == c->height) {
+        if (c->unreachable) { *out = UNKNOWN; return VM_OK; }
+        return invalid(v, "type mismatch: %s", "operand stack underflow");
+    }
+    *out = v->vals[--v->nvals];
+    return VM_OK;
+}
+
+static VmStatus pop_expect(V *v, uint8_t want, uint8_t *out) {
+    uint8_t t;
+    VmStatus st = pop(v, &t);
+    if (st) return st;
+    if (t != want && t != UNKNOWN && want != UNKNOWN)
+        return invalid(v, "type mismatch: expected %s", type_name(want));
+    if (out) *out = t == UNKNOWN ? want : t;
+    return VM_OK;
+}
+
+static VmStatus pop_vals(V *v, const uint8_t *ts, uint32_t n) {
+    VmStatus st;
+    for (uint32_t i = n; i-- > 0;) if ((st = pop_expect(v, ts[i], NULL))) return st;
+    return VM_OK;
+}
+static VmStatus push_vals(V *v, const uint8_t *ts, uint32_t n) {
+    VmStatus st;
+    for (uint32_t i = 0; i < n; i++) if ((st = push(v, ts[i]))) return st;
+    return VM_OK;
+}
+
+static bool live(V *v) { Ctrl *c = &v->ctrls[v->nctrls - 1]; return !c->unreachable && !c->dead; }
+
+static VmStatus push_ctrl(V *v, int kind, uint32_t np, const uint8_t *p, uint32_t nr, const uint8_t *r) {
+    if (v->nctrls >= VM_MAX_CTRL_DEPTH)
+        return vm_error(v->err, VM_LIMIT, v->op_pos, "blocks nested too deeply in function %u (limit is %d)",
+                        v->fidx, VM_MAX_CTRL_DEPTH);
+    if (v->nctrls == v->capctrls) {
+        uint32_t cap = v->capctrls ? v->capctrls * 2 : 16;
+        Ctrl *n = vm_realloc(v->ctrls, sizeof *n * cap);
+        if (!n) return oom(v);
+        v->ctrls = n; v->capctrls = cap;
+    }
+    bool dead = v->nctrls ? !live(v) : false;
+    Ctrl *c = &v->ctrls[v->nctrls++];
+    memset(c, 0, sizeof *c);
+    c->kind = kind; c->nparams = np; c->params = p; c->nresults = nr; c->results = r;
+    c->height = v->nvals; c->dead = dead;
+    return push_vals(v, p, np);
+}
+
+static void set_unreachable(V *v) {
+    Ctrl *c = &v->ctrls[v->nctrls - 1];
+    v->nvals = c->height;
+    c->unreachable = true;
+}
+
+static uint32_t label_arity(Ctrl *c) { return c->kind == OP_LOOP ? c->nparams : c->nresults; }
+static const uint8_t *label_types(Ctrl *c) { return c->kind == OP_LOOP ? c->params : c->results; }
+
+/* ---- emission (only in reachable code) ---- */
+
+static void emit(V *v, int op) { if (live(v)) em_op(&v->em, op); }
+static void emit_u(V *v, uint64_t x) { if (live(v)) em_u(&v->em, x); }
+
+static void emit_target(V *v, Ctrl *c) {
+    if (c->kind == OP_LOOP) {
+        uint32_t at = em_target(&v->em, 0);
+        em_patch(&v->em, at, c->loop_pc);
+    } else {
+        c->chain = em_target(&v->em, c->chain);
+    }
+}
+
+/* A branch to `depth` with the current stack; br_if has already popped its condition. */
+static void emit_br(V *v, uint32_t depth, bool cond) {
+    if (!live(v)) return;
+    Ctrl *c = &v->ctrls[v->nctrls - 1 - depth];
+    uint32_t n = label_arity(c);
+    uint32_t h = v->fn->nlocals + c->height;
+    uint32_t cur = v->fn->nlocals + v->nvals;
+    bool move = cur != h + n;
+    em_op(&v->em, cond ? (move ? OP_X_BR_IF_MOVE : OP_X_BR_IF) : (move ? OP_X_BR : OP_X_JMP));
+    if (move) { em_u(&v->em, h); em_u(&v->em, n); }
+    emit_target(v, c);
+}
+
+/* ---- immediates ---- */
+
+static VmStatus read_blocktype(V *v, uint32_t *np, const uint8_t **p, uint32_t *nr, const uint8_t **r) {
+    if (v->pos >= v->end) return malformed(v, "unexpected end");
+    uint8_t b = v->b[v->pos];
+    *np = 0; *p = NULL; *nr = 0; *r = NULL;
+    if (b == 0x40) { v->pos++; return VM_OK; }
+    for (unsigned i = 0; i < sizeof valtypes; i++)
+        if (valtypes[i] == b) { v->pos++; *nr = 1; *r = &valtypes[i]; return VM_OK; }
+    uint64_t x;
+    VmStatus st = vm_read_leb(v->b, v->end, &v->pos, 33, true, &x, v->err);
+    if (st) return st;
+    if ((int64_t)x < 0) return malformed(v, "malformed value type");
+    if (x >= v->m->ntypes) return invalid(v, "unknown type%s", "");
+    FuncType *t = &v->m->types[x];
+    *np = t->nparams; *p = t->types; *nr = t->nresults; *r = t->types + t->nparams;
+    return VM_OK;
+}
+
+static VmStatus read_memarg(V *v, uint8_t natural, uint32_t *offset) {
+    uint32_t align;
+    VmStatus st;
+    if ((st = rd_u32(v, &align)) || (st = rd_u32(v, offset))) return st;
+    if (v->m->nmems == 0) return invalid(v, "unknown memory 0%s", "");
+    if (align > natural) return invalid(v, "alignment must not be larger than natural%s", "");
+    return VM_OK;
+}
+
+static VmStatus zero_byte(V *v) {
+    uint8_t b;
+    VmStatus st = rd_byte(v, &b);
+    if (st) return st;
+    if (b != 0) return malformed(v, "zero byte expected");
+    return VM_OK;
+}
+
+static uint8_t sig_type(char c) {
+    switch (c) { case 'i': return VM_I32; case 'I': return VM_I64; case 'f': return VM_F32; default: return VM_F64; }
+}
+
+/* ---- one instruction ---- */
+
+static int decode_op(V *v, VmStatus *st) {
+    static int one[256], fc[32];
+    static bool ready;
+    if (!ready) {
+        for (int i = 0; i < 256; i++) one[i] = -1;
+        for (int i = 0; i < 32; i++) fc[i] = -1;
+        for (int i = 0; i < OP_COUNT; i++) {
+            if (vm_ops[i].prefix == 0) one[vm_ops[i].code] = i;
+            else if (vm_ops[i].prefix == 0xfc) fc[vm_ops[i].code] = i;
+        }
+        ready = true;
+    }
+    uint8_t b;
+    if ((*st = rd_byte(v, &b))) return -1;
+    if (b == 0xfc) {
+        uint32_t sub;
+        if ((*st = rd_u32(v, &sub))) return -1;
+        if (sub >= 32 || fc[sub] < 0) { *st = malformed(v, "illegal opcode"); return -1; }
+        return fc[sub];
+    }
+    if (one[b] < 0) { v->pos--; *st = malformed(v, "illegal opcode"); return -1; }
+    return one[b];
+}
+
+static VmStatus check_table(V *v, uint32_t t) {
+    if (t >= v->m->ntables) return invalid(v, "unknown table%s", "");
+    return VM_OK;
+}
+
+static VmStatus instr(V *v, int op) {
+    VmModule *m = v->m;
+    VmStatus st = VM_OK;
+    uint32_t x, y;
+    uint8_t t, t2;
+    const OpInfo *info = &vm_ops[op];
+    if (info->sig[0]) { /* generic: numeric, loads, stores */
+        const char *colon = strchr(info->sig, ':');
+        uint32_t offset = 0;
+        bool mem = op >= OP_I32_LOAD && op <= OP_I64_STORE32;
+        if (mem) TRY(read_memarg(v, info->align, &offset));
+        if (op == OP_MEMORY_SIZE || op == OP_MEMORY_GROW || op == OP_MEMORY_FILL) {
+            TRY(zero_byte(v));
+            if (!m->nmems) return invalid(v, "unknown memory 0%s", "");
+        } else if (op == OP_MEMORY_COPY) {
+            TRY(zero_byte(v)); TRY(zero_byte(v));
+            if (!m->nmems) return invalid(v, "unknown memory 0%s", "");
+        }
+        uint64_t imm = 0;
+        bool is_const = op >= OP_I32_CONST && op <= OP_F64_CONST;
+        if (op == OP_I32_CONST) { TRY(vm_read_leb(v->b, v->end, &v->pos, 32, true, &imm, v->err)); imm &= 0xffffffffu; }
+        else if (op == OP_I64_CONST) TRY(vm_read_leb(v->b, v->end, &v->pos, 64, true, &imm, v->err));
+        else if (op == OP_F32_CONST || op == OP_F64_CONST) {
+            size_t n = op == OP_F32_CONST ? 4 : 8;
+            if (v->end - v->pos < n) return malformed(v, "unexpected end");
+            memcpy(&imm, v->b + v->pos, n); /* little-endian host */
+            v->pos += n;
+        }
+        for (const char *p = colon; p-- > info->sig;) TRY(pop_expect(v, sig_type(*p), NULL));
+        for (const char *p = colon + 1; *p; p++) TRY(push(v, sig_type(*p)));
+        if (is_const) { emit(v, OP_X_CONST); emit_u(v, imm); }
+        else if (op == OP_I32_WRAP_I64 || (op >= OP_I32_REINTERPRET_F32 && op <= OP_F64_REINTERPRET_I64)) {
+            /* no code: an i32 is the low half of its slot, and floats share the bits */
+        } else {
+            emit(v, op);
+            if (mem) emit_u(v, offset);
+        }
+        return VM_OK;
+    }
+    Ctrl *top = &v->ctrls[v->nctrls - 1];
+    switch (op) {
+    case OP_UNREACHABLE: emit(v, op); set_unreachable(v); break;
+    case OP_NOP: break;
+    case OP_BLOCK: case OP_LOOP: case OP_IF: {
+        uint32_t np, nr;
+        const uint8_t *p, *r;
+        TRY(read_blocktype(v, &np, &p, &nr, &r));
+        if (op == OP_IF) TRY(pop_expect(v, VM_I32, NULL));
+        TRY(pop_vals(v, p, np));
+        uint32_t else_chain = 0;
+        if (op == OP_IF && live(v)) { em_op(&v->em, OP_X_BR_UNLESS); else_chain = em_target(&v->em, 0); }
+        TRY(push_ctrl(v, op, np, p, nr, r));
+        Ctrl *c = &v->ctrls[v->nctrls - 1];
+        c->else_chain = else_chain;
+        if (op == OP_LOOP) {
+            c->loop_pc = v->em.len;
+            if (m->fuel) emit(v, OP_X_FUEL);
+        }
+        break;
+    }
+    case OP_ELSE:
+        if (top->kind != OP_IF) return invalid(v, "else without if%s", "");
+        TRY(pop_vals(v, top->results, top->nresults));
+        if (v->nvals != top->height) return invalid(v, "type mismatch: %s", "values remaining on stack at end of block");
+        if (live(v)) { em_op(&v->em, OP_X_JMP); top->chain = em_target(&v->em, top->chain); }
+        if (top->else_chain) { em_patch(&v->em, top->else_chain, v->em.len); top->else_chain = 0; }
+        top->kind = OP_ELSE;
+        top->unreachable = false;
+        TRY(push_vals(v, top->params, top->nparams));
+        break;
+    case OP_END: {
+        TRY(pop_vals(v, top->results, top->nresults));
+        if (v->nvals != top->height) return invalid(v, "type mismatch: %s", "values remaining on stack at end of block");
+        if (top->kind == OP_IF && (top->nparams != top->nresults ||
+                                   memcmp(top->params, top->results, top->nparams) != 0))
+            return invalid(v, "type mismatch: %s", "if without else must leave its parameters");
+        if (top->else_chain) em_patch(&v->em, top->else_chain, v->em.len);
+        if (top->chain) em_patch(&v->em, top->chain, v->em.len);
+        Ctrl c = *top;
+        if (v->nctrls == 1) { /* function end: the exit every branch to the body label reaches */
+            em_op(&v->em, OP_X_RETURN);
+            em_u(&v->em, c.nresults);
+            v->nctrls--;
+            return VM_OK;
+        }
+        v->nctrls--;
+        TRY(push_vals(v, c.results, c.nresults));
+        break;
+    }
+    case OP_BR: case OP_BR_IF: {
+        TRY(rd_u32(v, &x));
+        if (x >= v->nctrls) return invalid(v, "unknown label%s", "");
+        if (op == OP_BR_IF) TRY(pop_expect(v, VM_I32, NULL));
+        Ctrl *c = &v->ctrls[v->nctrls - 1 - x];
+        emit_br(v, x, op == OP_BR_IF);
+        TRY(pop_vals(v, label_types(c), label_arity(c)));
+        if (op == OP_BR) set_unreachable(v);
+        else TRY(push_vals(v, label_types(c), label_arity(c)));
+        break;
+    }
+    case OP_BR_TABLE: {
+        uint32_t n;
+        TRY(rd_u32(v, &n));
+        if (n > v->end - v->pos) return malformed(v, "unexpected end");
+        uint32_t *labels = vm_alloc(sizeof(uint32_t) * ((size_t)n + 1));
+        if (!labels) return oom(v);
+        for (uint32_t i = 0; i <= n && st == VM_OK; i++) {
+            st = rd_u32(v, &labels[i]);
+            if (!st && labels[i] >= v->nctrls) st = invalid(v, "unknown label%s", "");
+        }
+        if (!st) st = pop_expect(v, VM_I32, NULL);
+        uint32_t arity = st ? 0 : label_arity(&v->ctrls[v->nctrls - 1 - labels[n]]);
+        if (!st && live(v)) {
+            em_op(&v->em, OP_X_BR_TABLE); em_u(&v->em, n); em_u(&v->em, arity);
+            for (uint32_t i = 0; i <= n; i++) {
+                Ctrl *c = &v->ctrls[v->nctrls - 1 - labels[i]];
+                em_u(&v->em, v->fn->nlocals + c->height);
+                emit_target(v, c);
+            }
+        }
+        uint8_t *tmp = vm_alloc((size_t)arity + 1);
+        if (!tmp && !st) st = oom(v);
+        for (uint32_t i = 0; i < n && st == VM_OK; i++) {
+            Ctrl *c = &v->ctrls[v->nctrls - 1 - labels[i]];
+            if (label_arity(c) != arity) { st = invalid(v, "type mismatch: %s", "br_table arity"); break; }
+            /* pop then push back what was popped: unknowns stay unknown */
+            const uint8_t *want = label_types(c);
+            for (uint32_t k = arity; k-- > 0 && !st;) {
+                if ((st = pop(v, &tmp[k]))) break;
+                if (tmp[k] != want[k] && tmp[k] != UNKNOWN) st = invalid(v, "type mismatch: %s", "br_table operand");
+            }
+            for (uint32_t k = 0; k < arity && !st; k++) st = push(v, tmp[k]);
+        }
+        vm_free(tmp);
+        if (!st) st = pop_vals(v, label_types(&v->ctrls[v->nctrls - 1 - labels[n]]), arity);
+        vm_free(labels);
+        if (st) return st;
+        set_unreachable(v);
+        break;
+    }
+    case OP_RETURN: {
+        Ctrl *f = &v->ctrls[0];
+        TRY(pop_vals(v, f->results, f->nresults));
+        emit(v, OP_X_RETURN); emit_u(v, f->nresults);
+        set_unreachable(v);
+        break;
+    }
+    case OP_CALL: {
+        TRY(rd_u32(v, &x));
+        if (x >= m->nfuncs) return invalid(v, "unknown function%s", "");
+        FuncType *ft = &m->types[m->func_type[x]];
+        TRY(pop_vals(v, ft->types, ft->nparams));
+        TRY(push_vals(v, ft->types + ft->nparams, ft->nresults));
+        emit(v, op); emit_u(v, x);
+        break;
+    }
+    case OP_CALL_INDIRECT: {
+        TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
+        TRY(check_table(v, y));
+        if (x >= m->ntypes) return invalid(v, "unknown type%s", "");
+        if (m->tables[y].type != VM_FUNCREF) return invalid(v, "type mismatch: %s", "call_indirect on a non-funcref table");
+        TRY(pop_expect(v, VM_I32, NULL));
+        FuncType *ft = &m->types[x];
+        TRY(pop_vals(v, ft->types, ft->nparams));
+        TRY(push_vals(v, ft->types + ft->nparams, ft->nresults));
+        emit(v, op); emit_u(v, x); emit_u(v, y);
+        break;
+    }
+    case OP_DROP: TRY(pop(v, &t)); emit(v, op); break;
+    case OP_SELECT: case OP_SELECT_T: {
+        uint8_t want = UNKNOWN;
+        if (op == OP_SELECT_T) {
+            TRY(rd_u32(v, &x));
+            if (x != 1) return invalid(v, "invalid result arity%s", "");
+            if (v->pos >= v->end) return malformed(v, "unexpected end");
+            want = v->b[v->pos++];
+            bool ok = false;
+            for (unsigned i = 0; i < sizeof valtypes; i++) ok |= valtypes[i] == want;
+            if (!ok) return malformed(v, "malformed value type");
+        }
+        TRY(pop_expect(v, VM_I32, NULL));
+        TRY(pop_expect(v, want, &t));
+        TRY(pop_expect(v, want, &t2));
+        if (op == OP_SELECT) {
+            if ((t != UNKNOWN && !is_num(t)) || (t2 != UNKNOWN && !is_num(t2)))
+                return invalid(v, "type mismatch: %s", "select needs numeric operands");
+            if (t != t2 && t != UNKNOWN && t2 != UNKNOWN) return invalid(v, "type mismatch: %s", "select operands differ");
+            TRY(push(v, t == UNKNOWN ? t2 : t));
+        } else {
+            TRY(push(v, want));
+        }
+        emit(v, OP_SELECT);
+        break;
+    }
+    case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE:
+        TRY(rd_u32(v, &x));
+        if (x >= v->fn->nlocals) return invalid(v, "unknown local%s", "");
+        t = v->fn->local_types[x];
+        if (op != OP_LOCAL_GET) TRY(pop_expect(v, t, NULL));
+        if (op != OP_LOCAL_SET) TRY(push(v, t));
+        emit(v, op); emit_u(v, x);
+        break;
+    case OP_GLOBAL_GET: case OP_GLOBAL_SET:
+        TRY(rd_u32(v, &x));
+        if (x >= m->nglobals) return invalid(v, "unknown global%s", "");
+        t = m->globals[x].type;
+        if (op == OP_GLOBAL_GET) TRY(push(v, t));
+        else {
+            if (!m->globals[x].mut) return invalid(v, "global is immutable%s", "");
+            TRY(pop_expect(v, t, NULL));
+        }
+        emit(v, op); emit_u(v, x);
+        break;
+    case OP_TABLE_GET: case OP_TABLE_SET:
+        TRY(rd_u32(v, &x)); TRY(check_table(v, x));
+        t = m->tables[x].type;
+        if (op == OP_TABLE_GET) { TRY(pop_expect(v, VM_I32, NULL)); TRY(push(v, t)); }
+        else { TRY(pop_expect(v, t, NULL)); TRY(pop_expect(v, VM_I32, NULL)); }
+        emit(v, op); emit_u(v, x);
+        break;
+    case OP_REF_NULL:
+        TRY(rd_byte(v, &t));
+        if (!is_ref(t)) { v->pos--; return malformed(v, "malformed reference type"); }
+        TRY(push(v, t));
+        emit(v, OP_X_CONST); emit_u(v, 0);
+        break;
+    case OP_REF_IS_NULL:
+        TRY(pop(v, &t));
+        if (t != UNKNOWN && !is_ref(t)) return invalid(v, "type mismatch: %s", "ref.is_null needs a reference");
+        TRY(push(v, VM_I32));
+        emit(v, op);
+        break;
+    case OP_REF_FUNC:
+        TRY(rd_u32(v, &x));
+        if (x >= m->nfuncs) return invalid(v, "unknown function%s", "");
+        if (!m->declared[x]) return invalid(v, "undeclared function reference%s", "");
+        TRY(push(v, VM_FUNCREF));
+        emit(v, op); emit_u(v, x);
+        break;
+    case OP_MEMORY_INIT: case OP_DATA_DROP:
+        TRY(rd_u32(v, &x));
+        if (op == OP_MEMORY_INIT) TRY(zero_byte(v));
+        if (!m->has_datacount) return malformed(v, "data count section required");
+        if (op == OP_MEMORY_INIT && !m->nmems) return invalid(v, "unknown memory 0%s", "");
+        if (x >= m->datacount) return invalid(v, "unknown data segment%s", "");
+        if (op == OP_MEMORY_INIT) {
+            TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
+        }
+        emit(v, op); emit_u(v, x);
+        break;
+    case OP_TABLE_INIT:
+        TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
+        TRY(check_table(v, y));
+        if (x >= m->nelems) return invalid(v, "unknown elem segment%s", "");
+        if (m->elems[x].type != m->tables[y].type) return invalid(v, "type mismatch: %s", "table.init element type");
+        TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
+        emit(v, op); emit_u(v, x); emit_u(v, y);
+        break;
+    case OP_ELEM_DROP:
+        TRY(rd_u32(v, &x));
+        if (x >= m->nelems) return invalid(v, "unknown elem segment%s", "");
+        emit(v, op); emit_u(v, x);
+        break;
+    case OP_TABLE_COPY:
+        TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
+        TRY(check_table(v, x)); TRY(check_table(v, y));
+        if (m->tables[x].type != m->tables[y].type) return invalid(v, "type mismatch: %s", "table.copy element types");
+        TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
+        emit(v, op); emit_u(v, x); emit_u(v, y);
+        break;
+    case OP_TABLE_GROW: case OP_TABLE_SIZE: case OP_TABLE_FILL:
+        TRY(rd_u32(v, &x)); TRY(check_table(v, x));
+        t = m->tables[x].type;
+        if (op == OP_TABLE_GROW) { TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, t, NULL)); TRY(push(v, VM_I32)); }
+        else if (op == OP_TABLE_SIZE) TRY(push(v, VM_I32));
+        else { TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, t, NULL)); TRY(pop_expect(v, VM_I32, NULL)); }
+        emit(v, op); emit_u(v, x);
+        break;
+    default:
+        return malformed(v, "illegal opcode");
+    }
+    return VM_OK;
+fail:
+    return st;
+}
+
+static VmStatus validate_func(V *v, uint32_t idx) {
+    VmModule *m = v->m;
+    FuncDef *fn = &m->funcs[idx - m->nfunc_imports];
+    FuncType *ft = &m->types[fn->type];
+    VmStatus st = VM_OK;
+    v->fn = fn; v->fidx = idx;
+    v->pos = fn->body_off; v->end = (size_t)fn->body_off + fn->body_len;
+    v->nvals = 0; v->nctrls = 0; v->max_height = 0;
+    memset(&v->em, 0, sizeof v->em);
+    v->em.labels = vm_exec_labels();
+    TRY(push_ctrl(v, -1, 0, NULL, ft->nresults, ft->types + ft->nparams));
+    while (v->nctrls) {
+        if (v->pos >= v->end) { st = malformed(v, "unexpected end of section or function"); goto fail; }
+        v->op_pos = v->pos;
+        int op = decode_op(v, &st);
+        if (op < 0) goto fail;
+        TRY(instr(v, op));
+        if (v->em.oom) { st = oom(v); goto fail; }
+    }
+    if (v->pos != v->end) { st = malformed(v, "section size mismatch: END opcode expected"); goto fail; }
+    fn->code.nparams = ft->nparams;
+    fn->code.nresults = ft->nresults;
+    fn->code.nlocals = fn->nlocals;
+    fn->code.max_height = v->max_height + 2;
+    TRY(em_finish(&v->em, &fn->code));
+    return VM_OK;
+fail:
+    em_free(&v->em);
+    return st;
+}
+
+/* ---- module level ---- */
+
+VmStatus vm_const_type(VmModule *m, Expr e, uint8_t want, uint32_t nglobals, VmError *err) {
+    uint8_t stack[8];
+    uint32_t n = 0;
+    size_t pos = e.off, end = (size_t)e.off + e.len;
+    while (pos < end) {
+        uint8_t op = m->bytes[pos++];
+        uint8_t t = 0;
+        uint64_t x;
+        VmStatus st = VM_OK;
+        switch (op) {
+        case 0x0b:
+            if (n != 1 || stack[0] != want)
+                return vm_error(err, VM_INVALID, pos - 1, "type mismatch in constant expression");
+            return VM_OK;
+        case 0x41: st = vm_read_leb(m->bytes, end, &pos, 32, true, &x, err); t = VM_I32; break;
+        case 0x42: st = vm_read_leb(m->bytes, end, &pos, 64, true, &x, err); t = VM_I64; break;
+        case 0x43: pos += 4; t = VM_F32; break;
+        case 0x44: pos += 8; t = VM_F64; break;
+        case 0xd0: t = m->bytes[pos++]; break;
+        case 0xd2:
+            st = vm_read_leb(m->bytes, end, &pos, 32, false, &x, err);
+            if (!st && x >= m->nfuncs) return vm_error(err, VM_INVALID, pos, "unknown function %u", (unsigned)x);
+            if (!st) m->declared[x] = 1;
+            t = VM_FUNCREF;
+            break;
+        case 0x23:
+            st = vm_read_leb(m->bytes, end, &pos, 32, false, &x, err);
+            if (!st && x >= nglobals) return vm_error(err, VM_INVALID, pos, "unknown global %u", (unsigned)x);
+            if (!st && m->globals[x].mut) return vm_error(err, VM_INVALID, pos, "constant expression required");
+            if (!st) t = m->globals[x].type;
+            break;
+        default:
+            return vm_error(err, VM_INVALID, pos - 1, "constant expression required");
+        }
+        if (st) return st;
+        if (n == sizeof stack) return vm_error(err, VM_INVALID, pos, "type mismatch in constant expression");
+        stack[n++] = t;
+    }
+    return vm_error(err, VM_MALFORMED, pos, "unexpected end");
+}
+
+static VmStatus check_limits(Limits l, uint64_t cap, const char *what, VmError *err) {
+    if (l.min > cap || (l.has_max && l.max > cap)) {
+        if (cap == VM_MAX_PAGES) return vm_error(err, VM_INVALID, 0, "memory size must be at most 65536 pages (4GiB)");
+        return vm_error(err, VM_INVALID, 0, "%s size out of range", what);
+    }
+    if (l.has_max && l.min > l.max) return vm_error(err, VM_INVALID, 0, "size minimum must not be greater than maximum");
+    return VM_OK;
+}
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp((*(const Export *const *)a)->name, (*(const Export *const *)b)->name);
+}
+
+VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
+    VmStatus st = VM_OK;
+    V v = { .s = s, .m = m, .err = err, .b = m->bytes };
+    Export **sorted = NULL;
+    m->declared = vm_alloc(m->nfuncs + 1);
+    if (!m->declared) return vm_error(err, VM_OUT_OF_MEMORY, 0, "out of memory");
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        if (m->func_type[i] >= m->ntypes) return vm_error(err, VM_INVALID, 0, "unknown type %u", m->func_type[i]);
+    for (uint32_t i = 0; i < m->ntables; i++) TRY(check_limits(m->tables[i].lim, 0xffffffffu, "table", err));
+    for (uint32_t i = 0; i < m->nmems; i++) TRY(check_limits(m->mems[i], VM_MAX_PAGES, "memory", err));
+    if (m->nmems > 1) return vm_error(err, VM_INVALID, 0, "multiple memories");
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
+        TRY(vm_const_type(m, m->globals[i].init, m->globals[i].type, m->nglobal_imports, err));
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        ElemSeg *e = &m->elems[i];
+        if (e->mode == SEG_ACTIVE) {
+            if (e->table >= m->ntables) return vm_error(err, VM_INVALID, 0, "unknown table %u", e->table);
+            if (m->tables[e->table].type != e->type) return vm_error(err, VM_INVALID, 0, "type mismatch in element segment");
+            TRY(vm_const_type(m, e->offset, VM_I32, m->nglobals, err));
+        }
+        for (uint32_t k = 0; k < e->count; k++) {
+            if (e->inits) TRY(vm_const_type(m, e->inits[k], e->type, m->nglobals, err));
+            else if (e->funcs[k] >= m->nfuncs) return vm_error(err, VM_INVALID, 0, "unknown function %u", e->funcs[k]);
+            else m->declared[e->funcs[k]] = 1;
+        }
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        if (m->datas[i].mode != SEG_ACTIVE) continue;
+        if (!m->nmems) return vm_error(err, VM_INVALID, 0, "unknown memory 0");
+        TRY(vm_const_type(m, m->datas[i].offset, VM_I32, m->nglobals, err));
+    }
+    static const char *kinds[] = { "function", "table", "memory", "global" };
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        Export *e = &m->exports[i];
+        uint32_t lim = e->kind == 0 ? m->nfuncs : e->kind == 1 ? m->ntables : e->kind == 2 ? m->nmems : m->nglobals;
+        if (e->idx >= lim) return vm_error(err, VM_INVALID, 0, "unknown %s %u", kinds[e->kind], e->idx);
+        if (e->kind == 0) m->declared[e->idx] = 1;
+    }
+    if (m->nexports) {
+        sorted = vm_alloc(sizeof *sorted * m->nexports);
+        if (!sorted) return vm_error(err, VM_OUT_OF_MEMORY, 0, "out of memory");
+        for (uint32_t i = 0; i < m->nexports; i++) sorted[i] = &m->exports[i];
+        qsort(sorted, m->nexports, sizeof *sorted, cmp_names);
+        for (uint32_t i = 1; i < m->nexports; i++)
+            if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
+                st = vm_error(err, VM_INVALID, 0, "duplicate export name \"%s\"", sorted[i]->name);
+                goto fail;
+            }
+    }
+    if (m->start >= 0) {
+        if ((uint64_t)m->start >= m->nfuncs) return vm_error(err, VM_INVALID, 0, "unknown function %u", (unsigned)m->start);
+        FuncType *ft = &m->types[m->func_type[m->start]];
+        if (ft->nparams || ft->nresults) return vm_error(err, VM_INVALID, 0, "start function must have type [] -> []");
+    }
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) TRY(validate_func(&v, i));
+fail:
+    vm_free(sorted);
+    vm_free(v.vals);
+    vm_free(v.ctrls);
+    return st;
+}
