@@ -39,6 +39,8 @@ typedef struct Sema {
     bool in_ensures;     /* old() and result allowed */
     bool in_ghost;       /* right-hand side or target of a `ghost` statement */
     bool in_const;       /* a const initialiser or a type bound */
+    bool in_target;      /* the place written by an assignment (not a read of it) */
+    bool const_silent;   /* a constant's evaluation failed with an error already given */
     int loop_depth;
     int nlocals;
     PtrVec locals;       /* Sym* of the function's `let` locals, for the unused warning */

@@ -413,7 +413,7 @@ static Type *check_name(Sema *s, Expr *e) {
         e->is_lvalue_storage = true;
         return set(e, sym->decl && sym->decl->type ? sym->decl->type : s->t_error);
     case SYM_GHOST:
-        if (!s->in_spec && !s->in_ghost)
+        if (!s->in_spec && !s->in_ghost && !s->in_target)
             diag_error(s->d, e->span,
                        "ghost variable '%s' can only be read in specifications and `ghost` "
                        "statements", e->name);
@@ -858,7 +858,11 @@ static Type *check_call(Sema *s, Expr *e) {
         }
         if (is_builtin_fn(n))
             return check_builtin_call(s, e, n);
-        unknown_name(s, l);
+        const char *sug = sema_suggest(s, n, false);
+        if (sug)
+            diag_error(s->d, l->span, "unknown function '%s'; did you mean '%s'?", n, sug);
+        else
+            diag_error(s->d, l->span, "unknown function '%s'", n);
         for (int i = 0; i < e->nargs; i++)
             sema_rvalue(s, e->args[i], NULL);
         return set(e, s->t_error);

@@ -86,6 +86,7 @@ Sym *sema_declare(Sema *s, Scope *sc, SymKind kind, const char *name, Span span)
     Sym *old = scope_find(sc, name);
     if (old) {
         report_dup(s, old, name, span);
+        sym->uses = 1; /* not in scope: no "unused" warning on top of the error */
         return sym;
     }
     scope_add(s, sc, sym);

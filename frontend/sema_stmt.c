@@ -80,7 +80,9 @@ static void check_assign(Sema *s, Stmt *st) {
     bool was = s->in_ghost;
     if (st->is_ghost)
         s->in_ghost = true;
+    s->in_target = st->op < 0;
     Type *tt = sema_expr(s, st->target, NULL);
+    s->in_target = false;
     Expr *root = sema_root(st->target);
     /* a plain `x = e` does not read x */
     if (st->op < 0 && root && root->kind == EX_NAME && root->sym && root->sym->uses > 0)
@@ -522,7 +524,8 @@ void sema_check_fn(Sema *s, Decl *fn) {
     sema_pop_scope(s);
     for (int i = 0; i < s->locals.len; i++) {
         Sym *v = s->locals.items[i];
-        if (v->uses == 0 && v->name && v->name[0] != '_')
+        if (v->uses == 0 && v->name && v->name[0] != '_' && v->type &&
+            v->type->kind != TY_ERROR)
             diag_warning(s->d, v->span, "unused variable '%s'", v->name);
     }
     fn->nlocals = s->nlocals;

@@ -335,16 +335,20 @@ static Const c_add(Const a, Const b, bool *ovf) {
 static bool eval(Sema *s, Expr *e, Const *out, bool report);
 
 static bool eval_decl(Sema *s, Decl *d, Span use, Const *out, bool report) {
+    (void)report;
     if (!d->const_done) {
         if (d->const_busy) {
-            if (report)
-                diag_error(s->d, use, "constant '%s' depends on itself", d->name);
+            /* reported whatever the caller asked: no other message would say why */
+            diag_error(s->d, use, "constant '%s' depends on itself", d->name);
+            s->const_silent = true;
             return false;
         }
         sema_check_const_decl(s, d);
     }
-    if (!d->const_done)
+    if (!d->const_done) {
+        s->const_silent = true; /* its own error was reported */
         return false;
+    }
     U256 v = d->const_value;
     bool sg = d->type && d->type->kind == TY_INT && d->type->is_signed;
     if (sg && (v.w[3] >> 63)) {
@@ -517,8 +521,9 @@ bool sema_const_bound(Sema *s, Expr *e, const char *what, uint32_t *out) {
 
 /* Types and evaluates `const NAME: T = e;` once; used lazily by other constants. */
 void sema_check_const_decl(Sema *s, Decl *d) {
-    if (d->const_done || d->const_busy)
+    if (d->const_done || d->const_busy || d->state)
         return;
+    d->state = 1; /* checked once, whether or not it is a valid constant */
     d->const_busy = true;
     SemaHome saved;
     sema_enter_home(s, d, &saved);
@@ -540,10 +545,13 @@ void sema_check_const_decl(Sema *s, Decl *d) {
         sema_leave_home(s, &saved);
         Const c;
         if (ok && t->kind == TY_INT) {
+            s->const_silent = false;
             if (!eval(s, d->init, &c, false)) {
-                diag_error(s->d, d->init->span,
-                           "initialiser of constant '%s' is not a compile-time constant",
-                           d->name);
+                if (!s->const_silent)
+                    diag_error(s->d, d->init->span,
+                               "initialiser of constant '%s' is not a compile-time constant",
+                               d->name);
+                s->const_silent = false;
             } else if (!sema_const_fits(c, t)) {
                 diag_error(s->d, d->init->span, "constant %s does not fit in %s",
                            sema_const_str(s, c), sema_type_str(s, t));
