@@ -22,7 +22,7 @@ $(TEST_BUILD)/CMakeCache.txt: | deps
 	      -DWRIT_SANITIZE=ON -DWRIT_FUZZ=ON
 
 $(REL_BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(REL_BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(REL_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14
 
 release: deps $(REL_BUILD)/CMakeCache.txt
 	cmake --build $(REL_BUILD) -j$(JOBS)

@@ -38,6 +38,13 @@ static const Command commands[] = {
      "\n"
      "'run' instantiates a module and calls an export, printing its results.\n"
      "'spec' runs the official WebAssembly spec tests (wast2json JSON) found in DIR.\n"},
+    {"bench", cmd_bench, "run the benchmarks and print their figures against targets",
+     "usage: writ bench [frontend] [ARGS...]\n"
+     "\n"
+     "Runs one benchmark, or all of them with no name. Each prints its measurements as\n"
+     "ratios against a reference run in the same process, or against its target.\n"
+     "  frontend   check + lower of a generated program set (>= 100k lines):\n"
+     "             lines/s on one core and bytes of memory per source line\n"},
     {"help", cmd_help, "show help for writ or for one command",
      "usage: writ help [COMMAND]\n"},
 };

@@ -1,0 +1,35 @@
+/* cmd_bench.c — `writ bench [NAME] [ARGS...]`: runs the benchmarks that live in bench/,
+ * each of which prints its figures as ratios against its own reference or target. */
+#include <string.h>
+
+#include "bench/frontend/bench_frontend.h"
+#include "cli.h"
+
+typedef struct Bench {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *what;
+} Bench;
+
+static const Bench benches[] = {
+    {"frontend", bench_frontend, "check + lower of a generated 100k-line program set: lines/s, bytes/line"},
+};
+enum { NBENCHES = sizeof benches / sizeof benches[0] };
+
+int cmd_bench(int argc, char **argv) {
+    if (argc >= 2 && argv[1][0] != '-') {
+        for (int i = 0; i < NBENCHES; i++)
+            if (strcmp(argv[1], benches[i].name) == 0)
+                return benches[i].run(argc - 1, argv + 1);
+        return cli_usage_error("bench", "unknown benchmark '%s'", argv[1]);
+    }
+    int status = EXIT_OK;
+    for (int i = 0; i < NBENCHES; i++) {
+        printf("== writ bench %s: %s\n", benches[i].name, benches[i].what);
+        char *args[] = {(char *)benches[i].name, NULL};
+        int s = benches[i].run(1, args);
+        if (s != EXIT_OK)
+            status = s;
+    }
+    return status;
+}
