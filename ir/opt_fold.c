@@ -1,0 +1,188 @@
+/* opt_fold.c — constant folding: pure ops whose operands are constants become constants,
+ * with exactly the semantics of ops.def (wrapping in the type's width, signedness from the
+ * type); a select on a constant picks its arm; checks whose operands are constants and
+ * that provably pass are removed (provably failing ones stay, they revert at run time). */
+#include "internal.h"
+
+#include <string.h>
+
+static bool is_const(const IrInstr *i) { return i && i->op == IR_CONST; }
+static bool is_signed_int(const IrType *t) { return t && t->kind == IRT_INT && t->is_signed; }
+static bool top_bit(U256 v) { return v.w[3] >> 63; }
+
+/* Brings a 256-bit result back to the canonical form of type t. */
+static U256 norm(const IrType *t, U256 v) {
+    if (t->kind == IRT_BOOL) return u256_from_u64(v.w[0] & 1);
+    return u256_trunc(v, ir_type_bits(t), is_signed_int(t));
+}
+
+static U256 min_of(unsigned bits) { return u256_neg(u256_shl(u256_from_u64(1), bits - 1)); }
+
+/* Evaluates a pure op on constant operands; false when it cannot be folded. */
+static bool eval(const IrInstr *i, U256 *out) {
+    const IrType *t = i->type;
+    U256 a = i->nargs > 0 ? i->args[0]->imm : u256_from_u64(0);
+    U256 b = i->nargs > 1 ? i->args[1]->imm : u256_from_u64(0);
+    const IrType *at = i->nargs > 0 ? i->args[0]->type : NULL;
+    bool sg = is_signed_int(at);
+    unsigned bits = ir_type_bits(at);
+    U256 r;
+    switch (i->op) {
+    case IR_ADD: r = u256_add(a, b, NULL); break;
+    case IR_SUB: r = u256_sub(a, b, NULL); break;
+    case IR_MUL: r = u256_mul(a, b, NULL); break;
+    case IR_DIV:
+        if (u256_is_zero(b)) r = b;
+        else r = sg ? u256_sdiv(a, b, NULL) : u256_udiv(a, b, NULL);
+        break;
+    case IR_MOD:
+        if (u256_is_zero(b)) r = b;
+        else if (sg) u256_sdiv(a, b, &r);
+        else u256_udiv(a, b, &r);
+        break;
+    case IR_NEG: r = u256_neg(a); break;
+    case IR_AND: r = u256_and(a, b); break;
+    case IR_OR: r = u256_or(a, b); break;
+    case IR_XOR: r = u256_xor(a, b); break;
+    case IR_NOT: r = at->kind == IRT_BOOL ? u256_xor(a, u256_from_u64(1)) : u256_not(a); break;
+    case IR_SHL:
+    case IR_SHR: {
+        bool big = u256_cmp(b, u256_from_u64(bits)) >= 0;
+        unsigned n = big ? 256 : (unsigned)b.w[0];
+        if (i->op == IR_SHL) r = u256_shl(a, n);
+        else r = sg ? u256_ashr(a, n) : u256_lshr(a, n);
+        break;
+    }
+    case IR_EQ: r = u256_from_u64(u256_eq(a, b)); break;
+    case IR_NE: r = u256_from_u64(!u256_eq(a, b)); break;
+    case IR_LT: case IR_LE: case IR_GT: case IR_GE: {
+        int c = sg ? i256_cmp(a, b) : u256_cmp(a, b);
+        bool v = i->op == IR_LT ? c < 0 : i->op == IR_LE ? c <= 0 : i->op == IR_GT ? c > 0 : c >= 0;
+        r = u256_from_u64(v);
+        break;
+    }
+    case IR_CAST:
+        /* bool has no numeric cast rule in ops.def: leave those to the backends */
+        if (at->kind == IRT_BOOL || t->kind == IRT_BOOL) return false;
+        r = a;
+        break;
+    case IR_KECCAK: {
+        uint8_t buf[32 * 64], h[32];
+        size_t len = 0;
+        if (i->nargs > 64) return false;
+        for (int k = 0; k < i->nargs; k++) {
+            const IrType *ot = i->args[k]->type;
+            unsigned nb = ot->kind == IRT_BOOL ? 1 : ir_type_bits(ot) / 8;
+            U256 v = i->args[k]->imm;
+            for (unsigned j = 0; j < nb; j++) {
+                unsigned byte = nb - 1 - j;
+                buf[len + j] = (uint8_t)(v.w[byte / 8] >> (8 * (byte % 8)));
+            }
+            len += nb;
+        }
+        keccak256(buf, len, h);
+        r = u256_from_u64(0);
+        for (int j = 0; j < 32; j++) r.w[(31 - j) / 8] |= (uint64_t)h[j] << (8 * ((31 - j) % 8));
+        break;
+    }
+    default: return false;
+    }
+    *out = norm(t, r);
+    return true;
+}
+
+/* Does a check with constant operands pass? */
+static bool check_passes(const IrInstr *i) {
+    U256 a = i->args[0]->imm;
+    U256 b = i->nargs > 1 ? i->args[1]->imm : u256_from_u64(0);
+    const IrType *at = i->args[0]->type;
+    bool sg = is_signed_int(at);
+    unsigned bits = ir_type_bits(at);
+    bool carry;
+    switch (i->op) {
+    case IR_CHECK_ADD: {
+        U256 s = u256_add(a, b, &carry);
+        if (!sg) return !carry && u256_fits(s, bits, false);
+        if (bits < 256) return u256_fits(s, bits, true);
+        return top_bit(a) != top_bit(b) || top_bit(s) == top_bit(a);
+    }
+    case IR_CHECK_SUB: {
+        if (!sg) return u256_cmp(a, b) >= 0;
+        U256 s = u256_sub(a, b, NULL);
+        if (bits < 256) return u256_fits(s, bits, true);
+        return top_bit(a) == top_bit(b) || top_bit(s) == top_bit(a);
+    }
+    case IR_CHECK_MUL: {
+        if (u256_is_zero(a) || u256_is_zero(b)) return true;
+        if (!sg) {
+            U256 p = u256_mul(a, b, &carry);
+            return !carry && u256_fits(p, bits, false);
+        }
+        bool na = top_bit(a), nb = top_bit(b);
+        U256 p = u256_mul(na ? u256_neg(a) : a, nb ? u256_neg(b) : b, &carry);
+        if (carry) return false;
+        U256 limit = u256_shl(u256_from_u64(1), bits - 1); /* |min| */
+        int c = u256_cmp(p, limit);
+        return na != nb ? c <= 0 : c < 0;
+    }
+    case IR_CHECK_NEG:
+        return sg ? !u256_eq(a, min_of(bits)) : u256_is_zero(a);
+    case IR_CHECK_DIV:
+        if (u256_is_zero(b)) return false;
+        return !(sg && u256_eq(a, min_of(bits)) && u256_eq(b, u256_not(u256_from_u64(0))));
+    case IR_CHECK_CAST: {
+        const IrType *tt = i->type;
+        if (!tt || tt->kind == IRT_BOOL || at->kind == IRT_BOOL) return false;
+        unsigned tb = ir_type_bits(tt);
+        bool tsg = is_signed_int(tt);
+        if (sg) return tsg ? u256_fits(a, tb, true) : !top_bit(a) && u256_fits(a, tb, false);
+        return tsg ? !top_bit(a) && u256_fits(a, tb, true) : u256_fits(a, tb, false);
+    }
+    case IR_CHECK_BOUNDS: return u256_cmp(a, b) < 0;
+    case IR_CHECK_EMPTY: return !u256_is_zero(a);
+    case IR_ASSERT: return u256_eq(a, u256_from_u64(1));
+    default: return false;
+    }
+}
+
+static bool all_const(const IrInstr *i) {
+    if (i->nargs == 0) return false;
+    for (int k = 0; k < i->nargs; k++)
+        if (!is_const(i->args[k])) return false;
+    return true;
+}
+
+static bool fold_func(IrFunc *f) {
+    bool changed = false;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func) {
+        IrInstr *next;
+        for (IrInstr *i = b->first; i; i = next) {
+            next = i->next;
+            unsigned flags = ir_op_info[i->op].flags;
+            if (flags & OPF_CHECK) {
+                if (all_const(i) && check_passes(i)) {
+                    ir_instr_remove(i);
+                    changed = true;
+                }
+                continue;
+            }
+            if (i->op == IR_SELECT && is_const(i->args[0])) {
+                ir_replace_uses(f, i, u256_is_zero(i->args[0]->imm) ? i->args[2] : i->args[1]);
+                ir_instr_remove(i);
+                changed = true;
+                continue;
+            }
+            U256 v;
+            if (!ir_has_result(i) || (flags & OPF_EFFECT) || !all_const(i) || !eval(i, &v))
+                continue;
+            /* the instruction becomes the constant: same id, same span, users untouched */
+            i->op = IR_CONST;
+            i->imm = v;
+            i->nargs = 0;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+bool opt_fold(IrFunc *f) { return fold_func(f); }
