@@ -126,7 +126,9 @@ struct Expr {
     TypeRef *tref;         /* EX_CAST target, EX_STRUCT_LIT struct */
     Expr *body;            /* EX_FORALL */
     Expr *call_value;      /* external call option `{value: e}` */
-    /* sema */
+    /* sema. `type` is set on every expression and is never TY_INTLIT after checking: a
+       literal takes the type its context expects (u256 when none). The callee name of a
+       call (lhs of EX_CALL naming a fn/event/error/type) and env bases (`msg`) get TY_VOID. */
     Type *type;
     Sym *sym;              /* EX_NAME: what it names; EX_CALL: the callee (fn/event/error) */
     Builtin builtin;
@@ -256,11 +258,14 @@ struct Decl {
     Type *type;            /* storage/ghost/const type, fn return type, struct/iface type */
     Sym *sym;
     U256 const_value;      /* D_CONST after evaluation */
-    int index;             /* storage: declaration order within the contract (bases first) */
+    int index;             /* storage: declaration order within the contract (bases first);
+                              ghosts are numbered the same way, separately from storage */
     bool calls_external;   /* fn: performs an external call (directly or via callees) */
     bool writes_storage;   /* fn: writes storage (directly or via callees) */
-    char *signature;       /* pub fn / event / error: "transfer(address,uint256)" */
-    uint32_t selector;     /* pub fn / error: first 4 bytes of keccak256(signature) */
+    char *signature;       /* pub fn / event / error / interface fn: "transfer(address,uint256)";
+                              pub storage: its getter "balances(address)" (map keys and
+                              array indices become parameters, as in solc) */
+    uint32_t selector;     /* the same decls: first 4 bytes of keccak256(signature) */
     Decl **all_members;    /* contract: own members after bases, in layout order */
     int nall_members;
     Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
