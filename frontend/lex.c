@@ -42,6 +42,7 @@ typedef struct Lexer {
     Token *toks;
     int n, cap;
     bool bol;
+    bool after_bad;
 } Lexer;
 
 static Span span(Lexer *lx, uint32_t start, uint32_t end) {
@@ -62,7 +63,8 @@ static Token *push(Lexer *lx, int kind, uint32_t start, uint32_t end) {
     t->start = start;
     t->end = end;
     t->bol = lx->bol;
-    lx->bol = false;
+    t->after_bad = lx->after_bad;
+    lx->bol = lx->after_bad = false;
     return t;
 }
 
@@ -312,6 +314,7 @@ static void lex_invalid(Lexer *lx) {
     }
     if (lx->pos == start)
         lx->pos++;
+    lx->after_bad = true;
     diag_error(lx->p->diags, span(lx, start, lx->pos),
                nul ? "invalid character (NUL byte)" : "invalid character");
 }

@@ -52,6 +52,7 @@ typedef struct Token {
     uint8_t kind;       /* TokKind */
     bool bol;           /* a newline separates it from the previous token */
     bool bad;           /* the lexer reported it (unterminated string): no cascades */
+    bool after_bad;     /* follows bytes the lexer reported as invalid: no cascades */
     uint32_t start, end;
     uint32_t len;
     const char *s;

@@ -62,9 +62,10 @@ void **parse_vec_copy(Parser *P, PtrVec *v) {
 /* ---------------- errors and recovery ---------------- */
 
 void parse_error(Parser *P, Span sp, const char *fmt, ...) {
-    if (P->panicking)
-        return;
+    bool cascade = P->panicking || parse_peek(P)->after_bad;
     P->panicking = true;
+    if (cascade)
+        return;
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
@@ -85,9 +86,11 @@ bool parse_expect(Parser *P, int kind, const char *context) {
 /* A missing ';' before a new line or a '}' is reported as if inserted there, without
  * skipping anything: the next line is most likely a good statement. */
 bool parse_expect_semi(Parser *P, const char *context) {
-    if (parse_accept(P, TK_SEMI))
+    if (parse_accept(P, TK_SEMI)) {
+        P->panicking = false; /* the end of a statement or item: back in step */
         return true;
-    if (P->panicking || (P->pos > 0 && P->toks[P->pos - 1].bad))
+    }
+    if (P->panicking || (P->pos > 0 && P->toks[P->pos - 1].bad) || parse_peek(P)->after_bad)
         return false;
     Token *t = parse_peek(P);
     diag_error(P->diags, parse_tok_span(P, t), "expected ';' %s, found %s", context,
@@ -361,6 +364,8 @@ static void parse_param_list(Parser *P, Decl *d, bool indexed, const char *what)
     if (!parse_expect(P, TK_LPAREN, ctx))
         return;
     parse_params(P, TK_RPAREN, indexed, &d->params, &d->nparams);
+    if (parse_at(P, TK_IDENT) && !P->panicking)
+        parse_error(P, parse_tok_span(P, parse_peek(P)), "expected ',' between parameters, found identifier");
     parse_expect(P, TK_RPAREN, "to close the parameter list");
 }
 
@@ -497,6 +502,8 @@ static Decl *parse_struct(Parser *P, uint32_t start, Decl *parent) {
     decl_name(P, d, "struct name");
     if (parse_expect(P, TK_LBRACE, "after the struct name")) {
         parse_params(P, TK_RBRACE, false, &d->params, &d->nparams);
+        if (!parse_at(P, TK_RBRACE) && parse_at(P, TK_IDENT) && !P->panicking)
+            parse_error(P, parse_tok_span(P, parse_peek(P)), "expected ',' between struct fields, found identifier");
         parse_expect(P, TK_RBRACE, "to close the struct");
     }
     decl_end(P, d);
@@ -711,12 +718,15 @@ Module *parse_module(Program *prog, int file) {
     m->file = file;
     PtrVec items = {0};
     bool seen_other = false;
+    bool recovered = false;
     while (!parse_at(&P, TK_EOF)) {
         int before = P.pos;
         if (parse_at(&P, TK_RBRACE)) {
-            parse_error(&P, parse_tok_span(&P, parse_peek(&P)), "unexpected '}' at file level");
+            /* After recovering from an error the '}' most likely closes the broken item. */
+            if (!recovered)
+                parse_error(&P, parse_tok_span(&P, parse_peek(&P)), "unexpected '}' at file level");
             parse_advance(&P);
-            P.panicking = false;
+            P.panicking = recovered = false;
             continue;
         }
         Decl *d = parse_item(&P, IN_FILE, NULL);
@@ -726,6 +736,7 @@ Module *parse_module(Program *prog, int file) {
             seen_other |= d->kind != D_IMPORT;
             ptrvec_push(P.arena, &items, d);
         }
+        recovered = P.panicking;
         if (P.panicking)
             sync_item(&P);
         if (P.pos == before)

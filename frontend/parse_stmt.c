@@ -163,10 +163,13 @@ static Stmt *parse_for(Parser *P, uint32_t start) {
 /* The error or event call of `emit`, `revert` and `require ... else`. */
 static Expr *parse_named_call(Parser *P, const char *what) {
     Token *t = parse_peek(P);
+    if (t->kind != TK_IDENT) {
+        parse_error(P, parse_tok_span(P, t), "expected %s, found %s", what, lex_tok_name(t->kind));
+        return parse_error_expr(P, parse_tok_span(P, t));
+    }
     Expr *e = parse_postfix_expr(P);
     if (e->kind != EX_CALL && !P->panicking)
-        parse_error(P, e->span, "expected %s call like 'Name(args)'", what);
-    (void)t;
+        parse_error(P, e->span, "expected %s", what);
     return e;
 }
 
@@ -180,14 +183,14 @@ static Stmt *parse_emit_revert_require(Parser *P, int kw, uint32_t start) {
     Stmt *s;
     if (kw == KW_EMIT) {
         s = stmt_new(P, ST_EMIT, start);
-        s->call = parse_named_call(P, "an event");
+        s->call = parse_named_call(P, "an event call like 'Name(args)'");
         parse_expect_semi(P, "after the 'emit' statement");
     } else if (kw == KW_REVERT) {
         s = stmt_new(P, ST_REVERT, start);
         if (parse_at(P, TK_STRING))
             s->msg = s->expr = parse_postfix_expr(P);
         else
-            s->call = parse_named_call(P, "an error");
+            s->call = parse_named_call(P, "an error call like 'Name(args)' or a string message");
         parse_expect_semi(P, "after the 'revert' statement");
     } else if (kw == KW_REQUIRE) {
         s = stmt_new(P, ST_REQUIRE, start);
@@ -196,7 +199,7 @@ static Stmt *parse_emit_revert_require(Parser *P, int kw, uint32_t start) {
             if (parse_at(P, TK_STRING))
                 s->msg = parse_postfix_expr(P);
             else
-                s->call = parse_named_call(P, "an error");
+                s->call = parse_named_call(P, "an error call like 'Name(args)' or a string message");
         }
         parse_expect_semi(P, "after the 'require' statement");
     } else {
