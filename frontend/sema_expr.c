@@ -204,7 +204,11 @@ static Type *check_unary(Sema *s, Expr *e, Type *want) {
     Type *t;
     switch (e->op) {
     case UN_NOT:
-        sema_cond(s, e->lhs);
+        t = sema_expr(s, e->lhs, s->t_bool);
+        if (!is_err(t) && t->kind != TY_BOOL) {
+            sema_default_lit(s, e->lhs);
+            diag_error(s->d, e->span, "'!' needs a bool, found %s", sema_type_str(s, e->lhs->type));
+        }
         return set(e, s->t_bool);
     case UN_NEG:
         t = sema_expr(s, e->lhs, want_int(want));
@@ -732,8 +736,6 @@ static Type *check_internal_call(Sema *s, Expr *e, Sym *sym) {
     e->lhs->sym = sym;
     e->lhs->type = s->t_void;
     sema_check_args(s, e, f->params, f->nparams, "function", f->name);
-    if (e->call_value)
-        diag_error(s->d, e->call_value->span, "`{value: ...}` is only for external calls");
     if (s->in_const) {
         diag_error(s->d, e->span, "expression is not a compile-time constant");
         return set(e, f->type ? f->type : s->t_error);
@@ -828,7 +830,21 @@ static Type *check_method(Sema *s, Expr *e) {
     return set(e, s->t_error);
 }
 
+static Type *check_call_inner(Sema *s, Expr *e);
+
 static Type *check_call(Sema *s, Expr *e) {
+    Type *t = check_call_inner(s, e);
+    if (e->call_value && e->builtin != BI_EXT_CALL) {
+        if (!e->call_value->type)
+            sema_rvalue(s, e->call_value, s->t_u256);
+        if (!is_err(t))
+            diag_error(s->d, e->call_value->span,
+                       "`{value: ...}` is only for calls of payable interface functions");
+    }
+    return t;
+}
+
+static Type *check_call_inner(Sema *s, Expr *e) {
     Expr *l = e->lhs;
     if (!l) {
         for (int i = 0; i < e->nargs; i++)
@@ -890,8 +906,10 @@ static Type *check_call(Sema *s, Expr *e) {
                    n, n);
         break;
     default:
-        diag_error(s->d, l->span, "%s '%s' is not a function", n,
-                   sym->kind == SYM_STORAGE ? "storage variable" : "name");
+        diag_error(s->d, l->span, "%s '%s' is not a function",
+                   sym->kind == SYM_STORAGE ? "storage variable"
+                   : sym->kind == SYM_GHOST ? "ghost variable"
+                   : sym->kind == SYM_CONST ? "constant" : "variable", n);
         break;
     }
     for (int i = 0; i < e->nargs; i++)
