@@ -126,8 +126,59 @@ char *evm_abi_json(const IrModule *m, Arena *arena);
 char *evm_method_ids_json(const IrModule *m, Arena *arena);
 
 /* ---------------- code generation ---------------- */
-/* Emits creation code (constructor + runtime copy) into `cre` and runtime into `rt`. */
-bool evm_codegen(IrModule *m, const EvmLayout *l, DiagSink *diags, EvmAsm *cre, EvmAsm *rt,
-                 int runtime_data_label, const uint8_t **runtime_bytes, size_t *nruntime);
+/* Memory map of generated code: 0x00-0x3f scratch (map keys, hashing), 0x40 the free
+ * pointer, 0x60 zero, 0x80-0x17f eight registers (temporaries inside one IR instruction),
+ * then one static frame per function (its parameters, then one word per SSA value; frames
+ * of functions that can be active together do not overlap), then the heap. */
+enum {
+    EVM_FREE_PTR = 0x40,
+    EVM_REG0 = 0x80,
+    EVM_FRAMES = 0x180,
+};
+#define EVM_REG(k) (EVM_REG0 + 32 * (k))
+
+typedef struct EvmGen {
+    IrModule *m;
+    const EvmLayout *l;
+    DiagSink *diags;
+    Arena *arena;
+    EvmAsm *a;
+    bool ok;
+    bool creation;            /* emitting the creation code */
+    uint32_t *frame_base;     /* per IrModule.funcs index */
+    uint32_t *frame_size;
+    uint32_t heap_base;
+    int *body_label;          /* per function: label of its body in `a`, -1 before use */
+    int *queue, nqueue;       /* functions whose bodies are still to emit into `a` */
+    int lbl_revert;           /* plain revert stub, -1 until used */
+    int lbl_panic[0x52];      /* Panic(code) stubs */
+    /* the function being emitted */
+    IrFunc *f;
+    int fi;
+    int *block_label;
+} EvmGen;
+
+/* codegen.c */
+void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, Arena *arena);
+void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation);
+int evm_gen_body_label(EvmGen *g, int fi);     /* queues the function's body */
+void evm_gen_flush(EvmGen *g);                 /* emits queued bodies and the stubs */
+int evm_gen_revert_label(EvmGen *g);
+int evm_gen_panic_label(EvmGen *g, int code);
+void evm_gen_alloc(EvmGen *g, uint32_t bytes);  /* pushes a pointer to `bytes` fresh bytes */
+void evm_gen_alloc_type(EvmGen *g, IrType *t);  /* pushes fresh zeroed memory for t */
+void evm_gen_normalize(EvmGen *g, const IrType *t); /* cleans the top word to t's form */
+uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k);
+/* dispatch.c: ABI encoding and decoding, the entry points */
+void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n);  /* at [R_START] */
+void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory);
+void evm_gen_runtime(EvmGen *g, EvmAsm *a);
+void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nruntime);
+/* Pushes an SSA value (constants inline, everything else from its frame word). */
+void evm_gen_push_value(EvmGen *g, IrInstr *v);
+
+/* registers used by the encoder */
+enum { R_START = EVM_REG(0), R_TAIL = EVM_REG(1), R_ARGS = EVM_REG(2), R_ARGLEN = EVM_REG(3),
+       R_T0 = EVM_REG(4), R_T1 = EVM_REG(5), R_T2 = EVM_REG(6), R_T3 = EVM_REG(7) };
 
 #endif

@@ -1,0 +1,1167 @@
+/* codegen.c — IR functions to EVM code. Every SSA value lives in a word of its function's
+ * static frame in memory (so there is never a "stack too deep"), the stack only holds the
+ * operands of the instruction being emitted and the return address of internal calls.
+ * Owns: frames, blocks and phis, arithmetic with its checks (Panic codes), storage and
+ * memory places in solc's layout, events, custom errors, internal and external calls. */
+#include <string.h>
+
+#include "internal.h"
+
+#define A (g->a)
+
+static IrType *strip_ref(IrType *t) {
+    while (t && t->kind == IRT_REF)
+        t = t->elem;
+    return t;
+}
+
+static bool is_value_type(const IrType *t) {
+    return t->kind == IRT_BOOL || t->kind == IRT_INT || t->kind == IRT_ADDRESS ||
+           t->kind == IRT_BYTES;
+}
+
+static void fail(EvmGen *g, Span sp, const char *what) {
+    if (g->ok)
+        diag_error(g->diags, sp, "evm backend: %s is not supported yet", what);
+    g->ok = false;
+}
+
+static U256 low_mask(unsigned bits) {
+    if (bits >= 256)
+        return u256_not(u256_from_u64(0));
+    return u256_sub(u256_shl(u256_from_u64(1), bits), u256_from_u64(1), NULL);
+}
+
+/* -2^(bits-1) as a 256-bit word */
+static U256 signed_min(unsigned bits) {
+    return u256_neg(u256_shl(u256_from_u64(1), bits - 1));
+}
+
+static void push(EvmGen *g, uint64_t v) { evm_asm_push_u64(A, v); }
+static void op(EvmGen *g, EvmOp o) { evm_asm_op(A, o); }
+
+static void mload_at(EvmGen *g, uint32_t addr) {
+    push(g, addr);
+    op(g, EVM_MLOAD);
+}
+
+static void mstore_at(EvmGen *g, uint32_t addr) {
+    push(g, addr);
+    op(g, EVM_MSTORE);
+}
+
+/* ---------------- frames ---------------- */
+static int max_id(const IrFunc *f) {
+    int mx = -1;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            if (i->id > mx)
+                mx = i->id;
+    return mx;
+}
+
+void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, Arena *arena) {
+    memset(g, 0, sizeof *g);
+    g->m = m;
+    g->l = l;
+    g->diags = diags;
+    g->arena = arena;
+    g->ok = true;
+    int n = m->nfuncs;
+    g->frame_base = ARENA_ARRAY(arena, uint32_t, n + 1);
+    g->frame_size = ARENA_ARRAY(arena, uint32_t, n + 1);
+    for (int i = 0; i < n; i++) {
+        g->frame_base[i] = EVM_FRAMES;
+        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + max_id(m->funcs[i]) + 1);
+    }
+    /* The call graph is acyclic: a callee's frame goes after each caller's frame, so
+     * frames of functions that can be active at once never overlap. */
+    for (int round = 0; round <= n; round++) {
+        bool changed = false;
+        for (int i = 0; i < n; i++)
+            for (IrBlock *b = m->funcs[i]->entry; b; b = b->next_in_func)
+                for (IrInstr *in = b->first; in; in = in->next)
+                    if (in->op == IR_CALL && in->callee >= 0 && in->callee < n) {
+                        uint32_t want = g->frame_base[i] + g->frame_size[i];
+                        if (g->frame_base[in->callee] < want) {
+                            g->frame_base[in->callee] = want;
+                            changed = true;
+                        }
+                    }
+        if (!changed)
+            break;
+    }
+    g->heap_base = EVM_FRAMES;
+    for (int i = 0; i < n; i++)
+        if (g->frame_base[i] + g->frame_size[i] > g->heap_base)
+            g->heap_base = g->frame_base[i] + g->frame_size[i];
+}
+
+uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k) {
+    return g->frame_base[fi] + 32u * (uint32_t)k;
+}
+
+static uint32_t home(EvmGen *g, const IrInstr *i) {
+    return g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + i->id);
+}
+
+void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
+    g->a = a;
+    g->creation = creation;
+    int n = g->m->nfuncs;
+    g->body_label = ARENA_ARRAY(g->arena, int, n + 1);
+    g->queue = ARENA_ARRAY(g->arena, int, n + 1);
+    g->nqueue = 0;
+    for (int i = 0; i < n; i++)
+        g->body_label[i] = -1;
+    g->lbl_revert = -1;
+    for (int i = 0; i < (int)(sizeof g->lbl_panic / sizeof g->lbl_panic[0]); i++)
+        g->lbl_panic[i] = -1;
+}
+
+int evm_gen_body_label(EvmGen *g, int fi) {
+    if (g->body_label[fi] < 0) {
+        g->body_label[fi] = evm_asm_new_label(A, g->m->funcs[fi]->name);
+        g->queue[g->nqueue++] = fi;
+    }
+    return g->body_label[fi];
+}
+
+int evm_gen_revert_label(EvmGen *g) {
+    if (g->lbl_revert < 0)
+        g->lbl_revert = evm_asm_new_label(A, "revert");
+    return g->lbl_revert;
+}
+
+int evm_gen_panic_label(EvmGen *g, int code) {
+    if (g->lbl_panic[code] < 0) {
+        char name[32];
+        snprintf(name, sizeof name, "panic_0x%02x", code);
+        g->lbl_panic[code] = evm_asm_new_label(A, arena_strndup(g->arena, name, strlen(name)));
+    }
+    return g->lbl_panic[code];
+}
+
+void evm_gen_alloc(EvmGen *g, uint32_t bytes) {
+    bytes = (bytes + 31) & ~31u;
+    mload_at(g, EVM_FREE_PTR);     /* [p] */
+    op(g, EVM_DUP1);
+    push(g, bytes);
+    op(g, EVM_ADD);
+    mstore_at(g, EVM_FREE_PTR);    /* [p] */
+}
+
+/* ---------------- values ---------------- */
+static U256 const_word(const IrInstr *c) {
+    const IrType *t = c->type;
+    U256 v = c->imm;
+    if (t->kind == IRT_INT)
+        return u256_trunc(v, t->bits, t->is_signed);
+    if (t->kind == IRT_BYTES)
+        return u256_shl(u256_trunc(v, t->bits, false), 256u - t->bits);
+    if (t->kind == IRT_ADDRESS)
+        return u256_trunc(v, 160, false);
+    if (t->kind == IRT_BOOL)
+        return u256_from_u64(!u256_is_zero(v));
+    return v;
+}
+
+void evm_gen_push_value(EvmGen *g, IrInstr *v) {
+    if (v->op == IR_CONST) {
+        evm_asm_push(A, const_word(v));
+    } else if (v->op == IR_PARAM) {
+        mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(v->imm)));
+    } else {
+        mload_at(g, home(g, v));
+    }
+}
+#define PV(v) evm_gen_push_value(g, (v))
+
+static void store_result(EvmGen *g, const IrInstr *i) {
+    mstore_at(g, home(g, i));
+}
+
+/* Brings the top of the stack back to the representation of `t`: unsigned narrow values
+ * are zero-extended, signed ones sign-extended, bytesN left-aligned. */
+void evm_gen_normalize(EvmGen *g, const IrType *t) {
+    if (t->kind == IRT_INT && t->bits < 256) {
+        if (t->is_signed) {
+            push(g, t->bits / 8 - 1);
+            op(g, EVM_SIGNEXTEND);
+        } else {
+            evm_asm_push(A, low_mask(t->bits));
+            op(g, EVM_AND);
+        }
+    } else if (t->kind == IRT_ADDRESS) {
+        evm_asm_push(A, low_mask(160));
+        op(g, EVM_AND);
+    } else if (t->kind == IRT_BYTES && t->bits < 256) {
+        evm_asm_push(A, u256_not(low_mask(256 - t->bits)));
+        op(g, EVM_AND);
+    } else if (t->kind == IRT_BOOL) {
+        push(g, 1);
+        op(g, EVM_AND);
+    }
+}
+
+/* [x] -> [x != sext(x)] for a signed narrow type */
+static void not_sign_extended(EvmGen *g, unsigned bits) {
+    op(g, EVM_DUP1);
+    push(g, bits / 8 - 1);
+    op(g, EVM_SIGNEXTEND);
+    op(g, EVM_EQ);
+    op(g, EVM_ISZERO);
+}
+
+static void panic_if(EvmGen *g, int code) {
+    evm_asm_jumpi(A, evm_gen_panic_label(g, code));
+}
+
+static void emit_check(EvmGen *g, IrInstr *i) {
+    IrInstr *a = i->args[0], *b = i->nargs > 1 ? i->args[1] : NULL;
+    IrType *t = a->type;
+    bool sg = t->kind == IRT_INT && t->is_signed;
+    unsigned bits = t->kind == IRT_INT ? t->bits : 256;
+    switch (i->op) {
+    case IR_CHECK_ADD:
+        if (!sg && bits == 256) {
+            PV(b), PV(a), op(g, EVM_ADD), PV(a), op(g, EVM_GT);
+        } else if (!sg) {
+            evm_asm_push(A, low_mask(bits)), PV(b), PV(a), op(g, EVM_ADD), op(g, EVM_GT);
+        } else if (bits < 256) {
+            PV(b), PV(a), op(g, EVM_ADD), not_sign_extended(g, bits);
+        } else {
+            PV(a), PV(b), PV(a), op(g, EVM_ADD), op(g, EVM_SLT);
+            push(g, 0), PV(b), op(g, EVM_SLT), op(g, EVM_XOR);
+        }
+        panic_if(g, 0x11);
+        break;
+    case IR_CHECK_SUB:
+        if (!sg) {
+            PV(b), PV(a), op(g, EVM_LT);
+        } else if (bits < 256) {
+            PV(b), PV(a), op(g, EVM_SUB), not_sign_extended(g, bits);
+        } else {
+            PV(a), PV(b), PV(a), op(g, EVM_SUB), op(g, EVM_SGT);
+            push(g, 0), PV(b), op(g, EVM_SLT), op(g, EVM_XOR);
+        }
+        panic_if(g, 0x11);
+        break;
+    case IR_CHECK_MUL:
+        if (!sg) {
+            if (bits <= 128) {
+                evm_asm_push(A, low_mask(bits)), PV(b), PV(a), op(g, EVM_MUL), op(g, EVM_GT);
+            } else {
+                /* a != 0 && (a*b)/a != b */
+                PV(a), PV(b), PV(a), op(g, EVM_MUL), op(g, EVM_DIV), PV(b), op(g, EVM_EQ);
+                op(g, EVM_ISZERO), PV(a), op(g, EVM_ISZERO), op(g, EVM_ISZERO), op(g, EVM_AND);
+                if (bits < 256) {
+                    evm_asm_push(A, low_mask(bits)), PV(b), PV(a), op(g, EVM_MUL), op(g, EVM_GT);
+                    op(g, EVM_OR);
+                }
+            }
+        } else if (bits <= 128) {
+            PV(b), PV(a), op(g, EVM_MUL), not_sign_extended(g, bits);
+        } else {
+            /* (a == -1 && b == min256) || (a != 0 && sdiv(a*b, a) != b) [|| !fits] */
+            PV(a), PV(b), PV(a), op(g, EVM_MUL), op(g, EVM_SDIV), PV(b), op(g, EVM_EQ);
+            op(g, EVM_ISZERO), PV(a), op(g, EVM_ISZERO), op(g, EVM_ISZERO), op(g, EVM_AND);
+            evm_asm_push(A, signed_min(256)), PV(b), op(g, EVM_EQ);
+            evm_asm_push(A, u256_not(u256_from_u64(0))), PV(a), op(g, EVM_EQ), op(g, EVM_AND);
+            op(g, EVM_OR);
+            if (bits < 256) {
+                PV(b), PV(a), op(g, EVM_MUL), not_sign_extended(g, bits), op(g, EVM_OR);
+            }
+        }
+        panic_if(g, 0x11);
+        break;
+    case IR_CHECK_NEG:
+        if (sg)
+            evm_asm_push(A, signed_min(bits)), PV(a), op(g, EVM_EQ);
+        else
+            PV(a), op(g, EVM_ISZERO), op(g, EVM_ISZERO);
+        panic_if(g, 0x11);
+        break;
+    case IR_CHECK_DIV:
+        PV(b), op(g, EVM_ISZERO);
+        panic_if(g, 0x12);
+        if (sg) {
+            evm_asm_push(A, signed_min(bits)), PV(a), op(g, EVM_EQ);
+            evm_asm_push(A, u256_not(u256_from_u64(0))), PV(b), op(g, EVM_EQ), op(g, EVM_AND);
+            panic_if(g, 0x11);
+        }
+        break;
+    case IR_CHECK_CAST: {
+        IrType *to = i->type;
+        unsigned tb = to->kind == IRT_ADDRESS ? 160 : to->kind == IRT_INT ? to->bits : 256;
+        bool ts = to->kind == IRT_INT && to->is_signed;
+        if (!ts) {
+            if (tb < 256)
+                evm_asm_push(A, low_mask(tb)), PV(a), op(g, EVM_GT);
+            else if (sg)
+                push(g, 0), PV(a), op(g, EVM_SLT);
+            else
+                break;
+        } else {
+            if (sg && tb < 256)
+                PV(a), not_sign_extended(g, tb);
+            else if (!sg)
+                evm_asm_push(A, low_mask(tb - 1)), PV(a), op(g, EVM_GT);
+            else
+                break;
+        }
+        panic_if(g, 0x11);
+        break;
+    }
+    case IR_CHECK_BOUNDS:
+        PV(b), PV(a), op(g, EVM_LT), op(g, EVM_ISZERO);
+        panic_if(g, 0x32);
+        break;
+    case IR_CHECK_EMPTY:
+        PV(a), op(g, EVM_ISZERO);
+        panic_if(g, 0x31);
+        break;
+    case IR_ASSERT:
+        PV(a), op(g, EVM_ISZERO);
+        panic_if(g, 0x01);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---------------- arithmetic ---------------- */
+static void emit_binop(EvmGen *g, IrInstr *i) {
+    IrInstr *a = i->args[0], *b = i->args[1];
+    IrType *t = a->type;
+    bool sg = t->kind == IRT_INT && t->is_signed;
+    EvmOp o = EVM_STOP;
+    bool norm = false, invert = false;
+    switch (i->op) {
+    case IR_ADD: o = EVM_ADD, norm = true; break;
+    case IR_SUB: o = EVM_SUB, norm = true; break;
+    case IR_MUL: o = EVM_MUL, norm = true; break;
+    case IR_DIV: o = sg ? EVM_SDIV : EVM_DIV, norm = sg; break;
+    case IR_MOD: o = sg ? EVM_SMOD : EVM_MOD; break;
+    case IR_AND: o = EVM_AND; break;
+    case IR_OR: o = EVM_OR; break;
+    case IR_XOR: o = EVM_XOR; break;
+    case IR_EQ: o = EVM_EQ; break;
+    case IR_NE: o = EVM_EQ, invert = true; break;
+    case IR_LT: o = sg ? EVM_SLT : EVM_LT; break;
+    case IR_GT: o = sg ? EVM_SGT : EVM_GT; break;
+    case IR_LE: o = sg ? EVM_SGT : EVM_GT, invert = true; break;
+    case IR_GE: o = sg ? EVM_SLT : EVM_LT, invert = true; break;
+    case IR_SHL:
+    case IR_SHR:
+        /* the shifted value under the count */
+        PV(a), PV(b);
+        if (i->op == IR_SHL) {
+            op(g, EVM_SHL);
+            evm_gen_normalize(g, i->type);
+        } else if (t->kind == IRT_BYTES) {
+            op(g, EVM_SHR);
+            evm_gen_normalize(g, i->type);
+        } else {
+            op(g, sg ? EVM_SAR : EVM_SHR);
+        }
+        store_result(g, i);
+        return;
+    default: break;
+    }
+    PV(b), PV(a), op(g, o);
+    if (invert)
+        op(g, EVM_ISZERO);
+    if (norm)
+        evm_gen_normalize(g, i->type);
+    store_result(g, i);
+}
+
+static void emit_cast(EvmGen *g, IrInstr *i) {
+    IrType *from = i->args[0]->type, *to = i->type;
+    PV(i->args[0]);
+    if (from->kind == IRT_BYTES && to->kind != IRT_BYTES) {
+        push(g, 256 - from->bits), op(g, EVM_SHR);
+        evm_gen_normalize(g, to);
+    } else if (to->kind == IRT_BYTES && from->kind != IRT_BYTES) {
+        push(g, 256 - to->bits), op(g, EVM_SHL);
+        evm_gen_normalize(g, to);
+    } else if (to->kind == IRT_BOOL) {
+        op(g, EVM_ISZERO), op(g, EVM_ISZERO);
+    } else if (from->kind != IRT_BOOL) {
+        evm_gen_normalize(g, to);
+    }
+    store_result(g, i);
+}
+
+/* ---------------- storage places ---------------- */
+/* Leaves the slot of the place on the stack. The byte offset inside the slot is
+ * returned when static; *dyn is set when it is in register R_T3 instead. */
+static IrType *storage_place(EvmGen *g, IrInstr *i, int first_idx, uint32_t *offset, bool *dyn) {
+    const IrStorage *var = &g->m->storage[i->var];
+    const EvmSlot *s = &g->l->vars[i->var];
+    IrType *t = strip_ref(var->type);
+    evm_asm_push(A, s->slot);
+    *offset = s->offset;
+    *dyn = false;
+    int k = first_idx;
+    for (int p = 0; p < i->npath; p++) {
+        IrPathElem e = i->path[p];
+        if (e.kind == IR_PATH_FIELD) {
+            const EvmSlot *fs = &g->l->fields[t->struct_index][e.field];
+            if (!u256_is_zero(fs->slot)) {
+                evm_asm_push(A, fs->slot);
+                op(g, EVM_ADD);
+            }
+            *offset = fs->offset;
+            t = strip_ref(g->m->structs[t->struct_index].fields[e.field].type);
+            continue;
+        }
+        IrInstr *idx = i->args[k++];
+        if (t->kind == IRT_MAP) {
+            /* keccak256(key . slot) */
+            push(g, 0x20), op(g, EVM_MSTORE);
+            PV(idx), push(g, 0), op(g, EVM_MSTORE);
+            push(g, 0x40), push(g, 0), op(g, EVM_KECCAK256);
+            t = strip_ref(t->val);
+            *offset = 0;
+            continue;
+        }
+        IrType *et = strip_ref(t->elem);
+        if (t->kind == IRT_LIST) {
+            push(g, 0), op(g, EVM_MSTORE);
+            push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256);
+        } else if (t->kind != IRT_ARRAY) {
+            fail(g, i->span, "indexing this storage type");
+            return t;
+        }
+        if (is_value_type(et) && evm_storage_bytes(et) < 32) {
+            uint32_t size = evm_storage_bytes(et), per = 32 / size;
+            /* slot += idx / per; offset = (idx % per) * size */
+            push(g, per), PV(idx), op(g, EVM_DIV), op(g, EVM_ADD);
+            push(g, size), push(g, per), PV(idx), op(g, EVM_MOD), op(g, EVM_MUL);
+            mstore_at(g, R_T3);
+            *dyn = true;
+        } else {
+            uint32_t n = evm_storage_slots(g->m, g->l, et);
+            PV(idx);
+            if (n != 1)
+                push(g, n), op(g, EVM_MUL);
+            op(g, EVM_ADD);
+            *offset = 0;
+        }
+        t = et;
+    }
+    return t;
+}
+
+/* [slot] -> [value] */
+static void sload_value(EvmGen *g, IrType *t, uint32_t offset, bool dyn) {
+    uint32_t size = evm_storage_bytes(t);
+    op(g, EVM_SLOAD);
+    if (dyn) {
+        mload_at(g, R_T3), push(g, 3), op(g, EVM_SHL), op(g, EVM_SHR);
+    } else if (offset) {
+        push(g, offset * 8), op(g, EVM_SHR);
+    }
+    if (size < 32) {
+        evm_asm_push(A, low_mask(size * 8));
+        op(g, EVM_AND);
+        if (t->kind == IRT_INT && t->is_signed)
+            push(g, size - 1), op(g, EVM_SIGNEXTEND);
+    }
+    if (t->kind == IRT_BYTES && t->bits < 256)
+        push(g, 256 - t->bits), op(g, EVM_SHL);
+}
+
+/* [slot, value] -> [] */
+static void sstore_value(EvmGen *g, IrType *t, uint32_t offset, bool dyn) {
+    uint32_t size = evm_storage_bytes(t);
+    if (size == 32 && !dyn) {
+        op(g, EVM_SSTORE);
+        return;
+    }
+    op(g, EVM_SWAP1);                                  /* [v, slot] */
+    if (t->kind == IRT_BYTES)
+        push(g, 256 - t->bits), op(g, EVM_SHR);
+    evm_asm_push(A, low_mask(size * 8)), op(g, EVM_AND);
+    if (dyn)
+        mload_at(g, R_T3), push(g, 3), op(g, EVM_SHL), op(g, EVM_SHL);
+    else if (offset)
+        push(g, offset * 8), op(g, EVM_SHL);           /* [v', slot] */
+    op(g, EVM_DUP2), op(g, EVM_SLOAD);                 /* [old, v', slot] */
+    evm_asm_push(A, low_mask(size * 8));
+    if (dyn)
+        mload_at(g, R_T3), push(g, 3), op(g, EVM_SHL), op(g, EVM_SHL);
+    else if (offset)
+        push(g, offset * 8), op(g, EVM_SHL);
+    op(g, EVM_NOT), op(g, EVM_AND), op(g, EVM_OR);     /* [new, slot] */
+    op(g, EVM_SWAP1), op(g, EVM_SSTORE);
+}
+
+static uint32_t mem_size(EvmGen *g, IrType *t);
+
+/* [slot] -> [ptr]: a string in solc's storage encoding copied into fresh memory. */
+static void sload_string(EvmGen *g, IrType *t) {
+    int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+    int loop = evm_asm_new_label(A, NULL);
+    mstore_at(g, R_T0);                                 /* slot */
+    evm_gen_alloc(g, mem_size(g, t)), mstore_at(g, R_T1);  /* ptr */
+    mload_at(g, R_T0), op(g, EVM_SLOAD), op(g, EVM_DUP1), mstore_at(g, R_T2);
+    push(g, 1), op(g, EVM_AND);
+    evm_asm_jumpi(A, lng);
+    /* short: data in the high bytes, 2*len in the low byte */
+    mload_at(g, R_T2), push(g, 0xff), op(g, EVM_AND), push(g, 1), op(g, EVM_SHR);
+    mload_at(g, R_T1), op(g, EVM_MSTORE);
+    push(g, 0xff), op(g, EVM_NOT), mload_at(g, R_T2), op(g, EVM_AND);
+    mload_at(g, R_T1), push(g, 32), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    evm_asm_jump(A, done);
+    /* long: 2*len+1 in the slot, data from keccak256(slot) */
+    evm_asm_label(A, lng);
+    mload_at(g, R_T2), push(g, 1), op(g, EVM_SHR), mload_at(g, R_T1), op(g, EVM_MSTORE);
+    mload_at(g, R_T0), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256), mstore_at(g, R_T0);
+    push(g, 0), mstore_at(g, R_T2);                     /* byte index */
+    evm_asm_label(A, loop);
+    mload_at(g, R_T1), op(g, EVM_MLOAD), mload_at(g, R_T2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    mload_at(g, R_T2), push(g, 5), op(g, EVM_SHR), mload_at(g, R_T0), op(g, EVM_ADD), op(g, EVM_SLOAD);
+    mload_at(g, R_T2), mload_at(g, R_T1), op(g, EVM_ADD), push(g, 32), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    push(g, 32), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, done);
+    mload_at(g, R_T1);
+}
+
+/* [slot, ptr] -> []: a memory string stored in solc's storage encoding. */
+static void sstore_string(EvmGen *g) {
+    int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+    int loop = evm_asm_new_label(A, NULL);
+    mstore_at(g, R_T0);                                 /* slot */
+    mstore_at(g, R_T1);                                 /* ptr */
+    push(g, 31), mload_at(g, R_T1), op(g, EVM_MLOAD), op(g, EVM_GT);
+    evm_asm_jumpi(A, lng);
+    /* short: high `len` bytes of the data word | 2*len */
+    mload_at(g, R_T1), op(g, EVM_MLOAD), push(g, 1), op(g, EVM_SHL);
+    push(g, 0), op(g, EVM_NOT);
+    mload_at(g, R_T1), op(g, EVM_MLOAD), push(g, 3), op(g, EVM_SHL);
+    op(g, EVM_SHR), op(g, EVM_NOT);
+    mload_at(g, R_T1), push(g, 32), op(g, EVM_ADD), op(g, EVM_MLOAD), op(g, EVM_AND), op(g, EVM_OR);
+    mload_at(g, R_T0), op(g, EVM_SSTORE);
+    evm_asm_jump(A, done);
+    evm_asm_label(A, lng);
+    push(g, 1), mload_at(g, R_T1), op(g, EVM_MLOAD), push(g, 1), op(g, EVM_SHL), op(g, EVM_OR);
+    mload_at(g, R_T0), op(g, EVM_SSTORE);
+    mload_at(g, R_T0), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256), mstore_at(g, R_T0);
+    push(g, 0), mstore_at(g, R_T2);
+    evm_asm_label(A, loop);
+    mload_at(g, R_T1), op(g, EVM_MLOAD), mload_at(g, R_T2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    mload_at(g, R_T2), mload_at(g, R_T1), op(g, EVM_ADD), push(g, 32), op(g, EVM_ADD), op(g, EVM_MLOAD);
+    mload_at(g, R_T2), push(g, 5), op(g, EVM_SHR), mload_at(g, R_T0), op(g, EVM_ADD), op(g, EVM_SSTORE);
+    push(g, 32), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, done);
+}
+
+/* Bytes of the memory image of an aggregate: one word per field or element (aggregates
+ * inside are pointers), strings and lists a length word first. */
+static uint32_t mem_size(EvmGen *g, IrType *t) {
+    t = strip_ref(t);
+    switch (t->kind) {
+    case IRT_STRING: return 32 + ((t->len + 31) & ~31u) + 32;
+    case IRT_LIST: return 32 + 32 * t->len;
+    case IRT_ARRAY: return 32 * t->len;
+    case IRT_STRUCT: return 32 * (uint32_t)g->m->structs[t->struct_index].nfields;
+    default: return 32;
+    }
+}
+
+/* [] -> [ptr]: fresh zeroed memory for t, nested aggregates allocated too. */
+void evm_gen_alloc_type(EvmGen *g, IrType *t) {
+    t = strip_ref(t);
+    uint32_t size = mem_size(g, t);
+    evm_gen_alloc(g, size);                                            /* [p] */
+    push(g, (size + 31) & ~31u), op(g, EVM_CALLDATASIZE), op(g, EVM_DUP3), op(g, EVM_CALLDATACOPY);
+    if (t->kind == IRT_ARRAY || t->kind == IRT_STRUCT || t->kind == IRT_LIST) {
+        int n = t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].nfields : (int)t->len;
+        for (int k = 0; k < n; k++) {
+            IrType *et = strip_ref(t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].fields[k].type
+                                                         : t->elem);
+            if (is_value_type(et))
+                continue;
+            evm_gen_alloc_type(g, et);                                         /* [q, p] */
+            op(g, EVM_DUP2), push(g, 32u * (uint32_t)k + (t->kind == IRT_LIST ? 32 : 0));
+            op(g, EVM_ADD), op(g, EVM_MSTORE);
+        }
+    }
+}
+
+/* [slot] -> [ptr] for aggregates; [slot] -> [value] for value types */
+static void sload_any(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
+    t = strip_ref(t);
+    if (is_value_type(t)) {
+        sload_value(g, t, offset, dyn);
+        return;
+    }
+    if (t->kind == IRT_STRING) {
+        sload_string(g, t);
+        return;
+    }
+    if (t->kind == IRT_STRUCT || t->kind == IRT_ARRAY) {
+        evm_gen_alloc_type(g, t);                                   /* [p, slot] */
+        int n = t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].nfields : (int)t->len;
+        for (int k = 0; k < n; k++) {
+            IrType *et;
+            U256 fslot;
+            uint32_t foff;
+            if (t->kind == IRT_STRUCT) {
+                et = strip_ref(g->m->structs[t->struct_index].fields[k].type);
+                fslot = g->l->fields[t->struct_index][k].slot;
+                foff = g->l->fields[t->struct_index][k].offset;
+            } else {
+                et = strip_ref(t->elem);
+                if (is_value_type(et) && evm_storage_bytes(et) < 32) {
+                    uint32_t per = 32 / evm_storage_bytes(et);
+                    fslot = u256_from_u64((uint64_t)k / per);
+                    foff = (uint32_t)(k % per) * evm_storage_bytes(et);
+                } else {
+                    fslot = u256_from_u64((uint64_t)k * evm_storage_slots(g->m, g->l, et));
+                    foff = 0;
+                }
+            }
+            if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
+                fail(g, sp, "copying a struct holding a map or list out of storage");
+                return;
+            }
+            op(g, EVM_DUP2), evm_asm_push(A, fslot), op(g, EVM_ADD);   /* [s, p, slot] */
+            if (is_value_type(et)) {
+                sload_value(g, et, foff, false);
+                op(g, EVM_DUP2), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MSTORE);
+            } else {
+                /* nested aggregates are rebuilt (the fresh pointer replaces the allocated one) */
+                sload_any(g, et, 0, false, sp);
+                op(g, EVM_DUP2), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MSTORE);
+            }
+        }
+        op(g, EVM_SWAP1), op(g, EVM_POP);
+        return;
+    }
+    fail(g, sp, "loading this storage type as a value");
+}
+
+/* [slot, value-or-ptr] -> [] */
+static void sstore_any(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
+    t = strip_ref(t);
+    if (is_value_type(t)) {
+        sstore_value(g, t, offset, dyn);
+        return;
+    }
+    if (t->kind == IRT_STRING) {
+        sstore_string(g);
+        return;
+    }
+    if (t->kind == IRT_STRUCT || t->kind == IRT_ARRAY) {
+        int n = t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].nfields : (int)t->len;
+        for (int k = 0; k < n; k++) {
+            IrType *et;
+            U256 fslot;
+            uint32_t foff;
+            if (t->kind == IRT_STRUCT) {
+                et = strip_ref(g->m->structs[t->struct_index].fields[k].type);
+                fslot = g->l->fields[t->struct_index][k].slot;
+                foff = g->l->fields[t->struct_index][k].offset;
+            } else {
+                et = strip_ref(t->elem);
+                if (is_value_type(et) && evm_storage_bytes(et) < 32) {
+                    uint32_t per = 32 / evm_storage_bytes(et);
+                    fslot = u256_from_u64((uint64_t)k / per);
+                    foff = (uint32_t)(k % per) * evm_storage_bytes(et);
+                } else {
+                    fslot = u256_from_u64((uint64_t)k * evm_storage_slots(g->m, g->l, et));
+                    foff = 0;
+                }
+            }
+            if (!is_value_type(et) && et->kind != IRT_STRUCT && et->kind != IRT_ARRAY &&
+                et->kind != IRT_STRING) {
+                fail(g, sp, "storing a struct holding a map or list");
+                return;
+            }
+            /* [slot, p] */
+            op(g, EVM_DUP2), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MLOAD);
+            op(g, EVM_DUP2), evm_asm_push(A, fslot), op(g, EVM_ADD);  /* [s, v, slot, p] */
+            sstore_any(g, et, foff, false, sp);
+        }
+        op(g, EVM_POP), op(g, EVM_POP);
+        return;
+    }
+    fail(g, sp, "storing this type");
+}
+
+/* [slot] -> [len] */
+static void slen(EvmGen *g, IrType *t) {
+    op(g, EVM_SLOAD);
+    if (t->kind == IRT_STRING) {
+        /* long: (w - 1) / 2; short: (w & 0xff) / 2; both equal (w & (w&1 ? ~0 : 0xff)) >> 1 */
+        op(g, EVM_DUP1), push(g, 1), op(g, EVM_AND), op(g, EVM_ISZERO);  /* [short?, w] */
+        push(g, 0xff), op(g, EVM_NOT), op(g, EVM_MUL), op(g, EVM_NOT);   /* [mask, w] */
+        op(g, EVM_AND), push(g, 1), op(g, EVM_SHR);
+    }
+}
+
+/* ---------------- memory places ---------------- */
+/* Leaves the address of the place's word on the stack; returns the type there. */
+static IrType *memory_place(EvmGen *g, IrInstr *i, int root_arg) {
+    IrInstr *root = i->args[root_arg];
+    IrType *t = strip_ref(root->type);
+    PV(root);
+    int k = root_arg + 1;
+    for (int p = 0; p < i->npath; p++) {
+        if (p > 0)
+            op(g, EVM_MLOAD); /* the previous step held a pointer to a nested aggregate */
+        IrPathElem e = i->path[p];
+        if (e.kind == IR_PATH_FIELD) {
+            if (e.field)
+                push(g, 32u * e.field), op(g, EVM_ADD);
+            t = strip_ref(g->m->structs[t->struct_index].fields[e.field].type);
+        } else {
+            IrInstr *idx = i->args[k++];
+            if (t->kind != IRT_ARRAY && t->kind != IRT_LIST) {
+                fail(g, i->span, "indexing this memory type");
+                return t;
+            }
+            PV(idx), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+            if (t->kind == IRT_LIST)
+                push(g, 32), op(g, EVM_ADD);
+            t = strip_ref(t->elem);
+        }
+    }
+    return t;
+}
+
+/* ---------------- events, errors, calls ---------------- */
+static void emit_event(EvmGen *g, IrInstr *i) {
+    const IrEvent *ev = &g->m->events[i->event];
+    IrInstr *vals[64];
+    IrType *types[64];
+    int nd = 0, nt = 0, topics[4];
+    for (int k = 0; k < ev->nfields && k < 64; k++) {
+        if (ev->fields[k].indexed && nt < 3)
+            topics[nt++] = k;
+        else
+            vals[nd] = i->args[k], types[nd++] = ev->fields[k].type;
+    }
+    mload_at(g, EVM_FREE_PTR), mstore_at(g, R_START);
+    evm_gen_encode(g, vals, types, nd);
+    for (int k = nt - 1; k >= 0; k--) {
+        IrInstr *v = i->args[topics[k]];
+        IrType *t = strip_ref(ev->fields[topics[k]].type);
+        if (is_value_type(t)) {
+            PV(v);
+        } else if (t->kind == IRT_STRING) {
+            PV(v), op(g, EVM_DUP1), op(g, EVM_MLOAD), op(g, EVM_SWAP1), push(g, 32), op(g, EVM_ADD);
+            op(g, EVM_KECCAK256);
+        } else {
+            fail(g, i->span, "an indexed event field of aggregate type");
+            return;
+        }
+    }
+    U256 t0;
+    for (int w = 0; w < 4; w++) {
+        uint64_t x = 0;
+        for (int b = 0; b < 8; b++)
+            x = x << 8 | ev->topic0[(3 - w) * 8 + b];
+        t0.w[w] = x;
+    }
+    evm_asm_push(A, t0);
+    mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
+    mload_at(g, R_START);
+    op(g, (EvmOp)(EVM_LOG1 + nt));
+}
+
+/* Reverts with selector ++ abi.encode(args). */
+static void revert_with(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types, int n) {
+    mload_at(g, EVM_FREE_PTR);
+    push(g, sel), push(g, 0xe0), op(g, EVM_SHL), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    push(g, 4), op(g, EVM_ADD), mstore_at(g, R_START);
+    evm_gen_encode(g, vals, types, n);
+    mload_at(g, EVM_FREE_PTR), mload_at(g, R_TAIL), op(g, EVM_SUB);
+    mload_at(g, EVM_FREE_PTR), op(g, EVM_REVERT);
+}
+
+static void bubble_revert_if_failed(EvmGen *g) {
+    int ok = evm_asm_new_label(A, NULL);
+    evm_asm_jumpi(A, ok);
+    op(g, EVM_RETURNDATASIZE), push(g, 0), op(g, EVM_DUP1), op(g, EVM_RETURNDATACOPY);
+    op(g, EVM_RETURNDATASIZE), push(g, 0), op(g, EVM_REVERT);
+    evm_asm_label(A, ok);
+}
+
+static uint32_t selector_of(const uint8_t topic0[32]) {
+    return (uint32_t)topic0[0] << 24 | (uint32_t)topic0[1] << 16 | (uint32_t)topic0[2] << 8 | topic0[3];
+}
+
+static void emit_xcall(EvmGen *g, IrInstr *i) {
+    IrFunc *fn = g->m->ifaces[i->iface].fns[i->xfn];
+    IrType *types[64];
+    for (int k = 0; k < fn->nparams && k < 64; k++)
+        types[k] = fn->params[k].type;
+    if (i->nargs - 2 != fn->nparams) {
+        fail(g, i->span, "an external call with this operand count");
+        return;
+    }
+    mload_at(g, EVM_FREE_PTR);
+    push(g, fn->selector), push(g, 0xe0), op(g, EVM_SHL), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    push(g, 4), op(g, EVM_ADD), mstore_at(g, R_START);
+    evm_gen_encode(g, i->args + 2, types, fn->nparams);
+    IrType *rt = fn->ret ? strip_ref(fn->ret) : NULL;
+    bool has_ret = rt && rt->kind != IRT_VOID;
+    if (has_ret && !is_value_type(rt)) {
+        fail(g, i->span, "an external call returning an aggregate");
+        return;
+    }
+    /* out: 32 bytes at 0 (scratch) */
+    push(g, has_ret ? 32 : 0), push(g, 0);
+    mload_at(g, EVM_FREE_PTR), mload_at(g, R_TAIL), op(g, EVM_SUB);
+    mload_at(g, EVM_FREE_PTR);
+    bool stat = (fn->flags & IR_FN_VIEW) != 0;
+    if (!stat)
+        PV(i->args[1]);
+    PV(i->args[0]), op(g, EVM_GAS);
+    op(g, stat ? EVM_STATICCALL : EVM_CALL);
+    bubble_revert_if_failed(g);
+    if (has_ret) {
+        push(g, 32), op(g, EVM_RETURNDATASIZE), op(g, EVM_LT);
+        evm_asm_jumpi(A, evm_gen_revert_label(g));
+        mload_at(g, 0);
+        /* dirty high bits in the return value revert, as solc does */
+        op(g, EVM_DUP1), evm_gen_normalize(g, rt), op(g, EVM_EQ), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, evm_gen_revert_label(g));
+        store_result(g, i);
+    } else if (i->type && i->type->kind != IRT_VOID) {
+        push(g, 0), store_result(g, i);
+    }
+}
+
+static void emit_keccak(EvmGen *g, IrInstr *i) {
+    mload_at(g, EVM_FREE_PTR), op(g, EVM_DUP1), mstore_at(g, R_TAIL);   /* [start] */
+    for (int k = 0; k < i->nargs; k++) {
+        IrType *t = strip_ref(i->args[k]->type);
+        if (is_value_type(t)) {
+            uint32_t s = evm_storage_bytes(t);
+            PV(i->args[k]);
+            if (s < 32 && t->kind != IRT_BYTES)
+                push(g, 256 - 8 * s), op(g, EVM_SHL);
+            mload_at(g, R_TAIL), op(g, EVM_MSTORE);
+            push(g, s), mload_at(g, R_TAIL), op(g, EVM_ADD), mstore_at(g, R_TAIL);
+        } else if (t->kind == IRT_STRING) {
+            PV(i->args[k]), op(g, EVM_DUP1), op(g, EVM_MLOAD);            /* [len, p] */
+            op(g, EVM_DUP1), op(g, EVM_SWAP2), push(g, 32), op(g, EVM_ADD); /* [p+32, len, len] */
+            mload_at(g, R_TAIL), op(g, EVM_MCOPY);                        /* [len] */
+            mload_at(g, R_TAIL), op(g, EVM_ADD), mstore_at(g, R_TAIL);
+        } else {
+            fail(g, i->span, "keccak256 of an aggregate other than a string");
+            return;
+        }
+    }
+    op(g, EVM_DUP1), mload_at(g, R_TAIL), op(g, EVM_SUB), op(g, EVM_SWAP1), op(g, EVM_KECCAK256);
+    store_result(g, i);
+}
+
+static void emit_str(EvmGen *g, IrInstr *i) {
+    IrType *t = strip_ref(i->type);
+    uint32_t cap = t && t->kind == IRT_STRING && t->len > i->nbytes ? t->len : i->nbytes;
+    evm_gen_alloc(g, 32 + ((cap + 31) & ~31u) + 32);
+    push(g, i->nbytes), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    for (uint32_t off = 0; off < i->nbytes || off == 0; off += 32) {
+        U256 w = {{0, 0, 0, 0}};
+        for (uint32_t b = 0; b < 32; b++) {
+            uint8_t c = off + b < i->nbytes ? i->bytes[off + b] : 0;
+            int bit = 8 * (31 - (int)b);
+            w.w[bit / 64] |= (uint64_t)c << (bit % 64);
+        }
+        evm_asm_push(A, w), op(g, EVM_DUP2), push(g, 32 + off), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    }
+    store_result(g, i);
+}
+
+/* ---------------- blocks and control flow ---------------- */
+/* All operands are read before any phi word is written: a parallel copy. */
+static void phi_copies(EvmGen *g, IrBlock *from, IrBlock *to) {
+    IrInstr *phis[1024];
+    int np = 0;
+    for (IrInstr *p = to->first; p && p->op == IR_PHI && np < 1024; p = p->next) {
+        for (int k = 0; k < p->nargs; k++)
+            if (p->phi_blocks[k] == from) {
+                PV(p->args[k]);
+                phis[np++] = p;
+                break;
+            }
+    }
+    for (int k = np - 1; k >= 0; k--)
+        store_result(g, phis[k]);
+}
+
+static bool has_phis(IrBlock *b) {
+    return b->first && b->first->op == IR_PHI;
+}
+
+static void goto_block(EvmGen *g, IrBlock *from, IrBlock *to) {
+    phi_copies(g, from, to);
+    if (from->next_in_func != to)
+        evm_asm_jump(A, g->block_label[to->id]);
+}
+
+static void emit_terminator(EvmGen *g, IrBlock *b, IrInstr *i) {
+    switch (i->op) {
+    case IR_JMP:
+        goto_block(g, b, i->targets[0]);
+        break;
+    case IR_BR: {
+        IrBlock *t = i->targets[0], *e = i->targets[1];
+        PV(i->args[0]);
+        if (!has_phis(t)) {
+            evm_asm_jumpi(A, g->block_label[t->id]);
+            goto_block(g, b, e);
+        } else if (!has_phis(e)) {
+            op(g, EVM_ISZERO);
+            evm_asm_jumpi(A, g->block_label[e->id]);
+            goto_block(g, b, t);
+        } else {
+            int edge = evm_asm_new_label(A, NULL);
+            evm_asm_jumpi(A, edge);
+            phi_copies(g, b, e);
+            evm_asm_jump(A, g->block_label[e->id]);
+            evm_asm_label(A, edge);
+            phi_copies(g, b, t);
+            evm_asm_jump(A, g->block_label[t->id]);
+        }
+        break;
+    }
+    case IR_RET:
+        if (i->nargs) {
+            PV(i->args[0]);
+            op(g, EVM_SWAP1);
+        }
+        op(g, EVM_JUMP);
+        break;
+    case IR_REVERT: {
+        const IrEvent *er = &g->m->errors[i->error];
+        IrType *types[64];
+        for (int k = 0; k < er->nfields && k < 64; k++)
+            types[k] = er->fields[k].type;
+        revert_with(g, selector_of(er->topic0), i->args, types, i->nargs);
+        break;
+    }
+    case IR_REVERT_MSG: {
+        IrType *st = i->args[0]->type;
+        revert_with(g, 0x08c379a0u, i->args, &st, 1);
+        break;
+    }
+    case IR_REVERT_PLAIN:
+        push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+        break;
+    case IR_UNREACHABLE:
+        op(g, EVM_INVALID);
+        break;
+    default:
+        break;
+    }
+}
+
+static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
+    if (i->flags & IR_F_GHOST)
+        return;
+    if ((ir_op_info[i->op].flags & OPF_CHECK) && (i->flags & IR_F_PROVEN))
+        return;
+    if (ir_op_info[i->op].flags & OPF_SPEC) {
+        fail(g, i->span, "a spec-only instruction in code");
+        return;
+    }
+    A->span = i->span;
+    uint32_t off;
+    bool dyn;
+    IrType *t;
+    switch (i->op) {
+    case IR_PARAM:
+    case IR_CONST:
+    case IR_PHI:
+        break;
+    case IR_STR: emit_str(g, i); break;
+    case IR_SELECT:
+        /* b ^ ((a ^ b) * cond) */
+        PV(i->args[2]), PV(i->args[1]), PV(i->args[2]), op(g, EVM_XOR);
+        PV(i->args[0]), op(g, EVM_MUL), op(g, EVM_XOR);
+        store_result(g, i);
+        break;
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV: case IR_MOD:
+    case IR_AND: case IR_OR: case IR_XOR: case IR_SHL: case IR_SHR:
+    case IR_EQ: case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE:
+        emit_binop(g, i);
+        break;
+    case IR_NEG:
+        PV(i->args[0]), push(g, 0), op(g, EVM_SUB), evm_gen_normalize(g, i->type), store_result(g, i);
+        break;
+    case IR_NOT:
+        PV(i->args[0]);
+        if (i->type->kind == IRT_BOOL)
+            op(g, EVM_ISZERO);
+        else
+            op(g, EVM_NOT), evm_gen_normalize(g, i->type);
+        store_result(g, i);
+        break;
+    case IR_CAST: emit_cast(g, i); break;
+    case IR_KECCAK: emit_keccak(g, i); break;
+    case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_NEG:
+    case IR_CHECK_DIV: case IR_CHECK_CAST: case IR_CHECK_BOUNDS: case IR_CHECK_EMPTY:
+    case IR_ASSERT:
+        emit_check(g, i);
+        break;
+    case IR_SLOAD:
+        t = storage_place(g, i, 0, &off, &dyn);
+        sload_any(g, t, off, dyn, i->span);
+        store_result(g, i);
+        break;
+    case IR_SSTORE:
+        PV(i->args[0]);
+        t = storage_place(g, i, 1, &off, &dyn);
+        sstore_any(g, t, off, dyn, i->span);
+        break;
+    case IR_SLEN:
+        t = storage_place(g, i, 0, &off, &dyn);
+        slen(g, t);
+        store_result(g, i);
+        break;
+    case IR_SSETLEN:
+        PV(i->args[0]);
+        storage_place(g, i, 1, &off, &dyn);
+        op(g, EVM_SSTORE);
+        break;
+    case IR_ALLOCA:
+        evm_gen_alloc_type(g, i->alloc_type);
+        store_result(g, i);
+        break;
+    case IR_MLOAD:
+        t = memory_place(g, i, 0);
+        if (is_value_type(t)) {
+            op(g, EVM_MLOAD);
+        } else {
+            /* an aggregate loads as a fresh (shallow) copy */
+            if (i->npath)
+                op(g, EVM_MLOAD);
+            uint32_t size = mem_size(g, t);
+            evm_gen_alloc(g, size);                          /* [q, p] */
+            push(g, size), op(g, EVM_DUP3), op(g, EVM_DUP3), op(g, EVM_MCOPY);
+            op(g, EVM_SWAP1), op(g, EVM_POP);
+        }
+        store_result(g, i);
+        break;
+    case IR_MSTORE:
+        PV(i->args[0]);
+        t = memory_place(g, i, 1);
+        if (is_value_type(t)) {
+            op(g, EVM_MSTORE);
+        } else {
+            /* copy the aggregate into the place's memory: [dst, src] */
+            if (i->npath)
+                op(g, EVM_MLOAD);
+            push(g, mem_size(g, strip_ref(i->args[0]->type))), op(g, EVM_SWAP2), op(g, EVM_SWAP1);
+            op(g, EVM_MCOPY);
+        }
+        break;
+    case IR_MLEN:
+        t = memory_place(g, i, 0);
+        if (i->npath)
+            op(g, EVM_MLOAD);
+        if (t->kind == IRT_ARRAY)
+            op(g, EVM_POP), push(g, t->len);
+        else
+            op(g, EVM_MLOAD);
+        store_result(g, i);
+        break;
+    case IR_MSETLEN:
+        PV(i->args[0]);
+        memory_place(g, i, 1);
+        if (i->npath)
+            op(g, EVM_MLOAD);
+        op(g, EVM_MSTORE);
+        break;
+    case IR_ENV: {
+        static const EvmOp env_ops[IR_ENV_COUNT] = {
+            [IR_ENV_CALLER] = EVM_CALLER, [IR_ENV_CALLVALUE] = EVM_CALLVALUE,
+            [IR_ENV_ORIGIN] = EVM_ORIGIN, [IR_ENV_ADDRESS] = EVM_ADDRESS,
+            [IR_ENV_NUMBER] = EVM_NUMBER, [IR_ENV_TIMESTAMP] = EVM_TIMESTAMP,
+            [IR_ENV_CHAINID] = EVM_CHAINID,
+        };
+        op(g, env_ops[i->env]);
+        store_result(g, i);
+        break;
+    }
+    case IR_BALANCE:
+        PV(i->args[0]), op(g, EVM_BALANCE), store_result(g, i);
+        break;
+    case IR_CALL: {
+        IrFunc *callee = g->m->funcs[i->callee];
+        for (int k = 0; k < i->nargs; k++)
+            PV(i->args[k]), mstore_at(g, evm_gen_param_slot(g, i->callee, k));
+        int back = evm_asm_new_label(A, NULL);
+        evm_asm_push_label(A, back);
+        evm_asm_jump(A, evm_gen_body_label(g, i->callee));
+        evm_asm_label(A, back);
+        if (callee->ret && callee->ret->kind != IRT_VOID)
+            store_result(g, i);
+        break;
+    }
+    case IR_XCALL: emit_xcall(g, i); break;
+    case IR_SEND:
+        push(g, 0), push(g, 0), push(g, 0), push(g, 0);
+        PV(i->args[1]), PV(i->args[0]), op(g, EVM_GAS), op(g, EVM_CALL);
+        bubble_revert_if_failed(g);
+        break;
+    case IR_EMIT: emit_event(g, i); break;
+    default:
+        if (ir_op_info[i->op].flags & OPF_TERM)
+            emit_terminator(g, b, i);
+        else
+            fail(g, i->span, ir_op_info[i->op].name);
+        break;
+    }
+}
+
+static void emit_body(EvmGen *g, int fi) {
+    IrFunc *f = g->m->funcs[fi];
+    g->f = f;
+    g->fi = fi;
+    int nb = 0;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        if (b->id + 1 > nb)
+            nb = b->id + 1;
+    g->block_label = ARENA_ARRAY(g->arena, int, nb + 1);
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        g->block_label[b->id] = b == f->entry ? g->body_label[fi] : evm_asm_new_label(A, NULL);
+    A->span = f->span;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func) {
+        evm_asm_label(A, g->block_label[b->id]);
+        for (IrInstr *i = b->first; i; i = i->next)
+            emit_instr(g, b, i);
+    }
+}
+
+void evm_gen_flush(EvmGen *g) {
+    for (int q = 0; q < g->nqueue; q++)
+        emit_body(g, g->queue[q]);
+    A->span = (Span){0};
+    if (g->lbl_revert >= 0) {
+        evm_asm_label(A, g->lbl_revert);
+        push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+    }
+    for (int c = 0; c < (int)(sizeof g->lbl_panic / sizeof g->lbl_panic[0]); c++) {
+        if (g->lbl_panic[c] < 0)
+            continue;
+        evm_asm_label(A, g->lbl_panic[c]);
+        push(g, 0x4e487b71), push(g, 0xe0), op(g, EVM_SHL), push(g, 0), op(g, EVM_MSTORE);
+        push(g, (uint64_t)c), push(g, 4), op(g, EVM_MSTORE);
+        push(g, 0x24), push(g, 0), op(g, EVM_REVERT);
+    }
+}

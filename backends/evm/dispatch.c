@@ -1,0 +1,394 @@
+/* dispatch.c — the contract's entry points: the runtime's selector dispatch and the
+ * creation code (constructor arguments appended to it, runtime copied out), Solidity ABI
+ * decoding with solc's validation (short calldata, dirty high bits, bad offsets revert)
+ * and ABI encoding of returns, events and errors. */
+#include <string.h>
+
+#include "internal.h"
+
+#define A (g->a)
+
+static void push(EvmGen *g, uint64_t v) { evm_asm_push_u64(A, v); }
+static void op(EvmGen *g, EvmOp o) { evm_asm_op(A, o); }
+static void mload_at(EvmGen *g, uint32_t addr) { push(g, addr), op(g, EVM_MLOAD); }
+static void mstore_at(EvmGen *g, uint32_t addr) { push(g, addr), op(g, EVM_MSTORE); }
+
+static IrType *strip_ref(IrType *t) {
+    while (t && t->kind == IRT_REF)
+        t = t->elem;
+    return t;
+}
+
+static bool is_value_type(const IrType *t) {
+    return t->kind == IRT_BOOL || t->kind == IRT_INT || t->kind == IRT_ADDRESS ||
+           t->kind == IRT_BYTES;
+}
+
+static void unsupported(EvmGen *g, Span sp, const char *what) {
+    if (g->ok)
+        diag_error(g->diags, sp, "evm backend: %s is not supported yet", what);
+    g->ok = false;
+}
+
+static int nelems(EvmGen *g, IrType *t) {
+    return t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].nfields : (int)t->len;
+}
+
+static IrType *elem_type(EvmGen *g, IrType *t, int k) {
+    return strip_ref(t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].fields[k].type : t->elem);
+}
+
+static bool is_static(EvmGen *g, IrType *t) {
+    t = strip_ref(t);
+    if (is_value_type(t))
+        return true;
+    if (t->kind == IRT_ARRAY)
+        return is_static(g, t->elem);
+    if (t->kind == IRT_STRUCT) {
+        for (int k = 0; k < nelems(g, t); k++)
+            if (!is_static(g, elem_type(g, t, k)))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+/* Head words of a type in the ABI encoding. */
+static uint32_t head_words(EvmGen *g, IrType *t) {
+    t = strip_ref(t);
+    if (!is_static(g, t))
+        return 1;
+    if (is_value_type(t))
+        return 1;
+    uint32_t n = 0;
+    for (int k = 0; k < nelems(g, t); k++)
+        n += head_words(g, elem_type(g, t, k));
+    return n;
+}
+
+/* ---------------- encoding ---------------- */
+/* [ptr] -> [ptr]: a static aggregate in memory written inline at [R_START] + h. */
+static void enc_static_from_ptr(EvmGen *g, IrType *t, uint32_t h) {
+    for (int k = 0; k < nelems(g, t); k++) {
+        IrType *et = elem_type(g, t, k);
+        op(g, EVM_DUP1), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MLOAD);
+        if (is_value_type(et)) {
+            mload_at(g, R_START), push(g, h), op(g, EVM_ADD), op(g, EVM_MSTORE);
+        } else {
+            enc_static_from_ptr(g, et, h);
+            op(g, EVM_POP);
+        }
+        h += 32 * head_words(g, et);
+    }
+}
+
+/* [ptr] -> []: a string or list of value types at [R_TAIL], which advances. */
+static void enc_dynamic_tail(EvmGen *g, IrType *t) {
+    op(g, EVM_DUP1), op(g, EVM_MLOAD);                           /* [len, p] */
+    op(g, EVM_DUP1), mload_at(g, R_TAIL), op(g, EVM_MSTORE);
+    if (t->kind == IRT_LIST)
+        push(g, 5), op(g, EVM_SHL);                              /* [bytes, p] */
+    op(g, EVM_DUP1), op(g, EVM_DUP3), push(g, 32), op(g, EVM_ADD);
+    mload_at(g, R_TAIL), push(g, 32), op(g, EVM_ADD);            /* [t+32, p+32, n, n, p] */
+    op(g, EVM_MCOPY);                                            /* [n, p] */
+    if (t->kind == IRT_STRING) {
+        push(g, 0), op(g, EVM_DUP2), mload_at(g, R_TAIL), op(g, EVM_ADD), push(g, 32);
+        op(g, EVM_ADD), op(g, EVM_MSTORE);                       /* zero padding */
+        push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT), op(g, EVM_AND);
+    }
+    push(g, 32), op(g, EVM_ADD), mload_at(g, R_TAIL), op(g, EVM_ADD), mstore_at(g, R_TAIL);
+    op(g, EVM_POP);
+}
+
+void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
+    uint32_t head = 0;
+    bool dynamic = false;
+    for (int k = 0; k < n; k++) {
+        head += 32 * head_words(g, types[k]);
+        if (!is_static(g, types[k]))
+            dynamic = true;
+    }
+    mload_at(g, R_START), push(g, head), op(g, EVM_ADD), mstore_at(g, R_TAIL);
+    uint32_t h = 0;
+    for (int k = 0; k < n; k++) {
+        IrType *t = strip_ref(types[k]);
+        if (is_value_type(t)) {
+            evm_gen_push_value(g, vals[k]);
+            mload_at(g, R_START), push(g, h), op(g, EVM_ADD), op(g, EVM_MSTORE);
+        } else if (is_static(g, t)) {
+            evm_gen_push_value(g, vals[k]);
+            enc_static_from_ptr(g, t, h);
+            op(g, EVM_POP);
+        } else if (t->kind == IRT_STRING ||
+                   (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
+            mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
+            mload_at(g, R_START), push(g, h), op(g, EVM_ADD), op(g, EVM_MSTORE);
+            evm_gen_push_value(g, vals[k]);
+            enc_dynamic_tail(g, t);
+        } else {
+            unsupported(g, vals[k]->span, "ABI encoding of this dynamic type");
+            return;
+        }
+        h += 32 * head_words(g, t);
+    }
+    (void)dynamic;
+}
+
+/* ---------------- decoding ---------------- */
+typedef struct Src {
+    bool memory;   /* constructor arguments copied to memory at [R_ARGS], [R_ARGLEN] bytes */
+} Src;
+
+/* [off] -> [word] */
+static void arg_load(EvmGen *g, const Src *s) {
+    if (s->memory)
+        mload_at(g, R_ARGS), op(g, EVM_ADD), op(g, EVM_MLOAD);
+    else
+        push(g, 4), op(g, EVM_ADD), op(g, EVM_CALLDATALOAD);
+}
+
+static void arg_size(EvmGen *g, const Src *s) {
+    if (s->memory)
+        mload_at(g, R_ARGLEN);
+    else
+        push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_SUB);
+}
+
+/* [dst, srcoff, len] -> [] */
+static void arg_copy(EvmGen *g, const Src *s) {
+    op(g, EVM_SWAP1);
+    if (s->memory)
+        mload_at(g, R_ARGS), op(g, EVM_ADD);
+    else
+        push(g, 4), op(g, EVM_ADD);
+    op(g, EVM_SWAP1);
+    op(g, s->memory ? EVM_MCOPY : EVM_CALLDATACOPY);
+}
+
+static void revert_if(EvmGen *g) {
+    evm_asm_jumpi(A, evm_gen_revert_label(g));
+}
+
+/* [word] -> [word], reverting when the word is not clean for t (solc's validation). */
+static void validate(EvmGen *g, IrType *t) {
+    if ((t->kind == IRT_INT || t->kind == IRT_BYTES) && t->bits == 256)
+        return;
+    op(g, EVM_DUP1), op(g, EVM_DUP1), evm_gen_normalize(g, t), op(g, EVM_EQ), op(g, EVM_ISZERO);
+    revert_if(g);
+}
+
+/* [off] -> [ptr]: a static aggregate at args offset `off` (on the stack) into memory. */
+static void dec_static(EvmGen *g, const Src *s, IrType *t) {
+    evm_gen_alloc_type(g, t);                                   /* [p, off] */
+    uint32_t h = 0;
+    for (int k = 0; k < nelems(g, t); k++) {
+        IrType *et = elem_type(g, t, k);
+        op(g, EVM_DUP2), push(g, h), op(g, EVM_ADD);            /* [o, p, off] */
+        if (is_value_type(et)) {
+            arg_load(g, s);
+            validate(g, et);
+        } else {
+            dec_static(g, s, et);
+        }
+        op(g, EVM_DUP2), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MSTORE);
+        h += 32 * head_words(g, et);
+    }
+    op(g, EVM_SWAP1), op(g, EVM_POP);
+}
+
+/* [off] -> [ptr]: a string<N> (bound checked) or a list of value types. */
+static void dec_dynamic(EvmGen *g, const Src *s, IrType *t) {
+    uint32_t cap = t->len;
+    push(g, 0xffffffffffffffffull), op(g, EVM_DUP2), op(g, EVM_GT);
+    revert_if(g);
+    push(g, 32), op(g, EVM_DUP2), op(g, EVM_ADD), arg_size(g, s), op(g, EVM_LT);
+    revert_if(g);
+    op(g, EVM_DUP1), arg_load(g, s);                            /* [len, off] */
+    push(g, cap), op(g, EVM_DUP2), op(g, EVM_GT);
+    revert_if(g);
+    bool list = t->kind == IRT_LIST;
+    IrType *et = list ? strip_ref(t->elem) : NULL;
+    op(g, EVM_DUP1);
+    if (list)
+        push(g, 5), op(g, EVM_SHL);
+    op(g, EVM_DUP3), op(g, EVM_ADD), push(g, 32), op(g, EVM_ADD);   /* [end, len, off] */
+    arg_size(g, s), op(g, EVM_LT);
+    revert_if(g);
+    evm_gen_alloc_type(g, t);                                   /* [p, len, off] */
+    op(g, EVM_DUP2), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    /* copy the body: (dst p+32, src off+32, n bytes) */
+    op(g, EVM_DUP2);
+    if (list)
+        push(g, 5), op(g, EVM_SHL);
+    op(g, EVM_DUP4), push(g, 32), op(g, EVM_ADD);
+    op(g, EVM_DUP3), push(g, 32), op(g, EVM_ADD);              /* [p+32, off+32, n, p, len, off] */
+    arg_copy(g, s);                                             /* [p, len, off] */
+    if (!list) {
+        push(g, 0), op(g, EVM_DUP3), op(g, EVM_DUP3), op(g, EVM_ADD), push(g, 32), op(g, EVM_ADD);
+        op(g, EVM_MSTORE);
+    } else if (!((et->kind == IRT_INT || et->kind == IRT_BYTES) && et->bits == 256)) {
+        /* validate each element in place */
+        int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+        push(g, 0);                                             /* [i, p, len, off] */
+        evm_asm_label(A, loop);
+        op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, done);
+        op(g, EVM_DUP2), op(g, EVM_DUP2), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+        push(g, 32), op(g, EVM_ADD), op(g, EVM_MLOAD);
+        validate(g, et);
+        op(g, EVM_POP), push(g, 1), op(g, EVM_ADD);
+        evm_asm_jump(A, loop);
+        evm_asm_label(A, done);
+        op(g, EVM_POP);
+    }
+    op(g, EVM_SWAP2), op(g, EVM_POP), op(g, EVM_POP);          /* [p] */
+}
+
+void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
+    Src s = {from_memory};
+    int fi = -1;
+    for (int i = 0; i < g->m->nfuncs; i++)
+        if (g->m->funcs[i] == f)
+            fi = i;
+    uint32_t head = 0;
+    for (int k = 0; k < f->nparams; k++)
+        head += 32 * head_words(g, f->params[k].type);
+    if (head) {
+        push(g, head), arg_size(g, &s), op(g, EVM_LT);
+        revert_if(g);
+    }
+    uint32_t h = 0;
+    for (int k = 0; k < f->nparams; k++) {
+        IrType *t = strip_ref(f->params[k].type);
+        push(g, h);
+        if (is_value_type(t)) {
+            arg_load(g, &s);
+            validate(g, t);
+        } else if (is_static(g, t)) {
+            dec_static(g, &s, t);
+        } else if (t->kind == IRT_STRING ||
+                   (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
+            arg_load(g, &s);
+            dec_dynamic(g, &s, t);
+        } else {
+            unsupported(g, f->span, "ABI decoding of this parameter type");
+            return;
+        }
+        mstore_at(g, evm_gen_param_slot(g, fi, k));
+        h += 32 * head_words(g, t);
+    }
+}
+
+/* ---------------- entry points ---------------- */
+static bool needs_lock(const IrFunc *f) {
+    return !(f->flags & (IR_FN_REENTRANT | IR_FN_VIEW));
+}
+
+static void entry_stub(EvmGen *g, int fi, int label) {
+    IrFunc *f = g->m->funcs[fi];
+    A->span = f->span;
+    evm_asm_label(A, label);
+    op(g, EVM_POP);
+    if (!(f->flags & IR_FN_PAYABLE))
+        op(g, EVM_CALLVALUE), revert_if(g);
+    if (needs_lock(f)) {
+        /* transient lock (EIP-1153): a re-entered call finds it set and reverts */
+        push(g, 0), op(g, EVM_TLOAD), revert_if(g);
+        push(g, 1), push(g, 0), op(g, EVM_TSTORE);
+    }
+    evm_gen_decode_params(g, f, false);
+    int back = evm_asm_new_label(A, NULL);
+    evm_asm_push_label(A, back);
+    evm_asm_jump(A, evm_gen_body_label(g, fi));
+    evm_asm_label(A, back);
+    bool has_ret = f->ret && f->ret->kind != IRT_VOID;
+    /* the function has returned: its frame is free, its first words hold the result */
+    uint32_t res = evm_gen_param_slot(g, fi, 0);
+    if (has_ret)
+        mstore_at(g, res);
+    if (needs_lock(f))
+        push(g, 0), push(g, 0), op(g, EVM_TSTORE);
+    if (!has_ret) {
+        op(g, EVM_STOP);
+        return;
+    }
+    IrInstr *fake = ARENA_NEW(g->arena, IrInstr);
+    fake->op = IR_PARAM;
+    fake->type = f->ret;
+    fake->imm = u256_from_u64(0);
+    fake->span = f->span;
+    g->f = f;
+    g->fi = fi;
+    mload_at(g, EVM_FREE_PTR), mstore_at(g, R_START);
+    IrType *rt = f->ret;
+    evm_gen_encode(g, &fake, &rt, 1);
+    mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
+    mload_at(g, R_START), op(g, EVM_RETURN);
+}
+
+void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
+    evm_gen_begin(g, a, false);
+    push(g, g->heap_base), mstore_at(g, EVM_FREE_PTR);
+    int n = 0;
+    for (int i = 0; i < g->m->nfuncs; i++)
+        if (g->m->funcs[i]->kind == IR_FN && (g->m->funcs[i]->flags & IR_FN_PUB))
+            n++;
+    int *labels = ARENA_ARRAY(g->arena, int, g->m->nfuncs + 1);
+    if (n) {
+        push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_LT), revert_if(g);
+        push(g, 0), op(g, EVM_CALLDATALOAD), push(g, 0xe0), op(g, EVM_SHR);
+        for (int i = 0; i < g->m->nfuncs; i++) {
+            IrFunc *f = g->m->funcs[i];
+            if (f->kind != IR_FN || !(f->flags & IR_FN_PUB))
+                continue;
+            labels[i] = evm_asm_new_label(A, f->signature);
+            op(g, EVM_DUP1), push(g, f->selector), op(g, EVM_EQ);
+            evm_asm_jumpi(A, labels[i]);
+        }
+    }
+    /* no function matched (Writ contracts have no fallback) */
+    push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+    for (int i = 0; i < g->m->nfuncs; i++) {
+        IrFunc *f = g->m->funcs[i];
+        if (f->kind == IR_FN && (f->flags & IR_FN_PUB))
+            entry_stub(g, i, labels[i]);
+    }
+    evm_gen_flush(g);
+}
+
+void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nruntime) {
+    evm_gen_begin(g, a, true);
+    int rt = evm_asm_new_label(A, "runtime"), end = evm_asm_new_label(A, "args");
+    push(g, g->heap_base), mstore_at(g, EVM_FREE_PTR);
+    int fi = -1;
+    for (int i = 0; i < g->m->nfuncs; i++)
+        if (g->m->funcs[i]->kind == IR_FN_INIT)
+            fi = i;
+    if (fi >= 0) {
+        IrFunc *f = g->m->funcs[fi];
+        A->span = f->span;
+        if (!(f->flags & IR_FN_PAYABLE))
+            op(g, EVM_CALLVALUE), revert_if(g);
+        if (f->nparams) {
+            /* the ABI-encoded arguments follow the creation code */
+            evm_asm_push_label(A, end), op(g, EVM_CODESIZE), op(g, EVM_SUB);
+            op(g, EVM_DUP1), mstore_at(g, R_ARGLEN);
+            mload_at(g, EVM_FREE_PTR), op(g, EVM_DUP1), mstore_at(g, R_ARGS);  /* [p, len] */
+            evm_asm_push_label(A, end), op(g, EVM_SWAP1), op(g, EVM_CODECOPY);
+            mload_at(g, R_ARGLEN), push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT);
+            op(g, EVM_AND), mload_at(g, EVM_FREE_PTR), op(g, EVM_ADD), mstore_at(g, EVM_FREE_PTR);
+            evm_gen_decode_params(g, f, true);
+        }
+        int back = evm_asm_new_label(A, NULL);
+        evm_asm_push_label(A, back);
+        evm_asm_jump(A, evm_gen_body_label(g, fi));
+        evm_asm_label(A, back);
+    }
+    A->span = (Span){0};
+    push(g, nruntime), evm_asm_push_label(A, rt), push(g, 0), op(g, EVM_CODECOPY);
+    push(g, nruntime), push(g, 0), op(g, EVM_RETURN);
+    evm_gen_flush(g);
+    evm_asm_mark(A, rt);
+    evm_asm_data(A, runtime, (uint32_t)nruntime);
+    evm_asm_mark(A, end);
+}

@@ -1,0 +1,149 @@
+/* cmd_build.c — `writ build FILE --target evm [-o DIR] [--asm]`: the frontend (or the IR
+ * text parser for .wir files), the IR passes, then the EVM backend; one artifact
+ * DIR/NAME.json per contract. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backends/evm/evm.h"
+#include "cli.h"
+#include "frontend/frontend.h"
+
+typedef struct BuildOpts {
+    const char *out_dir;
+    bool listing;
+} BuildOpts;
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static bool make_dir(const char *dir) {
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+        return true;
+    fprintf(stderr, "writ build: cannot create '%s': %s\n", dir, strerror(errno));
+    return false;
+}
+
+/* Optimises, compiles and writes one contract. */
+static int build_module(IrModule *m, DiagSink *diags, const BuildOpts *o) {
+#ifdef NDEBUG
+    bool validate = false;
+#else
+    bool validate = true;
+#endif
+    if (!ir_optimize(m, NULL, validate, diags)) {
+        fprintf(stderr, "writ build: internal error: the IR is invalid after a pass\n");
+        return EXIT_USAGE;
+    }
+    Arena arena;
+    arena_init(&arena);
+    EvmOptions opt = {.listing = o->listing};
+    EvmOutput out;
+    int status = EXIT_OK;
+    if (!evm_compile(m, &arena, diags, &opt, &out)) {
+        status = EXIT_INPUT;
+        goto done;
+    }
+    if (o->listing)
+        fputs(out.listing, stdout);
+    if (!make_dir(o->out_dir)) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.json", o->out_dir, m->name);
+    if (!evm_write_artifact(m, &out, path)) {
+        fprintf(stderr, "writ build: cannot write '%s': %s\n", path, strerror(errno));
+        status = EXIT_USAGE;
+    }
+done:
+    arena_free(&arena);
+    return status;
+}
+
+static int build_source(const char *path, const BuildOpts *o) {
+    Compilation c;
+    fe_init(&c, cli_stdlib_dir());
+    int status = EXIT_OK;
+    if (!fe_load(&c, path) || !fe_check(&c) || !fe_lower(&c)) {
+        status = EXIT_INPUT;
+        goto done;
+    }
+    for (int i = 0; i < c.nmodules && status == EXIT_OK; i++) {
+        if (!ir_module_verify(c.modules[i], &c.diags)) {
+            fprintf(stderr, "writ build: internal error: lowering produced invalid IR\n");
+            status = EXIT_USAGE;
+            break;
+        }
+        status = build_module(c.modules[i], &c.diags, o);
+    }
+done:
+    diag_print(&c.diags, stderr);
+    fe_free(&c);
+    return status;
+}
+
+static int build_ir_text(const char *path, const BuildOpts *o) {
+    SrcSet srcs = {0};
+    DiagSink diags;
+    diag_init(&diags, &srcs);
+    Arena arena;
+    arena_init(&arena);
+    int status = EXIT_OK;
+    int file = src_load(&srcs, path);
+    if (file < 0) {
+        fprintf(stderr, "writ build: cannot read '%s'\n", path);
+        status = EXIT_INPUT;
+        goto done;
+    }
+    IrModule *m = ir_module_parse(&arena, &diags, file);
+    if (!m || diags.errors || !ir_module_verify(m, &diags)) {
+        status = EXIT_INPUT;
+        goto done;
+    }
+    m->srcs = NULL; /* spans in parsed IR point into the original sources, not this file */
+    status = build_module(m, &diags, o);
+done:
+    diag_print(&diags, stderr);
+    diag_free(&diags);
+    arena_free(&arena);
+    srcset_free(&srcs);
+    return status;
+}
+
+int cmd_build(int argc, char **argv) {
+    const char *file = NULL, *target = NULL;
+    BuildOpts o = {.out_dir = "out", .listing = false};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--asm") == 0) {
+            o.listing = true;
+        } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
+            if (a[8] == '=')
+                target = a + 9;
+            else if (i + 1 < argc)
+                target = argv[++i];
+            else
+                return cli_usage_error("build", "--target needs a target name");
+        } else if (strcmp(a, "-o") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("build", "-o needs a directory");
+            o.out_dir = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("build", "unknown option '%s'", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            return cli_usage_error("build", "one input file at a time");
+        }
+    }
+    if (!file)
+        return cli_usage_error("build", "no input file");
+    if (!target)
+        return cli_usage_error("build", "--target is required (available: evm)");
+    if (strcmp(target, "evm") != 0)
+        return cli_usage_error("build", "unknown target '%s' (available: evm)", target);
+    return ends_with(file, ".wir") ? build_ir_text(file, &o) : build_source(file, &o);
+}
