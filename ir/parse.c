@@ -135,7 +135,7 @@ static void lex(P *p) {
         VPUSH(p->toks, p->ntoks, p->cap_toks, t);
     }
     Tok nl = {T_NL, p->len, p->len}, eof = {T_EOF, p->len, p->len};
-    VPUSH(p->toks, p->ntoks, p->cap_toks, nl);
+    if (p->ntoks == 0 || p->toks[p->ntoks - 1].kind != T_NL) VPUSH(p->toks, p->ntoks, p->cap_toks, nl);
     VPUSH(p->toks, p->ntoks, p->cap_toks, eof);
 }
 
@@ -1052,7 +1052,7 @@ static void resolve_fields(P *p) {
             char tb[256];
             ir_type_print(p->m, t, tb, sizeof tb);
             snprintf(name, sizeof name, "%.*s", (int)(n > 100 ? 100 : n), p->src + fx->name.start);
-            err(p, fx->name, t ? "no field %s in type %s" : "field %s of a place whose type is unknown%s",
+            err(p, fx->name, t ? "no field %s in type %s" : "field %s: the place has no type here (is its root a ref?)%s",
                 name, t ? tb : "");
         }
     }
@@ -1088,6 +1088,10 @@ static void parse_func(P *p) {
         if (t.kind == T_EOF) {
             err(p, start, "function '%s' has no closing '}'", h.name);
             break;
+        }
+        if (t.kind == T_NL) {
+            next(p);
+            continue;
         }
         if (is_punct(p, t, '}')) {
             next(p);

@@ -371,9 +371,10 @@ static void check_place(V *v, IrInstr *i) {
             IrType *it = argt(i, k);
             bool ok = t->kind == IRT_MAP ? it == t->key : ir_type_is_int(it);
             if (!ok) {
+                char kb[256] = "an integer";
                 tname(v, it, b, sizeof b);
-                ierr(v, i, "index %%%d has type %s, but %s is indexed by %s", i->args[k]->id, b, a,
-                     t->kind == IRT_MAP ? (ir_type_print(m, t->key, b, sizeof b), b) : "an integer");
+                if (t->kind == IRT_MAP) tname(v, t->key, kb, sizeof kb);
+                ierr(v, i, "index %%%d has type %s, but %s is indexed by %s", i->args[k]->id, b, a, kb);
             }
             k++;
         }
@@ -638,6 +639,9 @@ static void check_instr(V *v, IrBlock *b, IrInstr *i, bool *seen_ids) {
     bool operands_ok = true;
     for (int k = 0; k < i->nargs; k++) {
         IrInstr *a = i->args[k];
+        bool repeat = false;
+        for (int j = 0; j < k && i->op != IR_PHI; j++) repeat |= i->args[j] == a;
+        if (repeat) continue;
         if (!a) {
             ierr(v, i, "operand %d is missing", k);
             operands_ok = false;
