@@ -5,7 +5,8 @@
 // Extensions to evmrun's spec, for what a signature cannot express:
 //   { "label": "...", "raw": "0x<calldata>", "from": "@x", "value": "0",
 //     "expectRevert": true | "0x<data prefix>", "expectReturn": "0x<exact return data>" }
-//   "expectRevertData": "0x..." on any call: the exact revert data.
+//   "expectRevertData": "0x..." on any call: the exact revert data (implies expectRevert).
+//   In these hex strings @name stands for that account's address as a 32-byte word.
 //   "expectTopics": [[topic0, topic1, ...], ...]: the exact topics of each log.
 // Prints one line per call with its execution gas; exits 1 when an expectation fails.
 import fs from 'fs';
@@ -43,7 +44,7 @@ if (out.deploy.runtimeSize * 2 !== runtime.length) {
   failed++;
 }
 
-const resolveHex = (s) => s.replace(/@(\w+)/g, (_, n) => h.addr('@' + n).toString().slice(2).padStart(64, '0'));
+const resolveHex = (s) => s.replace(/@([A-Za-z_]+)/g, (_, n) => h.addr('@' + n).toString().slice(2).padStart(64, '0'));
 
 for (const c of spec.calls ?? []) {
   let r;
@@ -61,7 +62,7 @@ for (const c of spec.calls ?? []) {
     if (c.expectReturn !== undefined && r.success && r.returnData !== resolveHex(c.expectReturn).toLowerCase())
       r.failures.push(`return data ${r.returnData} != ${c.expectReturn}`);
   } else {
-    r = await h.call(c);
+    r = await h.call(c.expectRevertData !== undefined && c.expectRevert === undefined ? { ...c, expectRevert: true } : c);
   }
   if (c.expectRevertData !== undefined && r.returnData !== resolveHex(c.expectRevertData).toLowerCase())
     r.failures.push(`revert data ${r.returnData} != ${c.expectRevertData}`);
