@@ -266,7 +266,10 @@ struct Decl {
                               pub storage: its getter "balances(address)" (map keys and
                               array indices become parameters, as in solc) */
     uint32_t selector;     /* the same decls: first 4 bytes of keccak256(signature) */
-    Decl **all_members;    /* contract: own members after bases, in layout order */
+    Decl **all_members;    /* contract: own members after bases, in layout order (each base
+                              once, depth first); at most one D_INIT: its own, else the one
+                              inherited. Decl.index is a member's place in the layout of the
+                              contract that declares it: lay out a contract by all_members. */
     int nall_members;
     Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
     Span *callee_spans;    /* where each callee is first called */

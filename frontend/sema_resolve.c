@@ -333,6 +333,27 @@ static void layout_contract(Sema *s, Decl *c) {
         }
         scope_add(s, sc, sym);
     }
+    /* A contract's own init replaces its bases'; without one it inherits the base's. */
+    int w = 0;
+    Decl *base_init = NULL;
+    for (int i = 0; i < all.len; i++) {
+        Decl *m = all.items[i];
+        if (m->kind == D_INIT && m->parent != c) {
+            if (init)
+                continue;
+            if (base_init) {
+                Diag *dg = diag_error(s->d, c->name_span,
+                                      "contract '%s' inherits an init from both '%s' and '%s'; "
+                                      "declare its own init", c->name, base_init->parent->name,
+                                      m->parent->name);
+                diag_note(s->d, dg, m->span, "second init here");
+                continue;
+            }
+            base_init = m;
+        }
+        all.items[w++] = m;
+    }
+    all.len = w;
     c->all_members = (Decl **)all.items;
     c->nall_members = all.len;
     int nstorage = 0, nghost = 0;
