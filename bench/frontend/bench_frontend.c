@@ -1,7 +1,10 @@
 /* bench_frontend.c — the frontend benchmark: generates a large set of realistic Writ
  * programs (gen.c) into a temporary folder, then times load (lex + parse), check and
  * lower of each file on one core, and reports lines per second and compiler memory per
- * source line. Targets: >= 1,000,000 lines/s and <= 300 bytes/line.
+ * source line. Targets: >= 1,000,000 lines/s and <= 300 bytes/line. The speed target is
+ * judged twice: on check + lower (the stages after parsing) and on the whole frontend
+ * (load + check + lower, with set-up and tear-down of each compilation); the --enforce
+ * exit status uses the whole frontend.
  *
  * Memory is measured two ways: the arena's `used_total` (every byte the frontend asked
  * for, which is all of its memory: AST, types, symbols and IR live in the arena) divided
@@ -51,8 +54,11 @@ typedef struct Src {
     long lines;
 } Src;
 
+/* Seconds per stage: CPU time of this thread (what one core spent; the machine may be
+ * shared, which inflates wall time but not this). */
 typedef struct Stage {
-    double load, check, lower; /* seconds */
+    double load, check, lower;
+    size_t mem_load, mem_check, mem_lower; /* arena bytes each stage added */
 } Stage;
 
 static double now(void) {
@@ -63,7 +69,7 @@ static double now(void) {
 
 static double cpu_now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -167,16 +173,21 @@ static void remove_dir(const char *dir, Src *srcs, int n) {
 static bool compile_one(const Src *s, Stage *st, size_t *arena_bytes, int *warnings,
                         bool report) {
     Compilation c;
-    double t0 = now();
+    double t0 = cpu_now();
     fe_init(&c, WRIT_STDLIB_DIR);
     bool ok = fe_load_text(&c, s->path, s->text, s->len);
-    double t1 = now();
+    double t1 = cpu_now();
+    size_t m1 = c.arena.used_total;
     if (ok)
         ok = fe_check(&c);
-    double t2 = now();
+    double t2 = cpu_now();
+    size_t m2 = c.arena.used_total;
     if (ok)
         ok = fe_lower(&c);
-    double t3 = now();
+    double t3 = cpu_now();
+    st->mem_load += m1;
+    st->mem_check += m2 - m1;
+    st->mem_lower += c.arena.used_total - m2;
     st->load += t1 - t0;
     st->check += t2 - t1;
     st->lower += t3 - t2;
@@ -278,7 +289,7 @@ int bench_frontend(int argc, char **argv) {
             }
         }
         double wall = now() - w0, cpu_s = cpu_now() - c0;
-        if (rep == 0 || wall < best_wall) {
+        if (rep == 0 || cpu_s < best_cpu) {
             best_wall = wall;
             best_cpu = cpu_s;
             best = st;
@@ -286,16 +297,22 @@ int bench_frontend(int argc, char **argv) {
     }
     long rss_files = peak_rss_kb();
 
-    double lps = per_sec(total_lines, best_wall);
+    double lps = per_sec(total_lines, best_cpu);
     double bpl = (double)arena_total / (double)total_lines;
-    printf("per file (best of %d): %.3f s wall, %.3f s cpu\n", o.repeat, best_wall, best_cpu);
-    printf("  load (lex+parse) %8.3f s  %12.0f lines/s\n", best.load,
-           per_sec(total_lines, best.load));
-    printf("  check            %8.3f s  %12.0f lines/s\n", best.check,
-           per_sec(total_lines, best.check));
-    printf("  lower            %8.3f s  %12.0f lines/s\n", best.lower,
-           per_sec(total_lines, best.lower));
-    printf("  total            %8.3f s  %12.0f lines/s   (target >= %.0f)  %s\n", best_wall,
+    printf("per file (best of %d by cpu time): %.3f s cpu, %.3f s wall (%.0f lines/s wall)\n",
+           o.repeat, best_cpu, best_wall, per_sec(total_lines, best_wall));
+    double L = (double)total_lines;
+    printf("  load (lex+parse) %8.3f s  %12.0f lines/s   arena %7.1f bytes/line\n", best.load,
+           per_sec(total_lines, best.load), (double)best.mem_load / L);
+    printf("  check            %8.3f s  %12.0f lines/s   arena %7.1f bytes/line\n", best.check,
+           per_sec(total_lines, best.check), (double)best.mem_check / L);
+    printf("  lower            %8.3f s  %12.0f lines/s   arena %7.1f bytes/line\n", best.lower,
+           per_sec(total_lines, best.lower), (double)best.mem_lower / L);
+    double cl = best.check + best.lower;
+    double cl_lps = per_sec(total_lines, cl);
+    printf("  check+lower      %8.3f s  %12.0f lines/s   (target >= %.0f)  %s\n", cl, cl_lps,
+           TARGET_LINES_PER_SEC, cl_lps >= TARGET_LINES_PER_SEC ? "ok" : "MISSED");
+    printf("  whole frontend   %8.3f s  %12.0f lines/s   (target >= %.0f)  %s\n", best_cpu,
            lps, TARGET_LINES_PER_SEC, lps >= TARGET_LINES_PER_SEC ? "ok" : "MISSED");
     printf("memory: arena %.1f bytes/line overall, %.1f in the worst file   (target <= %.0f)  %s\n",
            bpl, arena_worst, TARGET_BYTES_PER_LINE,
@@ -322,13 +339,13 @@ int bench_frontend(int argc, char **argv) {
         Stage st = {0};
         size_t used = 0;
         int warn = 0;
-        double w0 = now();
+        double c0 = cpu_now();
         single_ok = compile_one(&all, &st, &used, &warn, true);
-        double wall = now() - w0;
+        double secs = cpu_now() - c0;
         long rss1 = peak_rss_kb();
-        printf("one unit of %ld lines: %.3f s (%.0f lines/s), arena %.1f bytes/line, "
+        printf("one unit of %ld lines: %.3f s cpu (%.0f lines/s), arena %.1f bytes/line, "
                "peak RSS %ld KB (+%ld KB, %.1f bytes/line)%s\n",
-               total_lines, wall, per_sec(total_lines, wall), (double)used / (double)total_lines,
+               total_lines, secs, per_sec(total_lines, secs), (double)used / (double)total_lines,
                rss1, rss1 - rss0, (double)(rss1 - rss0) * 1024.0 / (double)total_lines,
                single_ok ? "" : "  [did not compile]");
         free(all.text);
