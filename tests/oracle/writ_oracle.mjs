@@ -8,6 +8,7 @@
 //   "expectRevertData": "0x..." on any call: the exact revert data (implies expectRevert).
 //   In these hex strings @name stands for that account's address as a 32-byte word.
 //   "expectTopics": [[topic0, topic1, ...], ...]: the exact topics of each log.
+//   "expectStorage": {"0x<slot>": "0x<value>"}: the contract's storage after the call.
 // Prints one line per call with its execution gas; exits 1 when an expectation fails.
 import fs from 'fs';
 import path from 'path';
@@ -75,6 +76,12 @@ for (const c of spec.calls ?? []) {
     const got = JSON.stringify(r.logs.map((l) => l.data));
     const want = JSON.stringify(c.expectData.map((d) => resolveHex(d).toLowerCase()));
     if (got !== want) r.failures.push(`log data ${got} != ${want}`);
+  }
+  for (const [slot, want] of Object.entries(c.expectStorage ?? {})) {
+    const key = hexToBytes('0x' + resolveHex(slot).replace(/^0x/, '').padStart(64, '0'));
+    const v = await h.evm.stateManager.getStorage(h.self, key);
+    const got = v.length ? BigInt(bytesToHex(v)) : 0n;
+    if (got !== BigInt(resolveHex(want))) r.failures.push(`storage[${slot}] = 0x${got.toString(16)}, expected ${want}`);
   }
   const status = r.success ? 'ok' : `REVERT ${r.revert ?? r.returnData}`;
   console.log(`${r.failures.length ? 'FAIL' : 'pass'} ${String(r.label).padEnd(34)} execGas=${String(r.execGas).padStart(6)} ${status}`);
