@@ -108,7 +108,7 @@ bool vm_utf8_valid(const uint8_t *p, size_t n) {
     return true;
 }
 
-static VmStatus rd_name(Rd *r, char **out) {
+static VmStatus rd_name(Rd *r, char **out, uint32_t *lenout) {
     uint32_t n;
     VmStatus st = rd_u32(r, &n);
     if (st) return st;
@@ -119,6 +119,7 @@ static VmStatus rd_name(Rd *r, char **out) {
         if (!s) return OOM(r);
         memcpy(s, r->b + r->pos, n);
         *out = s;
+        *lenout = n;
     }
     r->pos += n;
     return VM_OK;
@@ -230,7 +231,7 @@ static VmStatus sec_imports(Rd *r, VmModule *m) {
     if (st || (st = grow((void **)&m->imports, m->nimports, sizeof *m->imports, r))) { m->nimports = 0; return st; }
     for (uint32_t i = 0; i < m->nimports; i++) {
         Import *im = &m->imports[i];
-        if ((st = rd_name(r, &im->module)) || (st = rd_name(r, &im->name))) return st;
+        if ((st = rd_name(r, &im->module, &im->module_len)) || (st = rd_name(r, &im->name, &im->name_len))) return st;
         if ((st = rd_byte(r, &im->kind))) return st;
         switch (im->kind) {
         case VM_EXTERN_FUNC: st = rd_u32(r, &im->type); m->nfunc_imports++; break;
@@ -310,7 +311,7 @@ static VmStatus sec_exports(Rd *r, VmModule *m) {
     if (st || (st = grow((void **)&m->exports, m->nexports, sizeof *m->exports, r))) { m->nexports = 0; return st; }
     for (uint32_t i = 0; i < m->nexports; i++) {
         Export *e = &m->exports[i];
-        if ((st = rd_name(r, &e->name)) || (st = rd_byte(r, &e->kind))) return st;
+        if ((st = rd_name(r, &e->name, &e->name_len)) || (st = rd_byte(r, &e->kind))) return st;
         if (e->kind > 3) { r->pos--; return MALFORMED(r, "malformed export kind"); }
         if ((st = rd_u32(r, &e->idx))) return st;
     }
@@ -457,7 +458,7 @@ VmStatus vm_decode(VmStore *s, VmModule *m, VmError *err) {
             last = rank;
         }
         switch (id) {
-        case 0: TRY(rd_name(&sr, NULL)); sr.pos = sr.end; break;
+        case 0: TRY(rd_name(&sr, NULL, NULL)); sr.pos = sr.end; break;
         case 1: TRY(sec_types(&sr, m)); break;
         case 2: TRY(sec_imports(&sr, m)); break;
         case 3: TRY(sec_funcs(&sr, m, &nfuncs)); break;

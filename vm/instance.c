@@ -36,9 +36,12 @@ fail:
 }
 
 uint32_t vm_module_import_count(const VmModule *m) { return m->nimports; }
-void vm_module_import(const VmModule *m, uint32_t i, const char **module, const char **name, uint8_t *kind) {
+void vm_module_import(const VmModule *m, uint32_t i, const char **module, size_t *module_len,
+                      const char **name, size_t *name_len, uint8_t *kind) {
     *module = m->imports[i].module;
+    *module_len = m->imports[i].module_len;
     *name = m->imports[i].name;
+    *name_len = m->imports[i].name_len;
     *kind = m->imports[i].kind;
 }
 
@@ -245,9 +248,13 @@ fail:
 }
 
 VmStatus vm_instance_export(VmInstance *inst, const char *name, VmExtern *out) {
+    return vm_instance_export_n(inst, name, strlen(name), out);
+}
+
+VmStatus vm_instance_export_n(VmInstance *inst, const char *name, size_t len, VmExtern *out) {
     VmModule *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++) {
-        if (strcmp(m->exports[i].name, name) == 0) {
+        if (m->exports[i].name_len == len && memcmp(m->exports[i].name, name, len) == 0) {
             vm_instance_export_name(inst, i, out);
             return VM_OK;
         }

@@ -149,7 +149,11 @@ VmGlobal *vm_global_new(VmStore *s, uint8_t type, bool mut, uint64_t bits) {
     return g;
 }
 
-VmValue vm_global_get(const VmGlobal *g) { VmValue v = { g->type, g->val }; return v; }
+VmValue vm_global_get(const VmGlobal *g) {
+    VmValue v = { g->type, g->val };
+    if (g->type == VM_I32 || g->type == VM_F32) v.bits &= 0xffffffffu; /* slots keep junk above */
+    return v;
+}
 VmStatus vm_global_set(VmGlobal *g, VmValue v) {
     if (!g->mut || v.type != g->type) return VM_BAD_ARGS;
     g->val = v.bits;

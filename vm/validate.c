@@ -609,7 +609,10 @@ static VmStatus check_limits(Limits l, uint64_t cap, const char *what, VmError *
 }
 
 static int cmp_names(const void *a, const void *b) {
-    return strcmp((*(const Export *const *)a)->name, (*(const Export *const *)b)->name);
+    const Export *x = *(const Export *const *)a, *y = *(const Export *const *)b;
+    uint32_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
 }
 
 VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
@@ -656,7 +659,7 @@ VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
         for (uint32_t i = 0; i < m->nexports; i++) sorted[i] = &m->exports[i];
         qsort(sorted, m->nexports, sizeof *sorted, cmp_names);
         for (uint32_t i = 1; i < m->nexports; i++)
-            if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
+            if (cmp_names(&sorted[i - 1], &sorted[i]) == 0) {
                 st = vm_error(err, VM_INVALID, 0, "duplicate export name \"%s\"", sorted[i]->name);
                 goto fail;
             }

@@ -72,14 +72,15 @@ const char *vm_store_trap_message(VmStore *s);
 /* Decode, validate and pre-compile; the bytes are copied. */
 VmStatus vm_module_load(VmStore *s, const uint8_t *bytes, size_t len, VmModule **out, VmError *err);
 uint32_t vm_module_import_count(const VmModule *m);
-void vm_module_import(const VmModule *m, uint32_t i, const char **module, const char **name,
-                      uint8_t *kind);
+void vm_module_import(const VmModule *m, uint32_t i, const char **module, size_t *module_len,
+                      const char **name, size_t *name_len, uint8_t *kind);
 
 /* Imports are given in the module's import order. On a trap in the start function or in
  * segment initialisation *out is still NULL but earlier side effects remain (spec 2.0). */
 VmStatus vm_instantiate(VmStore *s, VmModule *m, const VmExtern *imports, uint32_t nimports,
                         VmInstance **out, VmError *err);
 VmStatus vm_instance_export(VmInstance *inst, const char *name, VmExtern *out);
+VmStatus vm_instance_export_n(VmInstance *inst, const char *name, size_t len, VmExtern *out);
 uint32_t vm_instance_export_count(const VmInstance *inst);
 const char *vm_instance_export_name(const VmInstance *inst, uint32_t i, VmExtern *out);
 

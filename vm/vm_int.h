@@ -48,6 +48,7 @@ typedef struct { uint32_t off, len; } Expr; /* a constant expression: byte range
 
 typedef struct {
     char *module, *name;
+    uint32_t module_len, name_len;
     uint8_t kind;
     uint32_t type;          /* func: type index */
     uint8_t elem_type;      /* table */
@@ -55,7 +56,7 @@ typedef struct {
     uint8_t gtype; bool gmut; /* global */
 } Import;
 
-typedef struct { char *name; uint8_t kind; uint32_t idx; } Export;
+typedef struct { char *name; uint32_t name_len; uint8_t kind; uint32_t idx; } Export;
 typedef struct { uint8_t type; Limits lim; } TableDef;
 typedef struct { uint8_t type; bool mut; Expr init; } GlobalDef;
 
