@@ -139,6 +139,20 @@ bool sema_coerce(Sema *s, Expr *e, Type *to, const char *what) {
     return false;
 }
 
+/* Would sema_coerce accept `from` for `to` without a word? (Literals excepted.) */
+static bool assignable(const Type *from, const Type *to) {
+    if (from == to)
+        return !sema_has_map(from);
+    if (from->kind == TY_ERROR || to->kind == TY_ERROR)
+        return true;
+    if (widens(from, to))
+        return true;
+    if (from->kind == TY_STRING && to->kind == TY_STRING)
+        return from->len <= to->len;
+    return from->kind == TY_LIST && to->kind == TY_LIST && from->elem == to->elem &&
+           from->len <= to->len;
+}
+
 Type *sema_rvalue(Sema *s, Expr *e, Type *want) {
     Type *t = sema_expr(s, e, want);
     if (!e)
@@ -556,9 +570,12 @@ void sema_check_args(Sema *s, Expr *call, Param *params, int nparams, const char
             continue;
         Type *pt = params[i].type ? params[i].type : s->t_error;
         Type *t = sema_expr(s, a, pt);
-        if (!is_err(t))
-            sema_coerce(s, a, pt,
-                        sema_fmt(s, "argument %d of %s '%s'", i + 1, kind, name));
+        if (is_err(t))
+            continue;
+        if (t->kind == TY_INTLIT || assignable(t, pt))
+            sema_coerce(s, a, pt, NULL);
+        else
+            sema_coerce(s, a, pt, sema_fmt(s, "argument %d of %s '%s'", i + 1, kind, name));
     }
 }
 
@@ -967,7 +984,10 @@ static Type *check_struct_lit(Sema *s, Expr *e) {
                        sd->name);
         Type *at = sema_expr(s, e->args[i], ft);
         if (e->args[i] && !is_err(at))
-            sema_coerce(s, e->args[i], ft, sema_fmt(s, "field '%s'", fname));
+            sema_coerce(s, e->args[i], ft,
+                        at->kind == TY_INTLIT || assignable(at, ft)
+                            ? NULL
+                            : sema_fmt(s, "field '%s'", fname));
     }
     for (int j = 0; j < sd->nparams; j++) {
         bool given = false;

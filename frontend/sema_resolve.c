@@ -431,7 +431,7 @@ static void resolve_params(Sema *s, Decl *d, const char *what) {
     for (int i = 0; i < d->nparams; i++) {
         Param *pm = &d->params[i];
         pm->type = sema_resolve_tref(s, pm->tref);
-        if (d->kind != D_STRUCT)
+        if (d->kind != D_STRUCT && sema_has_map(pm->type))
             check_no_map(s, pm->type, pm->tref ? pm->tref->span : pm->span,
                          sema_fmt(s, "%s '%s'", what, pm->name ? pm->name : "?"));
         if (pm->indexed && d->kind != D_EVENT)

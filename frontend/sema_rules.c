@@ -131,7 +131,7 @@ static void r_expr(Reent *r, Expr *e, RState *st) {
                 report(r, e, st, "storage write");
         } else if (e->builtin == BI_NONE && e->callee_decl) {
             Decl *g = e->callee_decl;
-            if (g->writes_storage)
+            if (g->writes_storage && st->ext)
                 report(r, e, st,
                        sema_fmt(r->s, "call of '%s' (which writes storage)", fn_name(g)));
             if (g->calls_external && !st->ext) {
