@@ -213,15 +213,19 @@ static void lower_getter(Lower *L, Decl *d) {
     f->flags = IR_FN_PUB | IR_FN_VIEW;
     f->span = d->span;
     f->owner = -1;
-    ir_func_set_abi(f);
+    set_abi(f, d);
     ptrvec_push(L->a, &L->funcs, NULL);
     L->fn = NULL;
     lower_func_begin(L, f);
     Place pl = {.var = lower_storage_index(L, d), .type = d->type};
     IrType *u256 = ir_type_int(L->m, 256, false);
+    IrInstr *pvs[16];
     for (int k = 0; k < n; k++) {
-        IrInstr *pv = lower_emit(L, IR_PARAM, ps[k].type, NULL, 0, d->span);
-        pv->imm = u256_from_u64((uint64_t)k);
+        pvs[k] = lower_emit(L, IR_PARAM, ps[k].type, NULL, 0, d->span);
+        pvs[k]->imm = u256_from_u64((uint64_t)k);
+    }
+    for (int k = 0; k < n; k++) {
+        IrInstr *pv = pvs[k];
         if (path[k]->kind != TY_MAP) {
             IrInstr *len;
             if (path[k]->kind == TY_ARRAY) {
@@ -248,6 +252,18 @@ static void lower_getter(Lower *L, Decl *d) {
 }
 
 /* ---------------- the module ---------------- */
+
+/* `pub storage`: the flag, or (while the parser does not record modifiers on storage
+ * declarations) the declaration's text, whose span starts at its first modifier. */
+static bool is_pub_storage(Lower *L, Decl *d) {
+    if (d->flags & DF_PUB)
+        return true;
+    SrcFile *f = src_get(L->p->srcs, d->span.file);
+    if (!f || d->span.start + 4 > f->len)
+        return false;
+    const char *t = f->text + d->span.start;
+    return strncmp(t, "pub", 3) == 0 && (t[3] == ' ' || t[3] == '\t' || t[3] == '\n');
+}
 
 IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     Lower *L = ARENA_NEW(arena, Lower);
@@ -291,7 +307,7 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     }
     for (int i = 0; i < nmem; i++) {
         Decl *d = mem[i];
-        if (d->kind == D_STORAGE && (d->flags & DF_PUB))
+        if (d->kind == D_STORAGE && is_pub_storage(L, d))
             lower_getter(L, d);
     }
     for (int i = 0; i < nmem; i++) {

@@ -126,6 +126,8 @@ static bool fold_literal(Lower *L, Expr *e, Type *t, IrInstr **out) {
     U256 v;
     if (!lower_const_eval(e, &v))
         return false;
+    if (t->kind == TY_INT)
+        v = u256_trunc(v, t->bits, t->is_signed);
     *out = lower_const(L, lower_type(L, t), v, e->span);
     return true;
 }
@@ -647,16 +649,45 @@ static IrInstr *lower_builtin_value(Lower *L, Expr *e) {
     }
 }
 
+/* A constant expression of literals and `const`s that can be folded exactly: signed
+ * division, modulo and right shift are left to the code (lower_const_eval is unsigned). */
+static bool foldable(Expr *e) {
+    switch (e->kind) {
+    case EX_INT:
+        return true;
+    case EX_NAME:
+        return e->sym && e->sym->kind == SYM_CONST && e->sym->decl;
+    case EX_UNARY:
+        return e->op != UN_NOT && foldable(e->lhs);
+    case EX_BINARY:
+        if (e->op > BIN_BXOR)
+            return false;
+        if (e->type && e->type->is_signed &&
+            (e->op == BIN_DIV || e->op == BIN_MOD || e->op == BIN_SHR))
+            return false;
+        return foldable(e->lhs) && foldable(e->rhs);
+    default:
+        return false;
+    }
+}
+
 IrInstr *lower_expr(Lower *L, Expr *e) {
     IrInstr *v;
+    U256 c;
+    if (e->type && e->type->kind == TY_INT && e->kind != EX_INT && foldable(e) &&
+        lower_const_eval(e, &c))
+        return lower_const(L, lower_type(L, e->type),
+                           u256_trunc(c, e->type->bits, e->type->is_signed), e->span);
     if (e->kind != EX_CALL && e->builtin != BI_NONE && (v = lower_builtin_value(L, e)))
         return v;
     if (e->type && e->type->kind == TY_INTLIT && fold_literal(L, e, &ty_u256, &v))
         return v;
     switch (e->kind) {
-    case EX_INT:
-        return lower_const(L, lower_type(L, e->type && e->type->kind == TY_INT ? e->type : &ty_u256),
-                           e->ival, e->span);
+    case EX_INT: {
+        Type *t = e->type && e->type->kind == TY_INT ? e->type : &ty_u256;
+        return lower_const(L, lower_type(L, t), u256_trunc(e->ival, t->bits, t->is_signed),
+                           e->span);
+    }
     case EX_BOOL:
         return lower_const_u64(L, ir_type_bool(L->m), e->bval, e->span);
     case EX_STRING:

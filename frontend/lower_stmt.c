@@ -78,7 +78,8 @@ static void lower_assign(Lower *L, Stmt *s) {
         IrInstr *v;
         if (s->op < 0) {
             v = lower_expr_to(L, s->value, pl.type);
-            v = lower_copy_if_shared(L, s->value, v);
+            if (pl.var < 0) /* sstore copies; memory would alias */
+                v = lower_copy_if_shared(L, s->value, v);
         } else {
             IrInstr *cur = lower_place_load(L, &pl, tgt->span);
             IrInstr *rhs = lower_expr_to(L, s->value, pl.type);
@@ -206,7 +207,9 @@ static void lower_stmt(Lower *L, Stmt *s) {
         if (s->expr) {
             Type *rt = L->fn ? L->fn->type : NULL;
             IrInstr *v = lower_expr_to(L, s->expr, rt);
-            v = lower_copy_if_shared(L, s->expr, v);
+            /* a local dies here and may be handed out; a parameter is the caller's */
+            if (s->expr->kind == EX_NAME && s->expr->sym && s->expr->sym->kind == SYM_PARAM)
+                v = lower_copy_if_shared(L, s->expr, v);
             lower_emit(L, IR_RET, NULL, &v, 1, s->span);
         } else {
             lower_emit(L, IR_RET, NULL, NULL, 0, s->span);
