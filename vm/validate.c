@@ -633,10 +633,10 @@ VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
         if (e->mode == SEG_ACTIVE) {
             if (e->table >= m->ntables) return vm_error(err, VM_INVALID, 0, "unknown table %u", e->table);
             if (m->tables[e->table].type != e->type) return vm_error(err, VM_INVALID, 0, "type mismatch in element segment");
-            TRY(vm_const_type(m, e->offset, VM_I32, m->nglobals, err));
+            TRY(vm_const_type(m, e->offset, VM_I32, m->nglobal_imports, err));
         }
         for (uint32_t k = 0; k < e->count; k++) {
-            if (e->inits) TRY(vm_const_type(m, e->inits[k], e->type, m->nglobals, err));
+            if (e->inits) TRY(vm_const_type(m, e->inits[k], e->type, m->nglobal_imports, err));
             else if (e->funcs[k] >= m->nfuncs) return vm_error(err, VM_INVALID, 0, "unknown function %u", e->funcs[k]);
             else m->declared[e->funcs[k]] = 1;
         }
@@ -644,7 +644,7 @@ VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
     for (uint32_t i = 0; i < m->ndatas; i++) {
         if (m->datas[i].mode != SEG_ACTIVE) continue;
         if (!m->nmems) return vm_error(err, VM_INVALID, 0, "unknown memory 0");
-        TRY(vm_const_type(m, m->datas[i].offset, VM_I32, m->nglobals, err));
+        TRY(vm_const_type(m, m->datas[i].offset, VM_I32, m->nglobal_imports, err));
     }
     static const char *kinds[] = { "function", "table", "memory", "global" };
     for (uint32_t i = 0; i < m->nexports; i++) {

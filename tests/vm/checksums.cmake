@@ -1,0 +1,17 @@
+# Runs the benchmark programs' run() in the VM and checks the checksums of their README.
+if(NOT EXISTS "${SHARED}/bench/wasm/fib.wasm")
+  message("SKIP: ${SHARED}/bench/wasm not found; benchmark checksums not checked")
+  return()
+endif()
+foreach(pair "fib:16567011844987191648" "sieve:3425565819163467324" "keccak:14989321503099411279")
+  string(REPLACE ":" ";" parts ${pair})
+  list(GET parts 0 name)
+  list(GET parts 1 want)
+  execute_process(COMMAND ${TOOL} run ${SHARED}/bench/wasm/${name}.wasm --invoke run
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  string(STRIP "${out}" out)
+  if(NOT rc EQUAL 0 OR NOT out STREQUAL want)
+    message(FATAL_ERROR "${name}.wasm: run() gave '${out}' (exit ${rc}: ${err}), want ${want}")
+  endif()
+  message("${name}.wasm: ${out} ok")
+endforeach()
