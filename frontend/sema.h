@@ -73,6 +73,7 @@ void sema_pop_scope(Sema *s);
 void sema_enter_home(Sema *s, Decl *d, SemaHome *saved);
 void sema_leave_home(Sema *s, SemaHome *saved);
 const char *sema_suggest(Sema *s, const char *name, bool types_only);
+const char *sema_closest(const char *name, const char *const *cands, int n);
 Decl *sema_member(Decl *iface_or_contract, const char *name); /* fn of an interface handle */
 
 /* sema_types.c */

@@ -499,8 +499,16 @@ static Type *check_field(Sema *s, Expr *e) {
                 e->is_lvalue_storage = l->is_lvalue_storage;
                 return set(e, t->decl->params[i].type ? t->decl->params[i].type : s->t_error);
             }
-        diag_error(s->d, e->span, "struct '%s' has no field '%s'", t->decl->name,
-                   e->name ? e->name : "?");
+        const char **names = ARENA_ARRAY(s->a, const char *, t->decl->nparams + 1);
+        for (int i = 0; i < t->decl->nparams; i++)
+            names[i] = t->decl->params[i].name;
+        const char *sug = sema_closest(e->name, names, t->decl->nparams);
+        if (sug)
+            diag_error(s->d, e->span, "struct '%s' has no field '%s'; did you mean '%s'?",
+                       t->decl->name, e->name, sug);
+        else
+            diag_error(s->d, e->span, "struct '%s' has no field '%s'", t->decl->name,
+                       e->name ? e->name : "?");
         return set(e, s->t_error);
     }
     if ((t->kind == TY_LIST || t->kind == TY_ARRAY || t->kind == TY_STRING) && e->name &&
@@ -784,9 +792,23 @@ static Type *check_method(Sema *s, Expr *e) {
     if (bt->kind == TY_IFACE && bt->decl) {
         Decl *fn = sema_member(bt->decl, f->name);
         if (!fn) {
-            diag_error(s->d, f->span, "'%s' has no function '%s'%s", bt->decl->name, m,
-                       bt->decl->kind == D_CONTRACT ? " (only `pub` functions can be called)"
-                                                    : "");
+            Decl *d = bt->decl;
+            Decl **mem = d->kind == D_CONTRACT ? d->all_members : d->members;
+            int nmem = d->kind == D_CONTRACT ? d->nall_members : d->nmembers;
+            const char **names = ARENA_ARRAY(s->a, const char *, nmem + 1);
+            int n = 0;
+            for (int i = 0; i < nmem; i++)
+                if (mem[i] && mem[i]->kind == D_FN &&
+                    (d->kind == D_INTERFACE || (mem[i]->flags & DF_PUB)))
+                    names[n++] = mem[i]->name;
+            const char *sug = sema_closest(f->name, names, n);
+            if (sug)
+                diag_error(s->d, f->span, "'%s' has no function '%s'; did you mean '%s'?",
+                           d->name, m, sug);
+            else
+                diag_error(s->d, f->span, "'%s' has no function '%s'%s", d->name, m,
+                           d->kind == D_CONTRACT ? " (only `pub` functions can be called)"
+                                                 : "");
             for (int i = 0; i < e->nargs; i++)
                 sema_rvalue(s, e->args[i], NULL);
             return set(e, s->t_error);

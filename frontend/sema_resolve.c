@@ -114,6 +114,23 @@ static int edit_distance(const char *a, const char *b) {
     return row[lb];
 }
 
+/* The candidate closest to `name` within edit distance 2 (and shorter than it), or NULL. */
+const char *sema_closest(const char *name, const char *const *cands, int n) {
+    const char *best = NULL;
+    int bestd = 3;
+    int len = name ? (int)strlen(name) : 0;
+    for (int i = 0; i < n && name; i++) {
+        if (!cands[i])
+            continue;
+        int d = edit_distance(name, cands[i]);
+        if (d < bestd && d < len) {
+            bestd = d;
+            best = cands[i];
+        }
+    }
+    return best;
+}
+
 /* A visible name within edit distance 2 (and shorter than the name), or NULL. */
 const char *sema_suggest(Sema *s, const char *name, bool types_only) {
     if (!name)
