@@ -836,8 +836,10 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
         evm_asm_jumpi(A, evm_gen_revert_label(g));
         mload_at(g, 0);
         /* dirty high bits in the return value revert, as solc does */
-        op(g, EVM_DUP1), evm_gen_normalize(g, rt), op(g, EVM_EQ), op(g, EVM_ISZERO);
-        evm_asm_jumpi(A, evm_gen_revert_label(g));
+        if (!((rt->kind == IRT_INT || rt->kind == IRT_BYTES) && rt->bits == 256)) {
+            op(g, EVM_DUP1), op(g, EVM_DUP1), evm_gen_normalize(g, rt), op(g, EVM_EQ);
+            op(g, EVM_ISZERO), evm_asm_jumpi(A, evm_gen_revert_label(g));
+        }
         store_result(g, i);
     } else if (i->type && i->type->kind != IRT_VOID) {
         push(g, 0), store_result(g, i);

@@ -67,13 +67,19 @@ static uint32_t head_words(EvmGen *g, IrType *t) {
 }
 
 /* ---------------- encoding ---------------- */
+/* [addr] -> [addr + k] */
+static void add_const(EvmGen *g, uint32_t k) {
+    if (k)
+        push(g, k), op(g, EVM_ADD);
+}
+
 /* [ptr] -> [ptr]: a static aggregate in memory written inline at [R_START] + h. */
 static void enc_static_from_ptr(EvmGen *g, IrType *t, uint32_t h) {
     for (int k = 0; k < nelems(g, t); k++) {
         IrType *et = elem_type(g, t, k);
         op(g, EVM_DUP1), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MLOAD);
         if (is_value_type(et)) {
-            mload_at(g, R_START), push(g, h), op(g, EVM_ADD), op(g, EVM_MSTORE);
+            mload_at(g, R_START), add_const(g, h), op(g, EVM_MSTORE);
         } else {
             enc_static_from_ptr(g, et, h);
             op(g, EVM_POP);
@@ -114,7 +120,7 @@ void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
         IrType *t = strip_ref(types[k]);
         if (is_value_type(t)) {
             evm_gen_push_value(g, vals[k]);
-            mload_at(g, R_START), push(g, h), op(g, EVM_ADD), op(g, EVM_MSTORE);
+            mload_at(g, R_START), add_const(g, h), op(g, EVM_MSTORE);
         } else if (is_static(g, t)) {
             evm_gen_push_value(g, vals[k]);
             enc_static_from_ptr(g, t, h);
@@ -122,7 +128,7 @@ void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
         } else if (t->kind == IRT_STRING ||
                    (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
             mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
-            mload_at(g, R_START), push(g, h), op(g, EVM_ADD), op(g, EVM_MSTORE);
+            mload_at(g, R_START), add_const(g, h), op(g, EVM_MSTORE);
             evm_gen_push_value(g, vals[k]);
             enc_dynamic_tail(g, t);
         } else {

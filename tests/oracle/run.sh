@@ -8,6 +8,7 @@ if [ ! -f "$dir/.installed" ]; then
   if ! command -v node >/dev/null 2>&1; then echo "SKIP: node not found"; exit 0; fi
   echo "SKIP: the EVM oracle is not installed in $dir (no shared folder, or npm missing)"; exit 0
 fi
+if [ ! -f "$spec" ]; then echo "SKIP: no spec at $spec"; exit 0; fi
 rm -rf "$work" && mkdir -p "$work" || exit 1
 "$writ" build "$input" --target evm -o "$work" || { echo "writ build failed"; exit 1; }
 node "$here/writ_oracle.mjs" "$dir" "$work/$name.json" "$spec"
