@@ -317,11 +317,22 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
         else if ((d->kind == D_INIT || d->kind == D_FN) && d->nspecs)
             lower_specs(L, d, find(&L->funcs, d));
     }
-    /* specs may call functions not called by any body */
-    for (; done < L->todo.len; done++) {
-        Decl *d = L->todo.items[done];
-        if (d->body)
-            lower_fn_body(L, d, L->m->funcs[find(&L->funcs, d)]);
+    /* free functions reached from the contract bring their specs; specs may call functions
+     * no body calls */
+    for (int sdone = 0; done < L->todo.len || sdone < L->todo.len;) {
+        for (; done < L->todo.len; done++) {
+            Decl *d = L->todo.items[done];
+            if (d->body)
+                lower_fn_body(L, d, L->m->funcs[find(&L->funcs, d)]);
+        }
+        for (; sdone < L->todo.len; sdone++) {
+            Decl *d = L->todo.items[sdone];
+            bool member = false;
+            for (int i = 0; i < nmem && !member; i++)
+                member = mem[i] == d;
+            if (!member && d->nspecs)
+                lower_specs(L, d, find(&L->funcs, d));
+        }
     }
     return L->m;
 }

@@ -349,7 +349,9 @@ static IrInstr *lower_binary(Lower *L, Expr *e) {
         return lower_emit(L, op == BIN_LAND ? IR_AND : IR_OR, a->type, ab, 2, e->span);
     }
     if (cmp[op]) {
-        Type *t = lower_common_type(e->lhs->type, e->rhs->type);
+        Type *t = e->op_type && e->op_type->kind != TY_ERROR
+                      ? e->op_type
+                      : lower_common_type(e->lhs->type, e->rhs->type);
         IrInstr *ab[2] = {lower_expr_to(L, e->lhs, t), NULL};
         ab[1] = lower_expr_to(L, e->rhs, t);
         return lower_emit(L, cmp[op], ir_type_bool(L->m), ab, 2, e->span);
@@ -560,7 +562,8 @@ static IrInstr *lower_call(Lower *L, Expr *e) {
         return lower_ext_call(L, e);
     case BI_MIN:
     case BI_MAX: {
-        Type *t = e->type && e->type->kind == TY_INT
+        Type *t = e->op_type && e->op_type->kind == TY_INT ? e->op_type
+                  : e->type && e->type->kind == TY_INT
                       ? e->type
                       : lower_common_type(e->args[0]->type, e->args[1]->type);
         IrInstr *a = lower_expr_to(L, e->args[0], t);
