@@ -1,11 +1,13 @@
 /* parse_dump.c — runs the lexer and parser alone on one file and prints the diagnostics
- * (stderr) and, with --ast, the syntax tree with byte spans (stdout). Parser goldens use it
+ * (stderr) and, with --ast, the syntax tree with byte spans (stdout); --tokens prints the
+ * lexer's tokens instead. Parser goldens use it
  * so that they do not depend on the checker. `--gen KIND N` writes a generated input to
  * stdout instead (deep nesting, long identifiers), so big inputs are never committed. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "frontend/internal.h"
+#include "frontend/lex.h"
 
 static const char *bin_names[BIN_COUNT] = {
     "+", "-", "*", "/", "%", "+%", "-%", "*%", "<<", ">>", "&", "|", "^",
@@ -262,8 +264,9 @@ static int gen(FILE *out, const char *kind, long n) {
 int main(int argc, char **argv) {
     bool generate = argc == 4 && strcmp(argv[1], "--gen") == 0;
     bool ast = argc == 3 && strcmp(argv[1], "--ast") == 0;
-    if (argc != 2 && !ast && !generate) {
-        fprintf(stderr, "usage: parse_dump [--ast] FILE | parse_dump --gen KIND N\n");
+    bool tokens = argc == 3 && strcmp(argv[1], "--tokens") == 0;
+    if (argc != 2 && !ast && !tokens && !generate) {
+        fprintf(stderr, "usage: parse_dump [--ast | --tokens] FILE | parse_dump --gen KIND N\n");
         return 2;
     }
     const char *path = argv[argc - 1];
@@ -294,7 +297,19 @@ int main(int argc, char **argv) {
         fprintf(stderr, "parse_dump: cannot read '%s'\n", path);
         return 2;
     }
-    Module *m = parse_module(&prog, file);
+    if (tokens) {
+        int n;
+        Token *toks = lex_file(&prog, file, &n);
+        for (int i = 0; i < n; i++) {
+            Token *t = &toks[i];
+            printf("%s%s @%u..%u", t->bol ? "\n" : " ", lex_tok_name(t->kind), t->start, t->end);
+            if (t->kind == TK_IDENT || (t->kind == TK_INT && t->len))
+                printf("=%.*s", (int)t->len, t->s);
+        }
+        printf("\n");
+        free(toks);
+    }
+    Module *m = tokens ? NULL : parse_module(&prog, file);
     diag_sort(&diags);
     diag_print(&diags, stderr);
     if (ast && m)
