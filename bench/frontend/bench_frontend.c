@@ -352,11 +352,11 @@ int bench_frontend(int argc, char **argv) {
     }
 
     int status = 0;
-    if (failed || !single_ok)
-        status = 1;
+    if (failed || warnings || !single_ok)
+        status = 1; /* the generator writes clean programs: anything else is a bug */
     if (o.enforce && (lps < TARGET_LINES_PER_SEC || bpl > TARGET_BYTES_PER_LINE))
         status = 1;
-    if (!o.keep && !failed)
+    if (!o.keep && !failed && !warnings)
         remove_dir(dir, srcs, nsrc);
     else
         printf("programs kept in %s\n", dir);
