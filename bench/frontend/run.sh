@@ -10,9 +10,15 @@ fi
 build=$1; shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 >/dev/null
 fi
-cmake --build "$build" -j2 --target writ-bench-frontend >/dev/null
+log=$(mktemp)
+if ! cmake --build "$build" -j2 --target writ-bench-frontend >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  exit 2
+fi
+rm -f "$log"
 if grep -q 'WRIT_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
   echo "note: $build is a sanitizer build; its figures are several times slower" >&2
 fi
