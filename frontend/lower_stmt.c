@@ -266,6 +266,47 @@ void lower_block_stmts(Lower *L, Block *blk) {
         lower_stmt(L, blk->stmts[i]);
 }
 
+/* ---------------- aggregate parameters ---------------- */
+
+static Sym *root_sym(Expr *e) {
+    while (e && (e->kind == EX_INDEX || e->kind == EX_FIELD))
+        e = e->lhs;
+    return e && e->kind == EX_NAME ? e->sym : NULL;
+}
+
+static bool expr_mutates(Expr *e, Sym *p) {
+    if (!e)
+        return false;
+    if (e->kind == EX_CALL && (e->builtin == BI_PUSH || e->builtin == BI_POP) && e->lhs &&
+        e->lhs->kind == EX_FIELD && root_sym(e->lhs->lhs) == p)
+        return true;
+    if (expr_mutates(e->lhs, p) || expr_mutates(e->rhs, p) || expr_mutates(e->body, p))
+        return true;
+    for (int k = 0; k < e->nargs; k++)
+        if (expr_mutates(e->args[k], p))
+            return true;
+    return false;
+}
+
+static bool block_mutates(Block *b, Sym *p);
+
+static bool stmt_mutates(Stmt *s, Sym *p) {
+    if (s->kind == ST_ASSIGN && s->target->kind != EX_NAME && root_sym(s->target) == p)
+        return true;
+    return expr_mutates(s->init, p) || expr_mutates(s->value, p) || expr_mutates(s->expr, p) ||
+           expr_mutates(s->lo, p) || expr_mutates(s->hi, p) || expr_mutates(s->iter, p) ||
+           block_mutates(s->then, p) || block_mutates(s->els, p) || block_mutates(s->body, p);
+}
+
+static bool block_mutates(Block *b, Sym *p) {
+    if (!b)
+        return false;
+    for (int i = 0; i < b->n; i++)
+        if (stmt_mutates(b->stmts[i], p))
+            return true;
+    return false;
+}
+
 void lower_fn_body(Lower *L, Decl *fn, IrFunc *f) {
     L->fn = fn;
     L->in_spec = L->in_old = L->ghost = false;
@@ -277,6 +318,16 @@ void lower_fn_body(Lower *L, Decl *fn, IrFunc *f) {
         pv->imm = u256_from_u64((uint64_t)k);
         int var = lower_var_new(L, pa->sym, pv->type);
         lower_var_write(L, var, L->cur, pv);
+    }
+    /* an aggregate parameter is the caller's memory: a body that writes into it works on
+     * its own copy, so that arguments keep value semantics */
+    for (int k = 0; k < fn->nparams; k++) {
+        Param *pa = &fn->params[k];
+        if (!pa->sym || !lower_is_aggregate(pa->type) || !block_mutates(fn->body, pa->sym))
+            continue;
+        int var = lower_var_of(L, pa->sym);
+        IrInstr *pv = lower_var_read(L, var, L->cur, pa->span);
+        lower_var_write(L, var, L->cur, lower_emit(L, IR_MLOAD, pv->type, &pv, 1, pa->span));
     }
     lower_block_stmts(L, fn->body);
     if (L->cur) {
