@@ -223,9 +223,7 @@ static void print_label(const EvmAsm *a, int label, FILE *out) {
 }
 
 static void print_source_line(const SrcSet *srcs, Span sp, FILE *out) {
-    if (!srcs || !sp.file || sp.file >= srcs->count)
-        return;
-    SrcFile *f = src_get(srcs, sp.file);
+    SrcFile *f = sp.file ? src_get(srcs, sp.file) : NULL;
     if (!f)
         return;
     uint32_t line, col;
@@ -244,7 +242,7 @@ void evm_asm_listing(const EvmAsm *a, const SrcSet *srcs, FILE *out) {
     for (int i = 0; i < a->n; i++) {
         const EvmItem *it = &a->items[i];
         if (it->span.file && (it->span.file != last.file || it->span.start != last.start)) {
-            SrcFile *f = srcs && it->span.file < srcs->count ? src_get(srcs, it->span.file) : NULL;
+            SrcFile *f = src_get(srcs, it->span.file);
             uint32_t l1 = 0, l2 = 0, c;
             if (f && last.file == it->span.file) {
                 src_line_col(f, it->span.start, &l1, &c);

@@ -539,6 +539,30 @@ static void sstore_string(EvmGen *g) {
     int loop = evm_asm_new_label(A, NULL);
     mstore_at(g, R_T0);                                 /* slot */
     mstore_at(g, R_T1);                                 /* ptr */
+    /* as solc does: zero the words of an old long string that the new one does not cover */
+    int was_short = evm_asm_new_label(A, NULL), clear = evm_asm_new_label(A, NULL);
+    int cleared = evm_asm_new_label(A, NULL), cont = evm_asm_new_label(A, NULL);
+    mload_at(g, R_T0), op(g, EVM_SLOAD), op(g, EVM_DUP1), push(g, 1), op(g, EVM_AND), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, was_short);                                              /* [old] */
+    push(g, 1), op(g, EVM_SHR), push(g, 31), op(g, EVM_ADD), push(g, 5), op(g, EVM_SHR);
+    mstore_at(g, R_T3);                                                       /* old words */
+    mload_at(g, R_T1), op(g, EVM_MLOAD), op(g, EVM_DUP1), push(g, 31), op(g, EVM_LT);
+    op(g, EVM_SWAP1), push(g, 31), op(g, EVM_ADD), push(g, 5), op(g, EVM_SHR), op(g, EVM_MUL);
+    mstore_at(g, R_T2);                                                       /* new words */
+    mload_at(g, R_T0), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256);                          /* [base] */
+    evm_asm_label(A, clear);
+    mload_at(g, R_T3), mload_at(g, R_T2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, cleared);
+    push(g, 0), op(g, EVM_DUP2), mload_at(g, R_T2), op(g, EVM_ADD), op(g, EVM_SSTORE);
+    push(g, 1), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
+    evm_asm_jump(A, clear);
+    evm_asm_label(A, cleared);
+    op(g, EVM_POP);
+    evm_asm_jump(A, cont);
+    evm_asm_label(A, was_short);
+    op(g, EVM_POP);
+    evm_asm_label(A, cont);
     push(g, 31), mload_at(g, R_T1), op(g, EVM_MLOAD), op(g, EVM_GT);
     evm_asm_jumpi(A, lng);
     /* short: high `len` bytes of the data word | 2*len */

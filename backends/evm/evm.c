@@ -101,10 +101,10 @@ static void fill_artifact(Json *j, const void *vctx) {
     json_raw(j, c->out->method_ids_json);
     json_key(j, "storageLayout");
     json_raw(j, c->out->layout_json);
-    if (c->m->srcs && c->m->srcs->count > 1) {
+    if (c->m->srcs && c->m->srcs->count > 0) {
         json_key(j, "sources");
         json_arr_open(j);
-        for (int i = 1; i < c->m->srcs->count; i++)
+        for (int i = 1; i <= c->m->srcs->count; i++)
             json_str(j, c->m->srcs->files[i]->path);
         json_arr_close(j);
     }
