@@ -525,8 +525,20 @@ static Type *check_field(Sema *s, Expr *e) {
     return set(e, s->t_error);
 }
 
+static Type *check_index_inner(Sema *s, Expr *e);
+
+/* The index of a written place is read: `m[g] = 1` reads g. */
 static Type *check_index(Sema *s, Expr *e) {
+    bool target = s->in_target;
     Type *t = sema_expr(s, e->lhs, NULL);
+    s->in_target = false;
+    t = check_index_inner(s, e);
+    s->in_target = target;
+    return t;
+}
+
+static Type *check_index_inner(Sema *s, Expr *e) {
+    Type *t = e->lhs ? e->lhs->type : s->t_error;
     if (!e->lhs)
         return set(e, s->t_error);
     if (is_err(t)) {
@@ -994,7 +1006,7 @@ static Type *check_struct_lit(Sema *s, Expr *e) {
             sema_rvalue(s, e->args[i], NULL);
             continue;
         }
-        for (int j = 0; j < i; j++)
+        for (int j = 0; j < i && fname; j++)
             if (e->field_names[j] == fname) {
                 diag_error(s->d, e->args[i] ? e->args[i]->span : e->span,
                            "field '%s' is given twice", fname);

@@ -80,7 +80,7 @@ static void check_assign(Sema *s, Stmt *st) {
     bool was = s->in_ghost;
     if (st->is_ghost)
         s->in_ghost = true;
-    s->in_target = st->op < 0;
+    s->in_target = true;
     Type *tt = sema_expr(s, st->target, NULL);
     s->in_target = false;
     Expr *root = sema_root(st->target);
