@@ -52,7 +52,30 @@ static Decl *member(Decl *c, const char *name) {
     return NULL;
 }
 
+/* Programs with parse errors leave holes (NULL children) in the tree; the checker must
+ * survive them even though the driver does not run it after a parse error. */
+static const char *const BROKEN[] = {
+    "contract C { storage x: ; pub fn f() -> { return x +; } }",
+    "contract C { fn f(a: , b: u8) { let = 1; a = ; for i in ..3 { } } }",
+    "contract C: { event E(indexed : u8); fn g() { emit E(; revert ; require else X(); } }",
+    "struct S { a: map<, >, b: list<u8, > } contract D { storage s: S; init( { s.a[ = 1; } }",
+    "interface I { fn f(; } contract C { fn g(a: address) { I(a).f{value: }(); I().; } }",
+    "const A: u8 = ; contract C { storage xs: [u8; A]; invariant forall i in 0..: xs[i] ==> ; }",
+    "contract C { pub fn f() -> u256 ensures result == old( requires { if { } else { } } }",
+    "fn f() -> u8 { return S { a: , b: 1 }.a; } fn g() { [1, , 3][0] = (1 as ); ghost = 2; }",
+};
+
 int main(void) {
+    for (size_t i = 0; i < sizeof BROKEN / sizeof BROKEN[0]; i++) {
+        Compilation b;
+        fe_init(&b, "stdlib");
+        fe_load_text(&b, "broken.writ", BROKEN[i], strlen(BROKEN[i]));
+        if (b.prog->nmodules)
+            fe_check(&b);
+        CHECK(b.diags.errors > 0);
+        fe_free(&b);
+    }
+
     Compilation c;
     fe_init(&c, "stdlib");
     CHECK(fe_load_text(&c, "unit.writ", SRC, sizeof SRC - 1));
