@@ -1,0 +1,20 @@
+#!/bin/sh
+# artifact.sh WRIT — `writ build` output is deterministic (two builds, same bytes), has the
+# Foundry/Hardhat keys, and --asm annotates the listing with source lines.
+writ=$1 work=${2:-/tmp/writ-evm-artifact.$$}
+cd "$(dirname "$0")/../.." || exit 1
+rm -rf "$work" && mkdir -p "$work/a" "$work/b" || exit 1
+"$writ" build examples/token.writ --target evm -o "$work/a" >/dev/null || exit 1
+"$writ" build examples/token.writ --target evm -o "$work/b" --asm >"$work/listing.txt" || exit 1
+cmp "$work/a/Token.json" "$work/b/Token.json" || { echo "FAIL: two builds differ"; exit 1; }
+for key in '"abi"' '"bytecode"' '"deployedBytecode"' '"object": "0x' '"sourceMap"' \
+           '"methodIdentifiers"' '"storageLayout"' '"transfer(address,uint256)":"a9059cbb"' \
+           '{"label":"balances","offset":0,"slot":"3","type":"t_mapping(t_address,t_uint256)"}'; do
+  grep -qF "$key" "$work/a/Token.json" || { echo "FAIL: artifact lacks $key"; exit 1; }
+done
+grep -q '; examples/token.writ:[0-9]*: let have = balances\[from\];' "$work/listing.txt" ||
+  { echo "FAIL: listing lacks source lines"; exit 1; }
+grep -q '^  [0-9a-f]\{4\}  JUMPDEST' "$work/listing.txt" || { echo "FAIL: listing lacks offsets"; exit 1; }
+"$writ" build examples/token.writ --target wasm >/dev/null 2>&1 && { echo "FAIL: unknown target accepted"; exit 1; }
+rm -rf "$work"
+echo "pass: deterministic artifact with the Foundry keys; listing with source lines"
