@@ -276,6 +276,9 @@ struct Decl {
     int ncallees;
     int nlocals;           /* fn/init: params, locals and loop variables, numbered by Sym.index */
     bool emits;            /* fn: emits an event directly */
+    bool may_reenter;      /* fn: makes an external call that can re-enter (a non-view
+                              interface function or send; view calls are static calls),
+                              directly or via callees — what the reentrancy rule tracks */
     bool is_free;          /* fn: a free function (no contract: cannot touch storage) */
     bool const_busy;       /* D_CONST: being evaluated (cycle detection) */
     bool const_done;       /* D_CONST: const_value is valid */

@@ -696,6 +696,8 @@ static Type *check_builtin_call(Sema *s, Expr *e, const char *n) {
             sema_rvalue(s, e->args[1], s->t_u256);
         }
         effect_external(s, e, "send");
+        if (s->fn && !s->in_spec)
+            s->fn->may_reenter = true;
         if (s->fn && (s->fn->flags & DF_VIEW) && !s->in_spec)
             diag_error(s->d, e->span, "view function '%s' cannot send value", fn_name(s->fn));
         return set(e, s->t_void);
@@ -836,6 +838,8 @@ static Type *check_method(Sema *s, Expr *e) {
                            "'%s.%s' is not payable; it cannot receive `value`", bt->decl->name, m);
         }
         effect_external(s, e, "an external call");
+        if (s->fn && !s->in_spec && !(fn->flags & DF_VIEW))
+            s->fn->may_reenter = true;
         if (s->fn && !s->in_spec && (s->fn->flags & DF_VIEW)) {
             if (!(fn->flags & DF_VIEW))
                 diag_error(s->d, e->span,

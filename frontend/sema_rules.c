@@ -1,7 +1,7 @@
 /* sema_rules.c — the safety rules that need every body checked first: no recursion (the
  * call graph is acyclic; the error names the cycle), effects closed over the call graph
- * (Decl.writes_storage, Decl.calls_external), and no storage write after an external call
- * on any path unless the function is `reentrant` (REFERENCE §6). */
+ * (Decl.writes_storage, calls_external, may_reenter), and no storage write after an external
+ * call that can re-enter, on any path, unless the function is `reentrant` (REFERENCE §6). */
 #include <string.h>
 
 #include "sema.h"
@@ -121,8 +121,12 @@ static void r_expr(Reent *r, Expr *e, RState *st) {
         for (int i = 0; i < e->nargs; i++)
             r_expr(r, e->args[i], st);
         r_expr(r, e->call_value, st);
+        bool reenters = e->builtin == BI_SEND ||
+                        (e->builtin == BI_EXT_CALL && e->callee_decl &&
+                         !(e->callee_decl->flags & DF_VIEW));
         if (e->builtin == BI_EXT_CALL || e->builtin == BI_SEND) {
-            if (!st->ext) {
+            /* a view function is called with STATICCALL: it cannot re-enter to change state */
+            if (reenters && !st->ext) {
                 st->ext = e;
                 st->via = NULL;
             }
@@ -134,7 +138,7 @@ static void r_expr(Reent *r, Expr *e, RState *st) {
             if (g->writes_storage && st->ext)
                 report(r, e, st,
                        sema_fmt(r->s, "call of '%s' (which writes storage)", fn_name(g)));
-            if (g->calls_external && !st->ext) {
+            if (g->may_reenter && !st->ext) {
                 st->ext = e;
                 st->via = g;
             }
@@ -254,13 +258,15 @@ void sema_rules_compute(Sema *s) {
                     changed = f->writes_storage = true;
                 if (g->calls_external && !f->calls_external)
                     changed = f->calls_external = true;
+                if (g->may_reenter && !f->may_reenter)
+                    changed = f->may_reenter = true;
             }
         }
     }
     /* 3. storage writes after external calls */
     for (int i = 0; i < n; i++) {
         Decl *f = fns[i];
-        if ((f->flags & DF_REENTRANT) || !f->calls_external || !f->body)
+        if ((f->flags & DF_REENTRANT) || !f->may_reenter || !f->body)
             continue;
         Reent r = {s, f, {0}, NULL};
         RState st = {false, NULL, NULL};
