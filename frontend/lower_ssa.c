@@ -62,13 +62,7 @@ void lower_set_block(Lower *L, IrBlock *b) {
 }
 
 IrInstr *lower_emit(Lower *L, IrOp op, IrType *t, IrInstr **args, int nargs, Span sp) {
-    IrInstr **copy = NULL;
-    if (nargs > 0) {
-        copy = ARENA_ARRAY(L->a, IrInstr *, nargs);
-        memcpy(copy, args, sizeof(IrInstr *) * (size_t)nargs);
-    }
-    IrInstr *i = ir_instr_new(L->f, op, t ? t : ir_type_void(L->m), copy, nargs, sp);
-    i->var = -1;
+    IrInstr *i = ir_instr_new(L->f, op, t ? t : ir_type_void(L->m), args, nargs, sp);
     if (L->ghost)
         i->flags |= IR_F_GHOST;
     ir_block_append(L->cur, i);
@@ -148,7 +142,7 @@ int lower_var_of(Lower *L, Sym *s) {
 void lower_var_write(Lower *L, int var, IrBlock *b, IrInstr *v) {
     LBlock *lb = lblock(L, b);
     if (var >= lb->ndefs) {
-        int n = L->capvars > var ? L->capvars : var + 1;
+        int n = lb->ndefs * 2 > var + 1 ? lb->ndefs * 2 : var + 8;
         IrInstr **nd = ARENA_ARRAY(L->a, IrInstr *, n);
         if (lb->ndefs)
             memcpy(nd, lb->defs, sizeof(IrInstr *) * (size_t)lb->ndefs);
