@@ -19,13 +19,14 @@ static const char *const tok_names[TK_COUNT] = {
 
 static const struct {
     const char *s;
+    uint32_t len;
     int kind;
 } keywords[] = {
-#define X(k, s) {s, k},
+#define X(k, s) {s, sizeof(s) - 1, k},
     WRIT_KEYWORDS(X)
 #undef X
 }, puncts[] = {
-#define X(k, s) {s, k},
+#define X(k, s) {s, sizeof(s) - 1, k},
     WRIT_PUNCTS(X)
 #undef X
 };
@@ -161,7 +162,7 @@ static void lex_ident(Lexer *lx) {
     uint32_t n = lx->pos - start;
     const char *s = lx->src + start;
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strlen(keywords[i].s) == n && memcmp(keywords[i].s, s, n) == 0) {
+        if (keywords[i].len == n && keywords[i].s[0] == s[0] && memcmp(keywords[i].s, s, n) == 0) {
             push(lx, keywords[i].kind, start, lx->pos);
             return;
         }
@@ -280,20 +281,23 @@ static void lex_string(Lexer *lx) {
     t->len = k;
 }
 
+/* The longest operator or delimiter at the current position. */
 static bool lex_punct(Lexer *lx) {
     uint32_t avail = lx->len - lx->pos;
-    for (uint32_t want = 3; want >= 1; want--) {
-        if (want > avail)
-            continue;
-        for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++)
-            if (strlen(puncts[i].s) == want &&
-                memcmp(puncts[i].s, lx->src + lx->pos, want) == 0) {
-                push(lx, puncts[i].kind, lx->pos, lx->pos + want);
-                lx->pos += want;
-                return true;
-            }
-    }
-    return false;
+    const char *s = lx->src + lx->pos;
+    int best = -1;
+    uint32_t best_len = 0;
+    for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++)
+        if (puncts[i].len > best_len && puncts[i].len <= avail && puncts[i].s[0] == s[0] &&
+            memcmp(puncts[i].s, s, puncts[i].len) == 0) {
+            best = (int)i;
+            best_len = puncts[i].len;
+        }
+    if (best < 0)
+        return false;
+    push(lx, puncts[best].kind, lx->pos, lx->pos + best_len);
+    lx->pos += best_len;
+    return true;
 }
 
 /* One error for a run of bytes that start no token (binary garbage gives one line). */

@@ -671,9 +671,16 @@ static Decl *parse_item(Parser *P, enum ItemPlace place, Decl *parent) {
                                          : 0;
     if (place == IN_FILE && k == KW_FN)
         allowed = 0; /* free functions are private helpers */
+    const char *on = k == KW_FN ? (place == IN_FILE        ? "on a free function (it is a private helper)"
+                                   : place == IN_INTERFACE ? "on an interface function"
+                                                           : "on a function")
+                     : k == KW_STORAGE ? "on storage (only 'pub' is)"
+                     : k == KW_INIT    ? "on 'init' (only 'payable' is)"
+                                       : "here (modifiers go on functions, 'init' and storage)";
     for (int i = 0; i < nmods; i++)
         if (modifier_flag(mods[i]->kind) & ~allowed) {
-            diag_error(P->diags, parse_tok_span(P, mods[i]), "%s is not allowed here", lex_tok_name(mods[i]->kind));
+            diag_error(P->diags, parse_tok_span(P, mods[i]), "%s is not allowed %s",
+                       lex_tok_name(mods[i]->kind), on);
             flags &= ~modifier_flag(mods[i]->kind);
         }
     bool ok_place;
