@@ -437,7 +437,7 @@ static void build_sources(P *p) {
     SrcSet *set = ARENA_NEW(p->a, SrcSet);
     set->files = ARENA_ARRAY(p->a, SrcFile *, p->nsources + 1);
     set->count = set->cap = p->nsources;
-    qsort(p->spans, (size_t)p->nspans, sizeof *p->spans, cmp_spanrec);
+    if (p->nspans) qsort(p->spans, (size_t)p->nspans, sizeof *p->spans, cmp_spanrec);
     int r = 0;
     for (int k = 1; k <= p->nsources; k++) {
         SrcFile *f = ARENA_NEW(p->a, SrcFile);
@@ -741,7 +741,13 @@ static bool parse_instr(P *p, IrBlock *b) {
         return false;
     }
     if (named && p->vals[id]) {
-        i = p->vals[id]; /* used before: the placeholder becomes the definition */
+        /* used before: the placeholder becomes the definition (a failed earlier attempt
+         * may have left operands in it) */
+        i = p->vals[id];
+        memset(i, 0, sizeof *i);
+        i->id = (int)id;
+        i->var = -1;
+        i->callee = i->iface = i->xfn = i->event = i->error = -1;
     } else {
         i = ARENA_NEW(p->a, IrInstr);
         i->id = -1;
