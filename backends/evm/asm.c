@@ -38,6 +38,8 @@ void evm_asm_init(EvmAsm *a, Arena *arena) {
 }
 
 static EvmItem *add(EvmAsm *a, EvmItemKind kind) {
+    if (a->before_emit)
+        a->before_emit(a->hook_ctx);
     if (a->n == a->cap) {
         int cap = a->cap ? a->cap * 2 : 256;
         EvmItem *items = ARENA_ARRAY(a->arena, EvmItem, cap);

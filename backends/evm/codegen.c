@@ -105,8 +105,24 @@ static uint32_t home(EvmGen *g, const IrInstr *i) {
     return g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + i->id);
 }
 
+/* The assembler calls this before every item: a forwarded value still on the stack goes
+ * to its frame word first, so that whatever is emitted next finds the stack as expected. */
+static void spill_pending(void *ctx) {
+    EvmGen *g = ctx;
+    IrInstr *p = g->pending;
+    if (!p)
+        return;
+    g->pending = NULL;
+    evm_asm_push_u64(g->a, g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + p->id));
+    evm_asm_op(g->a, EVM_MSTORE);
+}
+
 void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     g->a = a;
+    a->before_emit = spill_pending;
+    a->hook_ctx = g;
+    g->pending = NULL;
+    g->single_user = NULL;
     g->creation = creation;
     int n = g->m->nfuncs;
     g->body_label = ARENA_ARRAY(g->arena, int, n + 1);
@@ -167,6 +183,10 @@ static U256 const_word(const IrInstr *c) {
 }
 
 void evm_gen_push_value(EvmGen *g, IrInstr *v) {
+    if (v == g->pending) {
+        g->pending = NULL; /* already on top of the stack */
+        return;
+    }
     if (v->op == IR_CONST) {
         evm_asm_push(A, const_word(v));
     } else if (v->op == IR_PARAM) {
@@ -177,7 +197,11 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
 }
 #define PV(v) evm_gen_push_value(g, (v))
 
-static void store_result(EvmGen *g, const IrInstr *i) {
+static void store_result(EvmGen *g, IrInstr *i) {
+    if (g->single_user && i->id >= 0 && g->single_user[i->id] && !g->pending) {
+        g->pending = i;
+        return;
+    }
     mstore_at(g, home(g, i));
 }
 
@@ -369,7 +393,23 @@ static void emit_binop(EvmGen *g, IrInstr *i) {
         return;
     default: break;
     }
-    PV(b), PV(a), op(g, o);
+    if (g->pending == a && a != b) {
+        /* a is on the stack already: push b over it and adapt the operation */
+        PV(a), PV(b);
+        switch (o) {
+        case EVM_LT: o = EVM_GT; break;
+        case EVM_GT: o = EVM_LT; break;
+        case EVM_SLT: o = EVM_SGT; break;
+        case EVM_SGT: o = EVM_SLT; break;
+        case EVM_SUB: case EVM_DIV: case EVM_SDIV: case EVM_MOD: case EVM_SMOD:
+            op(g, EVM_SWAP1);
+            break;
+        default: break;
+        }
+        op(g, o);
+    } else {
+        PV(b), PV(a), op(g, o);
+    }
     if (invert)
         op(g, EVM_ISZERO);
     if (norm)
@@ -401,11 +441,21 @@ static IrType *storage_place(EvmGen *g, IrInstr *i, int first_idx, uint32_t *off
     const IrStorage *var = &g->m->storage[i->var];
     const EvmSlot *s = &g->l->vars[i->var];
     IrType *t = strip_ref(var->type);
-    evm_asm_push(A, s->slot);
     *offset = s->offset;
     *dyn = false;
-    int k = first_idx;
-    for (int p = 0; p < i->npath; p++) {
+    int k = first_idx, p = 0;
+    if (i->npath && i->path[0].kind == IR_PATH_INDEX && t->kind == IRT_MAP) {
+        /* the key first: it may be the value just computed, still on the stack */
+        PV(i->args[k++]), push(g, 0), op(g, EVM_MSTORE);
+        evm_asm_push(A, s->slot), push(g, 0x20), op(g, EVM_MSTORE);
+        push(g, 0x40), push(g, 0), op(g, EVM_KECCAK256);
+        t = strip_ref(t->val);
+        *offset = 0;
+        p = 1;
+    } else {
+        evm_asm_push(A, s->slot);
+    }
+    for (; p < i->npath; p++) {
         IrPathElem e = i->path[p];
         if (e.kind == IR_PATH_FIELD) {
             const EvmSlot *fs = &g->l->fields[t->struct_index][e.field];
@@ -996,10 +1046,12 @@ static void emit_terminator(EvmGen *g, IrBlock *b, IrInstr *i) {
     }
 }
 
+static bool skipped(const IrInstr *i) {
+    return (i->flags & IR_F_GHOST) || ((ir_op_info[i->op].flags & OPF_CHECK) && (i->flags & IR_F_PROVEN));
+}
+
 static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
-    if (i->flags & IR_F_GHOST)
-        return;
-    if ((ir_op_info[i->op].flags & OPF_CHECK) && (i->flags & IR_F_PROVEN))
+    if (skipped(i))
         return;
     if (ir_op_info[i->op].flags & OPF_SPEC) {
         fail(g, i->span, "a spec-only instruction in code");
@@ -1166,12 +1218,32 @@ static void emit_body(EvmGen *g, int fi) {
     g->block_label = ARENA_ARRAY(g->arena, int, nb + 1);
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
         g->block_label[b->id] = b == f->entry ? g->body_label[fi] : evm_asm_new_label(A, NULL);
+    /* values used once, later in their own block (not by a phi), may be forwarded */
+    int nid = max_id(f) + 1;
+    int *uses = ARENA_ARRAY(g->arena, int, nid + 1);
+    IrInstr **user = ARENA_ARRAY(g->arena, IrInstr *, nid + 1);
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            if (!skipped(i))
+                for (int k = 0; k < i->nargs; k++)
+                    if (i->args[k]->id >= 0) {
+                        uses[i->args[k]->id]++;
+                        user[i->args[k]->id] = i;
+                    }
+    g->single_user = ARENA_ARRAY(g->arena, IrInstr *, nid + 1);
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            if (i->id >= 0 && uses[i->id] == 1 && user[i->id]->block == b &&
+                user[i->id]->op != IR_PHI)
+                g->single_user[i->id] = user[i->id];
     A->span = f->span;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         evm_asm_label(A, g->block_label[b->id]);
         for (IrInstr *i = b->first; i; i = i->next)
             emit_instr(g, b, i);
     }
+    g->pending = NULL;
+    g->single_user = NULL;
 }
 
 void evm_gen_flush(EvmGen *g) {

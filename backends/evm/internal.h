@@ -56,7 +56,8 @@ typedef struct EvmAsm {
     int *label_item;    /* item index of each label's definition, -1 until placed */
     const char **label_name;
     Span span;          /* applied to every item added */
-    int max_stack_seen; /* unused by the assembler itself: codegen's bookkeeping */
+    void (*before_emit)(void *ctx); /* called before each item is added (codegen's hook) */
+    void *hook_ctx;
 } EvmAsm;
 
 void evm_asm_init(EvmAsm *a, Arena *arena);
@@ -156,6 +157,10 @@ typedef struct EvmGen {
     IrFunc *f;
     int fi;
     int *block_label;
+    /* Stack forwarding: a value whose only use is later in its block stays on the stack
+     * while nothing else is emitted; the first other emission spills it to its frame word. */
+    IrInstr *pending;
+    IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
 } EvmGen;
 
 /* codegen.c */
