@@ -1,7 +1,7 @@
 /* grammar_sync.c — keeps dsl/grammar.ebnf and the parser in step. Checks:
  *  1. the syntactic productions (lower-case names) of grammar.ebnf and the "grammar:"
  *     comments above the parse functions (frontend/parse*.c) are the same set, token for
- *     token; none is defined twice;
+ *     token; none is defined twice; each comment sits right above a parse_* definition;
  *  2. every name used on a right-hand side is defined, and every production but `module`
  *     is used somewhere;
  *  3. every keyword and operator of the lexer (frontend/lex.h tables) appears in the
@@ -190,6 +190,21 @@ static char *c_grammar(const char *src) {
         const char *e = strstr(s, "*/");
         if (!e)
             break;
+        /* The line after the comment must define the parse function it describes. */
+        const char *nl = strchr(e, '\n');
+        const char *eol = nl ? strchr(nl + 1, '\n') : NULL;
+        const char *fn = nl ? strstr(nl + 1, "parse_") : NULL;
+        if (!fn || !eol || fn > eol || (fn[-1] != ' ' && fn[-1] != '*') || !strchr(fn, '(') ||
+            strchr(fn, '(') > eol || *(eol - 1) != '{') {
+            char first[64];
+            const char *b = s + strspn(s, " \t\n*");
+            size_t k = strcspn(b, "\n=");
+            k = k < sizeof first - 1 ? k : sizeof first - 1;
+            memcpy(first, b, k);
+            first[k] = 0;
+            fail("the grammar comment of '%s' is not directly above a parse_* function definition",
+                 first);
+        }
         for (; s < e; s++) {
             /* drop the leading " * " of each comment line */
             if (*s == '\n') {
@@ -384,6 +399,7 @@ int main(int argc, char **argv) {
             {"a new keyword in the lexer", "X(KW_SELF, \"self\")", "X(KW_SELF, \"self\") X(KW_NEW, \"new\")", 1},
             {"a new operator in the lexer", "X(TK_TILDE, \"~\")", "X(TK_TILDE, \"~\") X(TK_AT, \"@\")", 1},
             {"a production comment removed from the parser", "/* grammar:", "/* ", 2},
+            {"a production comment away from its function", "/* grammar:", "/* grammar: x = y ; */\nint z;\n/* ", 2},
         };
         quiet = true;
         for (size_t i = 0; i < sizeof muts / sizeof muts[0]; i++) {
