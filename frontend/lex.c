@@ -227,12 +227,25 @@ static void lex_string(Lexer *lx) {
         diag_error(lx->p->diags, span(lx, start, start + 1), "unterminated string literal");
     char *buf = arena_alloc(lx->p->arena, end - start + 1);
     uint32_t k = 0;
+    bool bad_utf8 = false;
     while (lx->pos < end) {
         unsigned char c = (unsigned char)lx->src[lx->pos];
         if (c == 0) {
             diag_error(lx->p->diags, span(lx, lx->pos, lx->pos + 1),
                        "NUL byte in string literal (write \\0)");
             lx->pos++;
+            continue;
+        }
+        if (c >= 0x80) {
+            uint32_t n = utf8_len((const unsigned char *)lx->src + lx->pos, end - lx->pos);
+            if (!n && !bad_utf8)
+                diag_error(lx->p->diags, span(lx, lx->pos, lx->pos + 1),
+                           "invalid UTF-8 in string literal (write bytes as \\xNN)");
+            bad_utf8 |= !n;
+            n = n ? n : 1;
+            memcpy(buf + k, lx->src + lx->pos, n);
+            k += n;
+            lx->pos += n;
             continue;
         }
         if (c != '\\') {
