@@ -64,7 +64,7 @@ static int find(PtrVec *v, void *x) {
 }
 
 static IrField *fields_of(Lower *L, Decl *d) {
-    IrField *fs = ARENA_ARRAY(L->a, IrField, d->nparams + 1);
+    IrField *fs = ARENA_ARRAY(&L->mod, IrField, d->nparams + 1);
     for (int i = 0; i < d->nparams; i++) {
         fs[i].name = d->params[i].name;
         fs[i].type = lower_type(L, d->params[i].type);
@@ -82,7 +82,7 @@ int lower_struct_index(Lower *L, Decl *d) {
     i = find(&L->structs, d);
     if (i >= 0)
         return i;
-    ptrvec_push(L->a, &L->structs, d);
+    ptrvec_push(&L->mod, &L->structs, d);
     return ir_add_struct(L->m, d->name, fs, d->nparams);
 }
 
@@ -91,7 +91,7 @@ int lower_event_index(Lower *L, Decl *d) {
     if (i >= 0)
         return i;
     IrField *fs = fields_of(L, d);
-    ptrvec_push(L->a, &L->events, d);
+    ptrvec_push(&L->mod, &L->events, d);
     return ir_add_event(L->m, d->name, fs, d->nparams);
 }
 
@@ -100,7 +100,7 @@ int lower_error_index(Lower *L, Decl *d) {
     if (i >= 0)
         return i;
     IrField *fs = fields_of(L, d);
-    ptrvec_push(L->a, &L->errors, d);
+    ptrvec_push(&L->mod, &L->errors, d);
     return ir_add_error(L->m, d->name, fs, d->nparams);
 }
 
@@ -114,7 +114,7 @@ int lower_field_index(Decl *st, const char *name) {
 }
 
 static IrParam *params_of(Lower *L, Decl *d) {
-    IrParam *ps = ARENA_ARRAY(L->a, IrParam, d->nparams + 1);
+    IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, d->nparams + 1);
     for (int i = 0; i < d->nparams; i++) {
         ps[i].name = d->params[i].name;
         ps[i].type = lower_vtype(L, d->params[i].type);
@@ -159,8 +159,8 @@ int lower_func_index(Lower *L, Decl *d) {
     f->owner = -1;
     if ((d->flags & DF_PUB) && d->kind == D_FN)
         set_abi(f, d);
-    ptrvec_push(L->a, &L->funcs, d);
-    ptrvec_push(L->a, &L->todo, d);
+    ptrvec_push(&L->mod, &L->funcs, d);
+    ptrvec_push(&L->mod, &L->todo, d);
     return L->m->nfuncs - 1;
 }
 
@@ -169,7 +169,7 @@ int lower_iface_index(Lower *L, Decl *d) {
     int i = find(&L->ifaces, d);
     if (i >= 0)
         return i;
-    ptrvec_push(L->a, &L->ifaces, d);
+    ptrvec_push(&L->mod, &L->ifaces, d);
     i = ir_add_iface(L->m, d->name);
     Decl **mem = d->kind == D_CONTRACT && d->all_members ? d->all_members : d->members;
     int nmem = d->kind == D_CONTRACT && d->all_members ? d->nall_members : d->nmembers;
@@ -201,7 +201,7 @@ static void lower_getter(Lower *L, Decl *d) {
         path[n++] = t;
         t = t->kind == TY_MAP ? t->val : t->elem;
     }
-    IrParam *ps = ARENA_ARRAY(L->a, IrParam, n + 1);
+    IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, n + 1);
     char buf[16];
     for (int k = 0; k < n; k++) {
         snprintf(buf, sizeof buf, "arg%d", k);
@@ -214,7 +214,7 @@ static void lower_getter(Lower *L, Decl *d) {
     f->span = d->span;
     f->owner = -1;
     set_abi(f, d);
-    ptrvec_push(L->a, &L->funcs, NULL);
+    ptrvec_push(&L->mod, &L->funcs, NULL);
     L->fn = NULL;
     lower_func_begin(L, f);
     Place pl = {.var = lower_storage_index(L, d), .type = d->type};
@@ -266,7 +266,10 @@ static bool is_pub_storage(Lower *L, Decl *d) {
 }
 
 IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
-    Lower *L = ARENA_NEW(arena, Lower);
+    Lower lw = {0};
+    Lower *L = &lw;
+    arena_init(&L->mod);
+    arena_init(&L->tmp);
     L->p = p;
     L->contract = contract;
     L->a = arena;
@@ -282,7 +285,7 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     for (int i = 0; i < nmem; i++) {
         Decl *d = mem[i];
         if (d->kind == D_STORAGE || d->kind == D_GHOST) {
-            ptrvec_push(L->a, &L->storage, d);
+            ptrvec_push(&L->mod, &L->storage, d);
             ir_add_storage(L->m, d->name, lower_type(L, d->type), d->kind == D_GHOST, d->span);
         }
     }
@@ -334,5 +337,7 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
                 lower_specs(L, d, find(&L->funcs, d));
         }
     }
+    arena_free(&L->tmp);
+    arena_free(&L->mod);
     return L->m;
 }

@@ -44,7 +44,9 @@ typedef struct Lower {
     Program *p;
     Decl *contract;
     IrModule *m;
-    Arena *a;
+    Arena *a;             /* the compilation's arena: what the IR keeps */
+    Arena mod;            /* scratch for the whole module (maps, parameter lists) */
+    Arena tmp;            /* scratch for one function (SSA tables), reset per function */
     /* module maps: index i of each vector is the IR index of the declaration */
     PtrVec storage, structs, events, errors, ifaces, funcs;
     PtrVec todo;          /* functions whose bodies are still to lower */

@@ -503,7 +503,7 @@ static IrInstr *lower_ext_call(Lower *L, Expr *e) {
     for (int k = 0; k < ifc->nfns; k++)
         if (ifc->fns[k]->name == fd->name || strcmp(ifc->fns[k]->name, fd->name) == 0)
             xfn = k;
-    IrInstr **args = ARENA_ARRAY(L->a, IrInstr *, e->nargs + 2);
+    IrInstr **args = ARENA_ARRAY(&L->tmp, IrInstr *, e->nargs + 2);
     args[0] = recv ? lower_expr(L, recv) : lower_const_u64(L, ir_type_address(L->m), 0, e->span);
     args[1] = e->call_value ? lower_expr_to(L, e->call_value, &ty_u256)
                             : lower_const_u64(L, ir_type_int(L->m, 256, false), 0, e->span);
@@ -535,7 +535,7 @@ static IrInstr *lower_call(Lower *L, Expr *e) {
         return emit_place_op(L, L->in_old ? IR_OLD_SUM : IR_SUM, lower_vtype(L, e->type && e->type->kind == TY_INT ? e->type : &ty_u256), &pl, NULL, e->span);
     }
     case BI_KECCAK256: {
-        IrInstr **args = ARENA_ARRAY(L->a, IrInstr *, e->nargs + 1);
+        IrInstr **args = ARENA_ARRAY(&L->tmp, IrInstr *, e->nargs + 1);
         for (int k = 0; k < e->nargs; k++)
             args[k] = lower_expr(L, e->args[k]);
         return lower_emit(L, IR_KECCAK, ir_type_bytes(L->m, 32), args, e->nargs, e->span);
@@ -585,7 +585,7 @@ static IrInstr *lower_call(Lower *L, Expr *e) {
         return NULL;
     }
     int callee = lower_func_index(L, fd);
-    IrInstr **args = ARENA_ARRAY(L->a, IrInstr *, e->nargs + 1);
+    IrInstr **args = ARENA_ARRAY(&L->tmp, IrInstr *, e->nargs + 1);
     for (int k = 0; k < e->nargs; k++)
         args[k] = lower_expr_to(L, e->args[k], k < fd->nparams ? fd->params[k].type : NULL);
     IrType *rt = fd->ret ? lower_vtype(L, fd->type) : ir_type_void(L->m);

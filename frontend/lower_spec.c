@@ -49,7 +49,7 @@ void lower_specs(Lower *L, Decl *fn, int owner) {
     int count[SP_COUNT] = {0};
     for (int k = 0; k < fn->nspecs; k++) {
         Spec *sp = &fn->specs[k];
-        IrParam *ps = ARENA_ARRAY(L->a, IrParam, of->nparams + 1);
+        IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, of->nparams + 1);
         if (of->nparams)
             memcpy(ps, of->params, sizeof(IrParam) * (size_t)of->nparams);
         IrFunc *f = ir_func_new(L->m, kinds[sp->kind], spec_name(L, of->name, names[sp->kind],

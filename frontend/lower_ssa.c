@@ -12,28 +12,20 @@
 static LBlock *lblock(Lower *L, IrBlock *b) { return L->lb[b->id]; }
 
 void lower_func_begin(Lower *L, IrFunc *f) {
+    /* the SSA tables of the previous function are dead: start a fresh scratch arena */
+    arena_free(&L->tmp);
+    arena_init(&L->tmp);
+    L->lb = NULL;
+    L->nlb = L->caplb = 0;
+    L->var_syms = NULL;
+    L->var_types = NULL;
+    L->nvars = L->capvars = 0;
     L->f = f;
-    L->nlb = 0;
     L->nentered = 0;
-    L->nvars = 0;
     L->loop = NULL;
-    IrBlock *entry = f->entry;
-    if (!entry) {
-        entry = lower_block_new(L);
-    } else {
-        /* the IR builder made the entry block: adopt it */
-        if (L->nlb == L->caplb) {
-            L->caplb = L->caplb ? L->caplb * 2 : 32;
-            LBlock **nb = ARENA_ARRAY(L->a, LBlock *, L->caplb);
-            L->lb = nb;
-        }
-        LBlock *lb = ARENA_NEW(L->a, LBlock);
-        lb->b = entry;
-        entry->id = L->nlb;
-        L->lb[L->nlb++] = lb;
-    }
-    lblock(L, entry)->sealed = true;
     L->cur = NULL;
+    IrBlock *entry = lower_block_new(L);
+    lblock(L, entry)->sealed = true;
     lower_set_block(L, entry);
 }
 
@@ -41,13 +33,13 @@ IrBlock *lower_block_new(Lower *L) {
     IrBlock *b = ir_block_new(L->f);
     if (L->nlb == L->caplb) {
         int cap = L->caplb ? L->caplb * 2 : 32;
-        LBlock **nb = ARENA_ARRAY(L->a, LBlock *, cap);
+        LBlock **nb = ARENA_ARRAY(&L->tmp, LBlock *, cap);
         if (L->nlb)
             memcpy(nb, L->lb, sizeof(LBlock *) * (size_t)L->nlb);
         L->lb = nb;
         L->caplb = cap;
     }
-    LBlock *lb = ARENA_NEW(L->a, LBlock);
+    LBlock *lb = ARENA_NEW(&L->tmp, LBlock);
     lb->b = b;
     b->id = L->nlb;
     L->lb[L->nlb++] = lb;
@@ -83,7 +75,7 @@ void lower_add_pred(Lower *L, IrBlock *b, IrBlock *pred) {
     LBlock *lb = lblock(L, b);
     if (lb->npreds == lb->cappreds) {
         int cap = lb->cappreds ? lb->cappreds * 2 : 4;
-        IrBlock **np = ARENA_ARRAY(L->a, IrBlock *, cap);
+        IrBlock **np = ARENA_ARRAY(&L->tmp, IrBlock *, cap);
         if (lb->npreds)
             memcpy(np, lb->preds, sizeof(IrBlock *) * (size_t)lb->npreds);
         lb->preds = np;
@@ -96,15 +88,13 @@ int lower_npreds(Lower *L, IrBlock *b) { return lblock(L, b)->npreds; }
 
 void lower_jmp(Lower *L, IrBlock *to, Span sp) {
     IrInstr *j = lower_emit(L, IR_JMP, NULL, NULL, 0, sp);
-    j->targets = ARENA_ARRAY(L->a, IrBlock *, 1);
-    j->targets[0] = to;
+    j->targets[0] = to; /* ir_instr_new made room for the targets */
     lower_add_pred(L, to, L->cur);
     L->cur = NULL;
 }
 
 void lower_br(Lower *L, IrInstr *c, IrBlock *t, IrBlock *e, Span sp) {
     IrInstr *j = lower_emit(L, IR_BR, NULL, &c, 1, sp);
-    j->targets = ARENA_ARRAY(L->a, IrBlock *, 2);
     j->targets[0] = t;
     j->targets[1] = e;
     lower_add_pred(L, t, L->cur);
@@ -117,8 +107,8 @@ void lower_br(Lower *L, IrInstr *c, IrBlock *t, IrBlock *e, Span sp) {
 int lower_var_new(Lower *L, Sym *s, IrType *t) {
     if (L->nvars == L->capvars) {
         int cap = L->capvars ? L->capvars * 2 : 32;
-        Sym **ns = ARENA_ARRAY(L->a, Sym *, cap);
-        IrType **nt = ARENA_ARRAY(L->a, IrType *, cap);
+        Sym **ns = ARENA_ARRAY(&L->tmp, Sym *, cap);
+        IrType **nt = ARENA_ARRAY(&L->tmp, IrType *, cap);
         if (L->nvars) {
             memcpy(ns, L->var_syms, sizeof(Sym *) * (size_t)L->nvars);
             memcpy(nt, L->var_types, sizeof(IrType *) * (size_t)L->nvars);
@@ -143,7 +133,7 @@ void lower_var_write(Lower *L, int var, IrBlock *b, IrInstr *v) {
     LBlock *lb = lblock(L, b);
     if (var >= lb->ndefs) {
         int n = lb->ndefs * 2 > var + 1 ? lb->ndefs * 2 : var + 8;
-        IrInstr **nd = ARENA_ARRAY(L->a, IrInstr *, n);
+        IrInstr **nd = ARENA_ARRAY(&L->tmp, IrInstr *, n);
         if (lb->ndefs)
             memcpy(nd, lb->defs, sizeof(IrInstr *) * (size_t)lb->ndefs);
         lb->defs = nd;
@@ -222,7 +212,7 @@ static IrInstr *try_remove_trivial_phi(Lower *L, IrInstr *phi, int var, Span sp)
                 continue;
             for (int j = 0; j < i->nargs; j++)
                 if (i->args[j] == phi) {
-                    ptrvec_push(L->a, &users, i);
+                    ptrvec_push(&L->tmp, &users, i);
                     break;
                 }
         }
@@ -250,8 +240,8 @@ static IrInstr *read_recursive(Lower *L, int var, IrBlock *b, Span sp) {
         v = new_phi(L, var, b, sp);
         if (lb->ninc == lb->capinc) {
             int cap = lb->capinc ? lb->capinc * 2 : 8;
-            IrInstr **np = ARENA_ARRAY(L->a, IrInstr *, cap);
-            int *nv = ARENA_ARRAY(L->a, int, cap);
+            IrInstr **np = ARENA_ARRAY(&L->tmp, IrInstr *, cap);
+            int *nv = ARENA_ARRAY(&L->tmp, int, cap);
             if (lb->ninc) {
                 memcpy(np, lb->inc_phis, sizeof(IrInstr *) * (size_t)lb->ninc);
                 memcpy(nv, lb->inc_vars, sizeof(int) * (size_t)lb->ninc);
@@ -293,7 +283,7 @@ void lower_seal(Lower *L, IrBlock *b) {
  * never used, and numbers blocks and values densely. */
 void lower_func_end(Lower *L) {
     IrFunc *f = L->f;
-    LBlock **order = ARENA_ARRAY(L->a, LBlock *, L->nentered + 1);
+    LBlock **order = ARENA_ARRAY(&L->tmp, LBlock *, L->nentered + 1);
     int n = 0;
     for (int k = 0; k < L->nlb; k++) {
         LBlock *lb = L->lb[k];

@@ -20,7 +20,7 @@ static int var_for(Lower *L, Sym *s, Type *t) {
 }
 
 static IrInstr **lower_args(Lower *L, Expr *call, Decl *d) {
-    IrInstr **args = ARENA_ARRAY(L->a, IrInstr *, call->nargs + 1);
+    IrInstr **args = ARENA_ARRAY(&L->tmp, IrInstr *, call->nargs + 1);
     for (int k = 0; k < call->nargs; k++) {
         Type *want = d && k < d->nparams ? d->params[k].type : NULL;
         args[k] = lower_expr_to(L, call->args[k], want);
