@@ -826,8 +826,6 @@ static void emit_event(EvmGen *g, IrInstr *i) {
         else
             vals[nd] = i->args[k], types[nd++] = ev->fields[k].type;
     }
-    mload_at(g, EVM_FREE_PTR), mstore_at(g, R_START);
-    evm_gen_encode(g, vals, types, nd);
     for (int k = nt - 1; k >= 0; k--) {
         IrInstr *v = i->args[topics[k]];
         IrType *t = strip_ref(ev->fields[topics[k]].type);
@@ -849,19 +847,30 @@ static void emit_event(EvmGen *g, IrInstr *i) {
         t0.w[w] = x;
     }
     evm_asm_push(A, t0);
-    mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
-    mload_at(g, R_START);
+    mload_at(g, EVM_FREE_PTR);
+    evm_gen_encoded_size(g, evm_gen_encode(g, vals, types, nd));
     op(g, (EvmOp)(EVM_LOG1 + nt));
 }
 
 /* Reverts with selector ++ abi.encode(args). */
-static void revert_with(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types, int n) {
+/* [] -> [p, size]: selector ++ abi.encode(args) in free memory. The selector is stored as
+ * the low four bytes of the word at `free`, so the data begins at p = free + 28. */
+static void encode_call(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types, int n) {
     mload_at(g, EVM_FREE_PTR);
-    push(g, sel), push(g, 0xe0), op(g, EVM_SHL), op(g, EVM_DUP2), op(g, EVM_MSTORE);
-    push(g, 4), op(g, EVM_ADD), mstore_at(g, R_START);
-    evm_gen_encode(g, vals, types, n);
-    mload_at(g, EVM_FREE_PTR), mload_at(g, R_TAIL), op(g, EVM_SUB);
-    mload_at(g, EVM_FREE_PTR), op(g, EVM_REVERT);
+    push(g, sel), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    push(g, 32), op(g, EVM_ADD);                                   /* [args] */
+    int size = evm_gen_encode(g, vals, types, n);
+    push(g, 4), op(g, EVM_SWAP1), op(g, EVM_SUB);                  /* [p] */
+    if (size >= 0)
+        push(g, (uint64_t)size + 4), op(g, EVM_SWAP1);
+    else
+        evm_gen_encoded_size(g, -1);
+}
+
+/* Reverts with selector ++ abi.encode(args). */
+static void revert_with(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types, int n) {
+    encode_call(g, sel, vals, types, n);
+    op(g, EVM_REVERT);
 }
 
 static void bubble_revert_if_failed(EvmGen *g) {
@@ -885,10 +894,6 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
         fail(g, i->span, "an external call with this operand count");
         return;
     }
-    mload_at(g, EVM_FREE_PTR);
-    push(g, fn->selector), push(g, 0xe0), op(g, EVM_SHL), op(g, EVM_DUP2), op(g, EVM_MSTORE);
-    push(g, 4), op(g, EVM_ADD), mstore_at(g, R_START);
-    evm_gen_encode(g, i->args + 2, types, fn->nparams);
     IrType *rt = fn->ret ? strip_ref(fn->ret) : NULL;
     bool has_ret = rt && rt->kind != IRT_VOID;
     if (has_ret && !is_value_type(rt)) {
@@ -897,8 +902,7 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
     }
     /* out: 32 bytes at 0 (scratch) */
     push(g, has_ret ? 32 : 0), push(g, 0);
-    mload_at(g, EVM_FREE_PTR), mload_at(g, R_TAIL), op(g, EVM_SUB);
-    mload_at(g, EVM_FREE_PTR);
+    encode_call(g, fn->selector, i->args + 2, types, fn->nparams);   /* [in, insize, 0, n] */
     bool stat = (fn->flags & IR_FN_VIEW) != 0;
     if (!stat)
         PV(i->args[1]);

@@ -73,15 +73,16 @@ static void add_const(EvmGen *g, uint32_t k) {
         push(g, k), op(g, EVM_ADD);
 }
 
-/* [ptr] -> [ptr]: a static aggregate in memory written inline at [R_START] + h. */
-static void enc_static_from_ptr(EvmGen *g, IrType *t, uint32_t h) {
+/* [ptr, .. start ..] -> same: a static aggregate in memory written inline at start + h,
+ * where start is the d-th stack item (1 = top, so d >= 2 here). */
+static void enc_static_from_ptr(EvmGen *g, IrType *t, uint32_t h, int d) {
     for (int k = 0; k < nelems(g, t); k++) {
         IrType *et = elem_type(g, t, k);
-        op(g, EVM_DUP1), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MLOAD);
+        op(g, EVM_DUP1), add_const(g, 32u * (uint32_t)k), op(g, EVM_MLOAD);   /* [v, ptr ..] */
         if (is_value_type(et)) {
-            mload_at(g, R_START), add_const(g, h), op(g, EVM_MSTORE);
+            op(g, (EvmOp)(EVM_DUP1 + d)), add_const(g, h), op(g, EVM_MSTORE);
         } else {
-            enc_static_from_ptr(g, et, h);
+            enc_static_from_ptr(g, et, h, d + 1);
             op(g, EVM_POP);
         }
         h += 32 * head_words(g, et);
@@ -106,7 +107,7 @@ static void enc_dynamic_tail(EvmGen *g, IrType *t) {
     op(g, EVM_POP);
 }
 
-void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
+int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
     uint32_t head = 0;
     bool dynamic = false;
     for (int k = 0; k < n; k++) {
@@ -114,36 +115,54 @@ void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
         if (!is_static(g, types[k]))
             dynamic = true;
     }
-    mload_at(g, R_START), push(g, head), op(g, EVM_ADD), mstore_at(g, R_TAIL);
+    if (dynamic)
+        op(g, EVM_DUP1), add_const(g, head), mstore_at(g, R_TAIL);
     uint32_t h = 0;
     for (int k = 0; k < n; k++) {
         IrType *t = strip_ref(types[k]);
         if (is_value_type(t)) {
             evm_gen_push_value(g, vals[k]);
-            mload_at(g, R_START), add_const(g, h), op(g, EVM_MSTORE);
+            op(g, EVM_DUP2), add_const(g, h), op(g, EVM_MSTORE);
         } else if (is_static(g, t)) {
             evm_gen_push_value(g, vals[k]);
-            enc_static_from_ptr(g, t, h);
+            enc_static_from_ptr(g, t, h, 2);
             op(g, EVM_POP);
         } else if (t->kind == IRT_STRING ||
                    (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
-            mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
-            mload_at(g, R_START), add_const(g, h), op(g, EVM_MSTORE);
+            mload_at(g, R_TAIL), op(g, EVM_DUP2), op(g, EVM_SWAP1), op(g, EVM_SUB);
+            op(g, EVM_DUP2), add_const(g, h), op(g, EVM_MSTORE);
             evm_gen_push_value(g, vals[k]);
             enc_dynamic_tail(g, t);
         } else {
             unsupported(g, vals[k]->span, "ABI encoding of this dynamic type");
-            return;
+            return 0;
         }
         h += 32 * head_words(g, t);
     }
-    (void)dynamic;
+    return dynamic ? -1 : (int)head;
+}
+
+/* [start] -> [start, size] (start on top) after evm_gen_encode returned `size`. */
+void evm_gen_encoded_size(EvmGen *g, int size) {
+    if (size >= 0) {
+        push(g, (uint64_t)size), op(g, EVM_SWAP1);
+    } else {
+        mload_at(g, R_TAIL), op(g, EVM_DUP2), op(g, EVM_SWAP1), op(g, EVM_SUB), op(g, EVM_SWAP1);
+    }
 }
 
 /* ---------------- decoding ---------------- */
 typedef struct Src {
     bool memory;   /* constructor arguments copied to memory at [R_ARGS], [R_ARGLEN] bytes */
 } Src;
+
+/* [] -> [word at a constant offset] */
+static void arg_load_at(EvmGen *g, const Src *s, uint32_t off) {
+    if (s->memory)
+        mload_at(g, R_ARGS), add_const(g, off), op(g, EVM_MLOAD);
+    else
+        push(g, 4 + (uint64_t)off), op(g, EVM_CALLDATALOAD);
+}
 
 /* [off] -> [word] */
 static void arg_load(EvmGen *g, const Src *s) {
@@ -179,7 +198,14 @@ static void revert_if(EvmGen *g) {
 static void validate(EvmGen *g, IrType *t) {
     if ((t->kind == IRT_INT || t->kind == IRT_BYTES) && t->bits == 256)
         return;
-    op(g, EVM_DUP1), op(g, EVM_DUP1), evm_gen_normalize(g, t), op(g, EVM_EQ), op(g, EVM_ISZERO);
+    if (t->kind == IRT_INT && t->is_signed) {
+        op(g, EVM_DUP1), op(g, EVM_DUP1), evm_gen_normalize(g, t), op(g, EVM_EQ), op(g, EVM_ISZERO);
+    } else if (t->kind == IRT_BYTES) {
+        op(g, EVM_DUP1), push(g, t->bits), op(g, EVM_SHL);       /* bits below the bytes */
+    } else {
+        unsigned bits = t->kind == IRT_BOOL ? 1 : t->kind == IRT_ADDRESS ? 160 : t->bits;
+        op(g, EVM_DUP1), push(g, bits), op(g, EVM_SHR);          /* bits above the value */
+    }
     revert_if(g);
 }
 
@@ -266,15 +292,15 @@ void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
     uint32_t h = 0;
     for (int k = 0; k < f->nparams; k++) {
         IrType *t = strip_ref(f->params[k].type);
-        push(g, h);
         if (is_value_type(t)) {
-            arg_load(g, &s);
+            arg_load_at(g, &s, h);
             validate(g, t);
         } else if (is_static(g, t)) {
+            push(g, h);
             dec_static(g, &s, t);
         } else if (t->kind == IRT_STRING ||
                    (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
-            arg_load(g, &s);
+            arg_load_at(g, &s, h);
             dec_dynamic(g, &s, t);
         } else {
             unsupported(g, f->span, "ABI decoding of this parameter type");
@@ -308,16 +334,21 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     evm_asm_jump(A, evm_gen_body_label(g, fi));
     evm_asm_label(A, back);
     bool has_ret = f->ret && f->ret->kind != IRT_VOID;
-    /* the function has returned: its frame is free, its first words hold the result */
-    uint32_t res = evm_gen_param_slot(g, fi, 0);
-    if (has_ret)
-        mstore_at(g, res);
     if (needs_lock(f))
         push(g, 0), push(g, 0), op(g, EVM_TSTORE);
     if (!has_ret) {
         op(g, EVM_STOP);
         return;
     }
+    if (is_value_type(strip_ref(f->ret))) {
+        /* one word, on the stack: scratch memory will do */
+        push(g, 0), op(g, EVM_MSTORE);
+        push(g, 32), push(g, 0), op(g, EVM_RETURN);
+        return;
+    }
+    /* the function has returned: its frame is free, its first word holds the result */
+    uint32_t res = evm_gen_param_slot(g, fi, 0);
+    mstore_at(g, res);
     IrInstr *fake = ARENA_NEW(g->arena, IrInstr);
     fake->op = IR_PARAM;
     fake->type = f->ret;
@@ -325,11 +356,10 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     fake->span = f->span;
     g->f = f;
     g->fi = fi;
-    mload_at(g, EVM_FREE_PTR), mstore_at(g, R_START);
     IrType *rt = f->ret;
-    evm_gen_encode(g, &fake, &rt, 1);
-    mload_at(g, R_START), mload_at(g, R_TAIL), op(g, EVM_SUB);
-    mload_at(g, R_START), op(g, EVM_RETURN);
+    mload_at(g, EVM_FREE_PTR);
+    evm_gen_encoded_size(g, evm_gen_encode(g, &fake, &rt, 1));
+    op(g, EVM_RETURN);
 }
 
 void evm_gen_runtime(EvmGen *g, EvmAsm *a) {

@@ -175,7 +175,11 @@ void evm_gen_alloc_type(EvmGen *g, IrType *t);  /* pushes fresh zeroed memory fo
 void evm_gen_normalize(EvmGen *g, const IrType *t); /* cleans the top word to t's form */
 uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k);
 /* dispatch.c: ABI encoding and decoding, the entry points */
-void evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n);  /* at [R_START] */
+/* ABI-encodes the values at `start`: [start] -> [start]. Returns the size when static,
+ * -1 when dynamic (the end is then in R_TAIL); evm_gen_encoded_size turns that into
+ * [start, size]. */
+int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n);
+void evm_gen_encoded_size(EvmGen *g, int size);
 void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory);
 void evm_gen_runtime(EvmGen *g, EvmAsm *a);
 void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nruntime);
