@@ -474,15 +474,6 @@ VmStatus vm_decode(VmStore *s, VmModule *m, VmError *err) {
         }
         if (sr.pos != sr.end) return MALFORMED(&sr, "section size mismatch");
         r.pos = sr.end;
-        /* sections that were absent still need their import-only arrays */
-        if (id == 2) {
-            if (!m->func_type) {
-                m->nfuncs = m->nfunc_imports;
-                m->func_type = vm_alloc(sizeof(uint32_t) * (m->nfuncs + 1));
-                m->funcs = vm_alloc(sizeof(FuncDef));
-                if (!m->func_type || !m->funcs) return OOM(&r);
-            }
-        }
     }
     if (nfuncs && !have_code) return MALFORMED(&r, "function and code section have inconsistent lengths");
     if (m->has_datacount && m->datacount != m->ndatas && !m->datas)

@@ -45,10 +45,7 @@ VmStore *vm_store_new(const VmLimits *lim) {
     if (s->lim.call_depth < 2) s->lim.call_depth = 2;
     if (s->lim.stack_slots < 16) s->lim.stack_slots = 16;
     s->fuel = s->lim.fuel;
-    s->stack = vm_alloc(sizeof(Slot) * s->lim.stack_slots);
-    s->frames = vm_alloc(sizeof(Frame) * s->lim.call_depth);
-    if (!s->stack || !s->frames) { vm_store_free(s); return NULL; }
-    return s;
+    return s; /* the stacks come with the first call */
 }
 
 void vm_store_free(VmStore *s) {
@@ -184,6 +181,15 @@ VmStatus vm_invoke(VmStore *s, VmFunc *f, const VmValue *args, uint32_t nargs, V
     for (uint32_t i = 0; i < nargs; i++)
         if (args[i].type != t->types[i]) return VM_BAD_ARGS;
     if (s->running) return VM_BAD_ARGS; /* no re-entry from host functions */
+    if (!s->stack) {
+        /* not zeroed: frames zero their own locals */
+        s->stack = vm_realloc(NULL, sizeof(Slot) * s->lim.stack_slots);
+        if (!s->stack) return VM_OUT_OF_MEMORY;
+    }
+    if (!s->frames) {
+        s->frames = vm_realloc(NULL, sizeof(Frame) * s->lim.call_depth);
+        if (!s->frames) return VM_OUT_OF_MEMORY;
+    }
     uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
     if (n > s->lim.stack_slots) return VM_TRAP_STACK;
     Slot *slots = s->stack;

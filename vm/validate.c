@@ -313,7 +313,7 @@ static VmStatus instr(V *v, int op) {
         TRY(pop_vals(v, top->results, top->nresults));
         if (v->nvals != top->height) return invalid(v, "type mismatch: %s", "values remaining on stack at end of block");
         if (top->kind == OP_IF && (top->nparams != top->nresults ||
-                                   memcmp(top->params, top->results, top->nparams) != 0))
+                                   (top->nparams && memcmp(top->params, top->results, top->nparams) != 0)))
             return invalid(v, "type mismatch: %s", "if without else must leave its parameters");
         if (top->else_chain) em_patch(&v->em, top->else_chain, v->em.len);
         if (top->chain) em_patch(&v->em, top->chain, v->em.len);
