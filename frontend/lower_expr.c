@@ -135,6 +135,13 @@ static bool fold_literal(Lower *L, Expr *e, Type *t, IrInstr **out) {
 IrInstr *lower_coerce(Lower *L, IrInstr *v, Type *from, Type *to, Span sp) {
     if (!from || !to || !v)
         return v;
+    /* string<M> and list<T, M> widen implicitly to a larger bound: the same memory */
+    if (((from->kind == TY_STRING && to->kind == TY_STRING) ||
+         (from->kind == TY_LIST && to->kind == TY_LIST)) &&
+        from->len != to->len) {
+        IrType *t = lower_vtype(L, to);
+        return v->type == t ? v : lower_emit(L, IR_WIDEN, t, &v, 1, sp);
+    }
     if ((from->kind == TY_INT || from->kind == TY_INTLIT) && to->kind == TY_INT) {
         IrType *t = lower_type(L, to);
         if (v->type != t)
