@@ -241,11 +241,41 @@ static void panic_if(EvmGen *g, int code) {
     evm_asm_jumpi(A, evm_gen_panic_label(g, code));
 }
 
+static bool skipped(const IrInstr *i);
+
+/* check.add / check.sub of unsigned operands right before the add / sub they guard: one
+ * computation, the check reads its result (a + b < a, a - b > a; narrow: > max). */
+static bool emit_fused_check(EvmGen *g, IrInstr *i) {
+    IrInstr *n = i->next;
+    while (n && skipped(n))
+        n = n->next;
+    IrInstr *a = i->args[0], *b = i->args[1];
+    IrOp want = i->op == IR_CHECK_ADD ? IR_ADD : IR_SUB;
+    if (!n || n->op != want || n->args[0] != a || n->args[1] != b || a->type->kind != IRT_INT ||
+        a->type->is_signed)
+        return false;
+    unsigned bits = a->type->bits;
+    PV(b), PV(a), op(g, want == IR_ADD ? EVM_ADD : EVM_SUB);     /* [r] */
+    if (want == IR_ADD && bits == 256)
+        op(g, EVM_DUP1), PV(a), op(g, EVM_GT);                     /* a > r */
+    else if (want == IR_ADD)
+        op(g, EVM_DUP1), evm_asm_push(A, low_mask(bits)), op(g, EVM_LT);  /* max < r */
+    else
+        op(g, EVM_DUP1), PV(a), op(g, EVM_LT);                     /* a < r */
+    panic_if(g, 0x11);
+    A->span = n->span;
+    store_result(g, n);
+    g->fused = n;
+    return true;
+}
+
 static void emit_check(EvmGen *g, IrInstr *i) {
     IrInstr *a = i->args[0], *b = i->nargs > 1 ? i->args[1] : NULL;
     IrType *t = a->type;
     bool sg = t->kind == IRT_INT && t->is_signed;
     unsigned bits = t->kind == IRT_INT ? t->bits : 256;
+    if ((i->op == IR_CHECK_ADD || i->op == IR_CHECK_SUB) && emit_fused_check(g, i))
+        return;
     switch (i->op) {
     case IR_CHECK_ADD:
         if (!sg && bits == 256) {
@@ -869,6 +899,17 @@ static void encode_call(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types,
 
 /* Reverts with selector ++ abi.encode(args). */
 static void revert_with(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types, int n) {
+    int words = evm_gen_static_words(g, types, n);
+    if (words >= 0 && words <= 10) {
+        /* static data below the frames: scratch memory, the free pointer and the registers
+         * may be overwritten since nothing runs after the revert */
+        push(g, sel), push(g, 0), op(g, EVM_MSTORE);
+        push(g, 32);
+        evm_gen_encode(g, vals, types, n);
+        op(g, EVM_POP);
+        push(g, 4 + 32 * (uint64_t)words), push(g, 28), op(g, EVM_REVERT);
+        return;
+    }
     encode_call(g, sel, vals, types, n);
     op(g, EVM_REVERT);
 }
@@ -1055,7 +1096,7 @@ static bool skipped(const IrInstr *i) {
 }
 
 static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
-    if (skipped(i))
+    if (skipped(i) || i == g->fused)
         return;
     if (ir_op_info[i->op].flags & OPF_SPEC) {
         fail(g, i->span, "a spec-only instruction in code");

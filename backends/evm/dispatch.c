@@ -142,6 +142,16 @@ int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
     return dynamic ? -1 : (int)head;
 }
 
+int evm_gen_static_words(EvmGen *g, IrType **types, int n) {
+    uint32_t words = 0;
+    for (int k = 0; k < n; k++) {
+        if (!is_static(g, types[k]))
+            return -1;
+        words += head_words(g, types[k]);
+    }
+    return (int)words;
+}
+
 /* [start] -> [start, size] (start on top) after evm_gen_encode returned `size`. */
 void evm_gen_encoded_size(EvmGen *g, int size) {
     if (size >= 0) {

@@ -161,6 +161,7 @@ typedef struct EvmGen {
      * while nothing else is emitted; the first other emission spills it to its frame word. */
     IrInstr *pending;
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
+    IrInstr *fused;          /* an op already emitted together with its check */
 } EvmGen;
 
 /* codegen.c */
@@ -180,6 +181,7 @@ uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k);
  * [start, size]. */
 int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n);
 void evm_gen_encoded_size(EvmGen *g, int size);
+int evm_gen_static_words(EvmGen *g, IrType **types, int n);  /* -1 when any is dynamic */
 void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory);
 void evm_gen_runtime(EvmGen *g, EvmAsm *a);
 void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nruntime);
