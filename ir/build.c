@@ -16,7 +16,7 @@ enum {
 #include "ops.def"
 #undef X
 };
-_Static_assert(IR_OP_ROWS == IR_OP_COUNT, "ops.def rows and IrOp disagree");
+_Static_assert((int)IR_OP_ROWS == (int)IR_OP_COUNT, "ops.def rows and IrOp disagree");
 _Static_assert(sizeof ir_op_info / sizeof ir_op_info[0] == IR_OP_COUNT, "op table size");
 
 const char *const ir_env_names[IR_ENV_COUNT] = {
