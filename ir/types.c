@@ -137,7 +137,10 @@ static void putu(Buf *b, unsigned long v) {
     put(b, tmp);
 }
 
+/* Both writers stop once the buffer is full: a struct holding itself twice would
+ * otherwise take exponential time to spell out. */
 static void type_text(const IrModule *m, const IrType *t, Buf *b, int depth) {
+    if (b->len >= b->size) return;
     if (!t) { put(b, "void"); return; }
     if (depth > 64) { put(b, "..."); return; }
     switch (t->kind) {
@@ -202,6 +205,7 @@ void ir_type_print(const IrModule *m, const IrType *t, char *buf, size_t size) {
 }
 
 static void abi_text(const IrModule *m, const IrType *t, Buf *b, int depth) {
+    if (b->len >= b->size) return;
     if (!t || depth > 64) { put(b, "?"); return; }
     switch (t->kind) {
     case IRT_BOOL: put(b, "bool"); break;

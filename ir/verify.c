@@ -106,11 +106,13 @@ static IrType *value_type_of(V *v, IrType *place) {
 }
 
 /* ---------------- declarations ---------------- */
-static void check_fields(V *v, const char *what, const char *name, const IrField *fs, int n) {
+static void check_fields(V *v, const char *what, const char *name, const IrField *fs, int n,
+                         bool allow_map) {
     char tb[256];
     for (int k = 0; k < n; k++) {
         const IrType *t = fs[k].type;
-        if (!type_ok(v, t, 0) || t->kind == IRT_VOID || t->kind == IRT_REF || t->kind == IRT_MAP) {
+        if (!type_ok(v, t, 0) || t->kind == IRT_VOID || t->kind == IRT_REF ||
+            (t->kind == IRT_MAP && !allow_map)) {
             tname(v, t, tb, sizeof tb);
             verr(v, (Span){0, 0, 0}, "%s '%s': field '%s' has invalid type %s", what, name,
                  fs[k].name, tb);
@@ -144,13 +146,38 @@ static void check_sig(V *v, IrFunc *f, const char *what) {
     }
 }
 
+/* Marks the structs that type t holds inline (through arrays, lists and fields; a map
+ * keeps its values apart). */
+static void inline_structs(V *v, const IrType *t, char *seen) {
+    while (t && (t->kind == IRT_ARRAY || t->kind == IRT_LIST)) t = t->elem;
+    if (!t || t->kind != IRT_STRUCT || t->struct_index < 0 || t->struct_index >= v->m->nstructs ||
+        seen[t->struct_index])
+        return;
+    seen[t->struct_index] = 1;
+    const IrStruct *st = &v->m->structs[t->struct_index];
+    for (int k = 0; k < st->nfields; k++) inline_structs(v, st->fields[k].type, seen);
+}
+
 static void check_decls(V *v) {
     IrModule *m = v->m;
     char tb[256];
+    char *seen = malloc((size_t)m->nstructs + 1);
+    if (!seen) abort();
     for (int k = 0; k < m->nstructs; k++)
-        check_fields(v, "struct", m->structs[k].name, m->structs[k].fields, m->structs[k].nfields);
-    for (int k = 0; k < m->nevents; k++) check_fields(v, "event", m->events[k].name, m->events[k].fields, m->events[k].nfields);
-    for (int k = 0; k < m->nerrors; k++) check_fields(v, "error", m->errors[k].name, m->errors[k].fields, m->errors[k].nfields);
+        for (int f = 0; f < m->structs[k].nfields; f++) {
+            memset(seen, 0, (size_t)m->nstructs + 1);
+            inline_structs(v, m->structs[k].fields[f].type, seen);
+            if (seen[k]) {
+                verr(v, (Span){0, 0, 0}, "struct '%s' contains itself (through field '%s')",
+                     m->structs[k].name, m->structs[k].fields[f].name);
+                break;
+            }
+        }
+    free(seen);
+    for (int k = 0; k < m->nstructs; k++)
+        check_fields(v, "struct", m->structs[k].name, m->structs[k].fields, m->structs[k].nfields, true);
+    for (int k = 0; k < m->nevents; k++) check_fields(v, "event", m->events[k].name, m->events[k].fields, m->events[k].nfields, false);
+    for (int k = 0; k < m->nerrors; k++) check_fields(v, "error", m->errors[k].name, m->errors[k].fields, m->errors[k].nfields, false);
     for (int k = 0; k < m->nstorage; k++) {
         const IrType *t = m->storage[k].type;
         if (!type_ok(v, t, 0) || t->kind == IRT_VOID || t->kind == IRT_REF) {
