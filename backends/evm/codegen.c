@@ -702,6 +702,85 @@ void evm_gen_alloc_type(EvmGen *g, IrType *t) {
     }
 }
 
+/* Pushes the slot of element R_T2 of the list whose data starts at R_T0, and sets R_T3
+ * to its byte offset (packed elements of fewer than 32 bytes). */
+static void list_elem_slot(EvmGen *g, IrType *et) {
+    uint32_t size = evm_storage_bytes(et), per = 32 / size;
+    if (per > 1) {
+        push(g, size), push(g, per), mload_at(g, R_T2), op(g, EVM_MOD), op(g, EVM_MUL);
+        mstore_at(g, R_T3);
+        push(g, per), mload_at(g, R_T2), op(g, EVM_DIV);
+    } else {
+        mload_at(g, R_T2);
+    }
+    mload_at(g, R_T0), op(g, EVM_ADD);
+}
+
+/* [slot] -> [ptr]: a list of value types copied out of storage (solc's dynamic array). */
+static void sload_list(EvmGen *g, IrType *t, Span sp) {
+    IrType *et = strip_ref(t->elem);
+    if (!is_value_type(et)) {
+        fail(g, sp, "loading a list of aggregates from storage");
+        return;
+    }
+    int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+    bool packed = evm_storage_bytes(et) < 32;
+    op(g, EVM_DUP1), mstore_at(g, R_T0);
+    evm_gen_alloc_type(g, t), op(g, EVM_DUP1), mstore_at(g, R_T1);      /* [p, slot] */
+    op(g, EVM_SWAP1), op(g, EVM_SLOAD), op(g, EVM_SWAP1), op(g, EVM_MSTORE);
+    mload_at(g, R_T0), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256), mstore_at(g, R_T0);
+    push(g, 0), mstore_at(g, R_T2);
+    evm_asm_label(A, loop);
+    mload_at(g, R_T1), op(g, EVM_MLOAD), mload_at(g, R_T2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    list_elem_slot(g, et);
+    sload_value(g, et, 0, packed);
+    mload_at(g, R_T2), push(g, 5), op(g, EVM_SHL), mload_at(g, R_T1), op(g, EVM_ADD);
+    push(g, 32), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    push(g, 1), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, done);
+    mload_at(g, R_T1);
+}
+
+/* [slot, ptr] -> []: a memory list of value types stored as solc's dynamic array; elements
+ * past the new length are zeroed as solc does. */
+static void sstore_list(EvmGen *g, IrType *t, Span sp) {
+    IrType *et = strip_ref(t->elem);
+    if (!is_value_type(et)) {
+        fail(g, sp, "storing a list of aggregates");
+        return;
+    }
+    int loop = evm_asm_new_label(A, NULL), clear = evm_asm_new_label(A, NULL);
+    int done = evm_asm_new_label(A, NULL);
+    bool packed = evm_storage_bytes(et) < 32;
+    op(g, EVM_DUP1), op(g, EVM_SLOAD), mstore_at(g, R_T3);             /* old length */
+    op(g, EVM_SWAP1), op(g, EVM_DUP1), mstore_at(g, R_T1);             /* [p, slot] */
+    op(g, EVM_MLOAD), op(g, EVM_DUP2), op(g, EVM_SSTORE);             /* [slot] */
+    push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256), mstore_at(g, R_T0);
+    /* the count of elements to write: max(new, old); R_T3 is reused for offsets */
+    mload_at(g, R_T3), mload_at(g, R_T1), op(g, EVM_MLOAD), op(g, EVM_DUP2), op(g, EVM_DUP2);
+    op(g, EVM_LT), evm_asm_jumpi(A, clear);                             /* [new, old] */
+    op(g, EVM_SWAP1);
+    evm_asm_label(A, clear);
+    op(g, EVM_POP), mstore_at(g, R_T4);                                  /* max(new, old) */
+    push(g, 0), mstore_at(g, R_T2);
+    evm_asm_label(A, loop);
+    mload_at(g, R_T4), mload_at(g, R_T2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    /* value: the element, or 0 past the new length */
+    mload_at(g, R_T2), push(g, 5), op(g, EVM_SHL), mload_at(g, R_T1), op(g, EVM_ADD);
+    push(g, 32), op(g, EVM_ADD), op(g, EVM_MLOAD);
+    mload_at(g, R_T1), op(g, EVM_MLOAD), mload_at(g, R_T2), op(g, EVM_LT), op(g, EVM_MUL);
+    list_elem_slot(g, et);                                               /* [slot, v] */
+    sstore_value(g, et, 0, packed);
+    push(g, 1), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, done);
+}
+
 /* [slot] -> [ptr] for aggregates; [slot] -> [value] for value types */
 static void sload_any(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
     t = strip_ref(t);
@@ -711,6 +790,10 @@ static void sload_any(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) 
     }
     if (t->kind == IRT_STRING) {
         sload_string(g, t);
+        return;
+    }
+    if (t->kind == IRT_LIST) {
+        sload_list(g, t, sp);
         return;
     }
     if (t->kind == IRT_STRUCT || t->kind == IRT_ARRAY) {
@@ -764,6 +847,10 @@ static void sstore_any(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp)
     }
     if (t->kind == IRT_STRING) {
         sstore_string(g);
+        return;
+    }
+    if (t->kind == IRT_LIST) {
+        sstore_list(g, t, sp);
         return;
     }
     if (t->kind == IRT_STRUCT || t->kind == IRT_ARRAY) {

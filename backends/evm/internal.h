@@ -189,7 +189,7 @@ void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nrunt
 void evm_gen_push_value(EvmGen *g, IrInstr *v);
 
 /* registers used by the encoder */
-enum { R_START = EVM_REG(0), R_TAIL = EVM_REG(1), R_ARGS = EVM_REG(2), R_ARGLEN = EVM_REG(3),
+enum { R_T4 = EVM_REG(0), R_TAIL = EVM_REG(1), R_ARGS = EVM_REG(2), R_ARGLEN = EVM_REG(3),
        R_T0 = EVM_REG(4), R_T1 = EVM_REG(5), R_T2 = EVM_REG(6), R_T3 = EVM_REG(7) };
 
 #endif
