@@ -500,17 +500,21 @@ static bool grow_ids(P *p, uint32_t id, bool blocks) {
     return true;
 }
 
-static IrInstr *value_slot(P *p, uint32_t id, Tok where) {
+/* The one object that stands for %id in this function: uses made before the definition
+ * point at it and the definition fills it in. `use` records where it was first used. */
+static IrInstr *value_slot(P *p, uint32_t id, const Tok *use) {
     grow_ids(p, id, false);
-    if (!p->vals[id]) {
-        IrInstr *i = ARENA_NEW(p->a, IrInstr);
+    IrInstr *i = p->vals[id];
+    if (!i) {
+        i = ARENA_NEW(p->a, IrInstr);
         i->id = (int)id;
         i->var = -1;
         i->callee = i->iface = i->xfn = i->event = i->error = -1;
         p->vals[id] = i;
-        p->val_use[id] = where;
+        p->val_use[id].kind = T_EOF; /* not used yet */
     }
-    return p->vals[id];
+    if (use && p->val_use[id].kind == T_EOF) p->val_use[id] = *use;
+    return i;
 }
 
 /* value := '%' N */
@@ -524,7 +528,7 @@ static IrInstr *parse_value(P *p) {
     next(p);
     uint32_t id;
     if (!parse_u32(p, IR_MAX_ID, &id, "value number")) return NULL;
-    return value_slot(p, id, t);
+    return value_slot(p, id, &t);
 }
 
 static IrBlock *block_slot(P *p, uint32_t id, Tok where) {
@@ -740,10 +744,10 @@ static bool parse_instr(P *p, IrBlock *b) {
         err(p, def, "value %%%u is defined twice", id);
         return false;
     }
-    if (named && p->vals[id]) {
-        /* used before: the placeholder becomes the definition (a failed earlier attempt
-         * may have left operands in it) */
-        i = p->vals[id];
+    if (named) {
+        /* the slot becomes the definition (registered first, so that a phi may use itself;
+         * a failed earlier attempt may have left operands in it) */
+        i = value_slot(p, id, NULL);
         memset(i, 0, sizeof *i);
         i->id = (int)id;
         i->var = -1;
@@ -1132,7 +1136,8 @@ static void parse_func(P *p) {
     }
     for (int k = 0; k < p->nvals; k++) {
         if (!p->vals[k]) continue;
-        if (!p->val_def[k]) err(p, p->val_use[k], "value %%%d is used but never defined", k);
+        if (!p->val_def[k] && p->val_use[k].kind != T_EOF)
+            err(p, p->val_use[k], "value %%%d is used but never defined", k);
         else if (k > max_val) max_val = k;
     }
     for (int k = 0; k < p->nblocks; k++)
