@@ -541,6 +541,21 @@ static void check_types(V *v, IrInstr *i) {
         want_kind(v, i, 0, is_scalar(argt(i, 0)), "a scalar");
         if (!is_scalar(t)) ierr(v, i, "casts to a non-scalar type");
         break;
+    case IR_WIDEN: {
+        IrType *x = argt(i, 0);
+        bool ok = x && t && x->kind == IRT_REF && t->kind == IRT_REF &&
+                  x->elem->kind == t->elem->kind &&
+                  (x->elem->kind == IRT_STRING ||
+                   (x->elem->kind == IRT_LIST && x->elem->elem == t->elem->elem)) &&
+                  x->elem->len <= t->elem->len;
+        if (!ok) {
+            char b[256];
+            tname(v, x, a, sizeof a);
+            tname(v, t, b, sizeof b);
+            ierr(v, i, "cannot widen %s to %s (a ref string or list to the same kind with a bound at least as large)", a, b);
+        }
+        break;
+    }
     case IR_KECCAK:
         for (int k = 0; k < i->nargs; k++)
             want_kind(v, i, k, is_scalar(argt(i, k)) || (argt(i, k) && argt(i, k)->kind == IRT_REF), "a scalar or ref");
