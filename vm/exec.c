@@ -22,25 +22,33 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define LOAD_MEM() do { if (inst->mem0) { mem = inst->mem0->data; msize = inst->mem0->size; } \
                         else { mem = NULL; msize = 0; } } while (0)
 
+/* Register-style operands: R(k) is the frame slot named by the k-th immediate. */
+#define R(k) fp[pc[k].u]
 #define BINOP(name, T, f, rf, expr) \
-    L_##name: { T a = sp[-2].f, b = sp[-1].f; (void)a; (void)b; sp[-2].rf = (expr); sp--; NEXT(); }
+    L_##name: { T a = R(1).f, b = R(2).f; (void)a; (void)b; R(0).rf = (expr); pc += 3; NEXT(); }
 #define UNOP(name, T, f, rf, expr) \
-    L_##name: { T a = sp[-1].f; sp[-1].rf = (expr); NEXT(); }
+    L_##name: { T a = R(1).f; R(0).rf = (expr); pc += 2; NEXT(); }
 #define LOAD(name, T, rf) \
-    L_##name: { uint64_t ea = (uint64_t)sp[-1].u32 + IMM(); \
+    L_##name: { uint64_t ea = (uint64_t)R(1).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v; memcpy(&v, mem + ea, sizeof v); sp[-1].rf = v; NEXT(); }
+        T v; memcpy(&v, mem + ea, sizeof v); R(0).rf = v; pc += 3; NEXT(); }
 #define STORE(name, T, f) \
-    L_##name: { uint64_t ea = (uint64_t)sp[-2].u32 + IMM(); \
+    L_##name: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)sp[-1].f; memcpy(mem + ea, &v, sizeof v); sp -= 2; NEXT(); }
+        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); }
 /* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
 #define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
-    L_##name: { FT a = sp[-1].ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
-        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); sp[-1].rf = (IT)a; NEXT(); }
+    L_##name: { FT a = R(1).ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
+        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); R(0).rf = (IT)a; pc += 2; NEXT(); }
 #define TRUNC_SAT(name, FT, ff, IT, rf, lo_ok, hi, minv, maxv) \
-    L_##name: { FT a = sp[-1].ff; IT r; if (a != a) r = 0; else if (!(lo_ok)) r = (minv); \
-        else if (!(a < (hi))) r = (maxv); else r = (IT)a; sp[-1].rf = r; NEXT(); }
+    L_##name: { FT a = R(1).ff; IT r; if (a != a) r = 0; else if (!(lo_ok)) r = (minv); \
+        else if (!(a < (hi))) r = (maxv); else r = (IT)a; R(0).rf = r; pc += 2; NEXT(); }
+#define DIVOP(name, T, f, check) \
+    L_##name: { T a = R(1).f, b = R(2).f; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); check; \
+        R(0).f = a / b; pc += 3; NEXT(); }
+#define REMOP(name, T, f) \
+    L_##name: { T a = R(1).f, b = R(2).f; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); \
+        R(0).f = (b == (T)-1) ? 0 : a % b; pc += 3; NEXT(); }
 
 static inline void move_slots(Slot *dst, const Slot *src, uint64_t n) {
     if (dst != src) for (uint64_t i = 0; i < n; i++) dst[i] = src[i];
@@ -69,7 +77,7 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
     VmFunc *callee;
     if (fp + c->nlocals + c->max_height > stack_end) return VM_TRAP_STACK;
     for (uint32_t i = c->nparams; i < c->nlocals; i++) fp[i].u64 = 0;
-    sp = fp + c->nlocals;
+    sp = fp;
     pc = c->words;
     LOAD_MEM();
     s->running = true;
@@ -78,34 +86,32 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
 L_NOP: L_BLOCK: L_LOOP: L_IF: L_ELSE: L_END: L_BR: L_BR_IF: L_BR_TABLE: L_RETURN: L_SELECT_T:
 L_I32_CONST: L_I64_CONST: L_F32_CONST: L_F64_CONST: L_I32_WRAP_I64: L_REF_NULL:
 L_I32_REINTERPRET_F32: L_I64_REINTERPRET_F64: L_F32_REINTERPRET_I32: L_F64_REINTERPRET_I64:
+L_LOCAL_GET: L_LOCAL_SET: L_LOCAL_TEE: L_DROP:
     TRAP(VM_TRAP_UNREACHABLE); /* never emitted */
 L_UNREACHABLE: TRAP(VM_TRAP_UNREACHABLE);
 
     /* ---- control ---- */
-L_X_CONST: sp->u64 = IMM(); sp++; NEXT();
+L_X_CONST: R(0).u64 = pc[1].u; pc += 2; NEXT();
+L_X_MOV: R(0) = R(1); pc += 2; NEXT();
 L_X_JMP: pc = pc->t; NEXT();
-L_X_BR: { uint64_t h = pc[0].u, n = pc[1].u; move_slots(fp + h, sp - n, n); sp = fp + h + n; pc = pc[2].t; NEXT(); }
-L_X_BR_IF: sp--; if (sp->u32) pc = pc->t; else pc++; NEXT();
+L_X_BR: { uint64_t h = pc[0].u, n = pc[1].u; move_slots(fp + h, fp + pc[2].u, n); pc = pc[3].t; NEXT(); }
+L_X_BR_IF: if (R(0).u32) pc = pc[1].t; else pc += 2; NEXT();
 L_X_BR_IF_MOVE:
-    sp--;
-    if (sp->u32) { uint64_t h = pc[0].u, n = pc[1].u; move_slots(fp + h, sp - n, n); sp = fp + h + n; pc = pc[2].t; }
-    else pc += 3;
+    if (R(0).u32) { move_slots(fp + pc[1].u, fp + pc[3].u, pc[2].u); pc = pc[4].t; }
+    else pc += 5;
     NEXT();
-L_X_BR_UNLESS: sp--; if (!sp->u32) pc = pc->t; else pc++; NEXT();
+L_X_BR_UNLESS: if (!R(0).u32) pc = pc[1].t; else pc += 2; NEXT();
 L_X_BR_TABLE: {
-    uint64_t cnt = pc[0].u, n = pc[1].u;
-    uint32_t i = (--sp)->u32;
+    uint32_t i = R(0).u32;
+    uint64_t cnt = pc[1].u, n = pc[2].u, src = pc[3].u;
     if (i > cnt) i = (uint32_t)cnt;
-    Word *e = pc + 2 + 2 * (uint64_t)i;
-    move_slots(fp + e[0].u, sp - n, n);
-    sp = fp + e[0].u + n;
+    Word *e = pc + 4 + 2 * (uint64_t)i;
+    move_slots(fp + e[0].u, fp + src, n);
     pc = e[1].t;
     NEXT();
 }
 L_X_RETURN: {
-    uint64_t n = pc->u;
-    move_slots(fp, sp - n, n);
-    sp = fp + n;
+    move_slots(fp, fp + pc[1].u, pc[0].u);
     if (fr == fr_base) goto done;
     fr--;
     pc = fr->pc; fp = fr->fp; inst = fr->inst;
@@ -113,53 +119,48 @@ L_X_RETURN: {
     NEXT();
 }
 L_X_FUEL: if (--s->fuel == 0) TRAP(VM_TRAP_FUEL); NEXT();
-L_CALL: callee = inst->funcs[IMM()]; goto do_call;
+L_CALL: callee = inst->funcs[pc[0].u]; sp = fp + pc[1].u; pc += 2; goto do_call;
 L_CALL_INDIRECT: {
-    uint64_t ti = IMM();
-    VmTable *t = inst->tables[IMM()];
-    uint32_t i = (--sp)->u32;
+    uint64_t ti = pc[0].u;
+    VmTable *t = inst->tables[pc[1].u];
+    uint32_t i = R(2).u32;
+    sp = fp + pc[3].u;
+    pc += 4;
     if (i >= t->size) TRAP(VM_TRAP_UNDEF_ELEM);
     callee = (VmFunc *)(uintptr_t)t->elems[i];
     if (!callee) TRAP(VM_TRAP_UNINIT_ELEM);
     if (callee->type->canon != inst->canon[ti]) TRAP(VM_TRAP_INDIRECT_TYPE);
     goto do_call;
 }
-do_call: {
+do_call: { /* sp: the first argument */
     if (fuel && --s->fuel == 0) TRAP(VM_TRAP_FUEL);
     if (callee->host) {
         const FuncType *ft = callee->type;
-        Slot *a = sp - ft->nparams;
-        if (a + ft->nresults > stack_end) TRAP(VM_TRAP_STACK);
-        st = callee->host(callee->ud, (uint64_t *)a, (uint64_t *)a);
+        if (sp + ft->nresults > stack_end) TRAP(VM_TRAP_STACK);
+        st = callee->host(callee->ud, (uint64_t *)sp, (uint64_t *)sp);
         if (st != VM_OK) goto trap;
-        sp = a + ft->nresults;
         LOAD_MEM();
         NEXT();
     }
     Code *cc = callee->code;
-    Slot *nfp = sp - cc->nparams;
-    if (fr >= fr_end || nfp + cc->nlocals + cc->max_height > stack_end) TRAP(VM_TRAP_STACK);
+    if (fr >= fr_end || sp + cc->nlocals + cc->max_height > stack_end) TRAP(VM_TRAP_STACK);
     fr->pc = pc; fr->fp = fp; fr->inst = inst;
     fr++;
-    fp = nfp;
+    fp = sp;
     for (Slot *p = fp + cc->nparams, *e = fp + cc->nlocals; p < e; p++) p->u64 = 0;
-    sp = fp + cc->nlocals;
     pc = cc->words;
     if (callee->inst != inst) { inst = callee->inst; LOAD_MEM(); }
     NEXT();
 }
 
     /* ---- parametric, variables ---- */
-L_DROP: sp--; NEXT();
-L_SELECT: { uint32_t cnd = sp[-1].u32; sp -= 2; if (!cnd) sp[-1] = sp[0]; NEXT(); }
-L_LOCAL_GET: *sp++ = fp[IMM()]; NEXT();
-L_LOCAL_SET: fp[IMM()] = *--sp; NEXT();
-L_LOCAL_TEE: fp[IMM()] = sp[-1]; NEXT();
-L_GLOBAL_GET: sp->u64 = inst->globals[IMM()]->val; sp++; NEXT();
-L_GLOBAL_SET: inst->globals[IMM()]->val = (--sp)->u64; NEXT();
+L_SELECT: R(0) = R(3).u32 ? R(1) : R(2); pc += 4; NEXT();
+L_GLOBAL_GET: R(0).u64 = inst->globals[pc[1].u]->val; pc += 2; NEXT();
+L_GLOBAL_SET: inst->globals[pc[1].u]->val = R(0).u64; pc += 2; NEXT();
 
     /* ---- tables and references ---- */
 L_TABLE_GET: {
+    sp = fp + IMM();
     VmTable *t = inst->tables[IMM()];
     uint32_t i = sp[-1].u32;
     if (i >= t->size) TRAP(VM_TRAP_TABLE_OOB);
@@ -167,6 +168,7 @@ L_TABLE_GET: {
     NEXT();
 }
 L_TABLE_SET: {
+    sp = fp + IMM();
     VmTable *t = inst->tables[IMM()];
     uint32_t i = sp[-2].u32;
     uint64_t v = sp[-1].u64;
@@ -175,8 +177,9 @@ L_TABLE_SET: {
     t->elems[i] = v;
     NEXT();
 }
-L_TABLE_SIZE: sp->u64 = inst->tables[IMM()]->size; sp++; NEXT();
+L_TABLE_SIZE: sp = fp + IMM(); sp->u64 = inst->tables[IMM()]->size; sp++; NEXT();
 L_TABLE_GROW: {
+    sp = fp + IMM();
     VmTable *t = inst->tables[IMM()];
     uint32_t n = sp[-1].u32;
     uint64_t init = sp[-2].u64;
@@ -185,6 +188,7 @@ L_TABLE_GROW: {
     NEXT();
 }
 L_TABLE_FILL: {
+    sp = fp + IMM();
     VmTable *t = inst->tables[IMM()];
     uint32_t i = sp[-3].u32, n = sp[-1].u32;
     uint64_t v = sp[-2].u64;
@@ -194,6 +198,7 @@ L_TABLE_FILL: {
     NEXT();
 }
 L_TABLE_COPY: {
+    sp = fp + IMM();
     VmTable *td = inst->tables[IMM()], *ts = inst->tables[IMM()];
     uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
     sp -= 3;
@@ -202,6 +207,7 @@ L_TABLE_COPY: {
     NEXT();
 }
 L_TABLE_INIT: {
+    sp = fp + IMM();
     uint64_t seg = IMM();
     VmTable *t = inst->tables[IMM()];
     uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
@@ -210,9 +216,9 @@ L_TABLE_INIT: {
     if (n) memcpy(t->elems + d, inst->elem_refs[seg] + sr, sizeof(uint64_t) * n);
     NEXT();
 }
-L_ELEM_DROP: inst->elem_len[IMM()] = 0; NEXT();
-L_REF_IS_NULL: { uint32_t r = sp[-1].u64 == 0; sp[-1].u64 = r; NEXT(); }
-L_REF_FUNC: sp->u64 = (uintptr_t)inst->funcs[IMM()]; sp++; NEXT();
+L_ELEM_DROP: pc++; inst->elem_len[IMM()] = 0; NEXT();
+L_REF_IS_NULL: { sp = fp + IMM(); uint32_t r = sp[-1].u64 == 0; sp[-1].u64 = r; NEXT(); }
+L_REF_FUNC: sp = fp + IMM(); sp->u64 = (uintptr_t)inst->funcs[IMM()]; sp++; NEXT();
 
     /* ---- memory ---- */
 LOAD(I32_LOAD, uint32_t, u32)
@@ -238,9 +244,10 @@ STORE(I32_STORE16, uint16_t, u32)
 STORE(I64_STORE8, uint8_t, u64)
 STORE(I64_STORE16, uint16_t, u64)
 STORE(I64_STORE32, uint32_t, u64)
-L_MEMORY_SIZE: sp->u64 = inst->mem0->pages; sp++; NEXT();
-L_MEMORY_GROW: sp[-1].u64 = (uint32_t)vm_memory_grow(s, inst->mem0, sp[-1].u32); LOAD_MEM(); NEXT();
+L_MEMORY_SIZE: sp = fp + IMM(); sp->u64 = inst->mem0->pages; sp++; NEXT();
+L_MEMORY_GROW: sp = fp + IMM(); sp[-1].u64 = (uint32_t)vm_memory_grow(s, inst->mem0, sp[-1].u32); LOAD_MEM(); NEXT();
 L_MEMORY_FILL: {
+    sp = fp + IMM();
     uint32_t d = sp[-3].u32, v = sp[-2].u32, n = sp[-1].u32;
     sp -= 3;
     if ((uint64_t)d + n > msize) TRAP(VM_TRAP_MEM_OOB);
@@ -248,6 +255,7 @@ L_MEMORY_FILL: {
     NEXT();
 }
 L_MEMORY_COPY: {
+    sp = fp + IMM();
     uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
     sp -= 3;
     if ((uint64_t)d + n > msize || (uint64_t)sr + n > msize) TRAP(VM_TRAP_MEM_OOB);
@@ -255,6 +263,7 @@ L_MEMORY_COPY: {
     NEXT();
 }
 L_MEMORY_INIT: {
+    sp = fp + IMM();
     uint64_t seg = IMM();
     uint32_t d = sp[-3].u32, sr = sp[-2].u32, n = sp[-1].u32;
     sp -= 3;
@@ -262,7 +271,7 @@ L_MEMORY_INIT: {
     if (n) memcpy(mem + d, inst->m->bytes + inst->m->datas[seg].off + sr, n);
     NEXT();
 }
-L_DATA_DROP: inst->data_len[IMM()] = 0; NEXT();
+L_DATA_DROP: pc++; inst->data_len[IMM()] = 0; NEXT();
 
     /* ---- i32 ---- */
 UNOP(I32_EQZ, uint32_t, u32, u32, a == 0)
@@ -282,19 +291,10 @@ UNOP(I32_POPCNT, uint32_t, u32, u32, (uint32_t)__builtin_popcount(a))
 BINOP(I32_ADD, uint32_t, u32, u32, a + b)
 BINOP(I32_SUB, uint32_t, u32, u32, a - b)
 BINOP(I32_MUL, uint32_t, u32, u32, a * b)
-L_I32_DIV_S: {
-    int32_t a = sp[-2].i32, b = sp[-1].i32;
-    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
-    if (a == INT32_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW);
-    sp[-2].i32 = a / b; sp--; NEXT();
-}
-L_I32_DIV_U: { uint32_t a = sp[-2].u32, b = sp[-1].u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u32 = a / b; sp--; NEXT(); }
-L_I32_REM_S: {
-    int32_t a = sp[-2].i32, b = sp[-1].i32;
-    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
-    sp[-2].i32 = b == -1 ? 0 : a % b; sp--; NEXT();
-}
-L_I32_REM_U: { uint32_t a = sp[-2].u32, b = sp[-1].u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u32 = a % b; sp--; NEXT(); }
+DIVOP(I32_DIV_S, int32_t, i32, if (a == INT32_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW))
+DIVOP(I32_DIV_U, uint32_t, u32, )
+REMOP(I32_REM_S, int32_t, i32)
+L_I32_REM_U: { uint32_t a = R(1).u32, b = R(2).u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); R(0).u32 = a % b; pc += 3; NEXT(); }
 BINOP(I32_AND, uint32_t, u32, u32, a & b)
 BINOP(I32_OR, uint32_t, u32, u32, a | b)
 BINOP(I32_XOR, uint32_t, u32, u32, a ^ b)
@@ -324,19 +324,10 @@ UNOP(I64_POPCNT, uint64_t, u64, u64, (uint64_t)__builtin_popcountll(a))
 BINOP(I64_ADD, uint64_t, u64, u64, a + b)
 BINOP(I64_SUB, uint64_t, u64, u64, a - b)
 BINOP(I64_MUL, uint64_t, u64, u64, a * b)
-L_I64_DIV_S: {
-    int64_t a = sp[-2].i64, b = sp[-1].i64;
-    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
-    if (a == INT64_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW);
-    sp[-2].i64 = a / b; sp--; NEXT();
-}
-L_I64_DIV_U: { uint64_t a = sp[-2].u64, b = sp[-1].u64; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u64 = a / b; sp--; NEXT(); }
-L_I64_REM_S: {
-    int64_t a = sp[-2].i64, b = sp[-1].i64;
-    if (b == 0) TRAP(VM_TRAP_DIV_ZERO);
-    sp[-2].i64 = b == -1 ? 0 : a % b; sp--; NEXT();
-}
-L_I64_REM_U: { uint64_t a = sp[-2].u64, b = sp[-1].u64; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); sp[-2].u64 = a % b; sp--; NEXT(); }
+DIVOP(I64_DIV_S, int64_t, i64, if (a == INT64_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW))
+DIVOP(I64_DIV_U, uint64_t, u64, )
+REMOP(I64_REM_S, int64_t, i64)
+L_I64_REM_U: { uint64_t a = R(1).u64, b = R(2).u64; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); R(0).u64 = a % b; pc += 3; NEXT(); }
 BINOP(I64_AND, uint64_t, u64, u64, a & b)
 BINOP(I64_OR, uint64_t, u64, u64, a | b)
 BINOP(I64_XOR, uint64_t, u64, u64, a ^ b)

@@ -27,10 +27,13 @@ typedef struct {
     VmStore *s; VmModule *m; VmError *err;
     const uint8_t *b; size_t pos, end, op_pos;
     uint8_t *vals; uint32_t nvals, capvals;
+    int32_t *loc; /* per operand: the local it still equals (not yet copied home), or -1 */
     Ctrl *ctrls; uint32_t nctrls, capctrls;
     FuncDef *fn; uint32_t fidx;
     uint32_t max_height;
     Emitter em;
+    /* the last op's destination operand, retargetable by a following local.set/tee */
+    uint32_t last_end, last_dst_pos, last_dst_home;
 } V;
 
 static const uint8_t valtypes[] = { VM_I32, VM_I64, VM_F32, VM_F64, VM_FUNCREF, VM_EXTERNREF };
@@ -74,8 +77,12 @@ static VmStatus push(V *v, uint8_t t) {
         uint32_t cap = v->capvals ? v->capvals * 2 : 64;
         uint8_t *n = vm_realloc(v->vals, cap);
         if (!n) return oom(v);
-        v->vals = n; v->capvals = cap;
+        v->vals = n;
+        int32_t *l = vm_realloc(v->loc, sizeof *l * cap);
+        if (!l) return oom(v);
+        v->loc = l; v->capvals = cap;
     }
+    v->loc[v->nvals] = -1;
     v->vals[v->nvals++] = t;
     if (v->nvals > v->max_height) v->max_height = v->nvals;
     return VM_OK;
@@ -141,10 +148,39 @@ static void set_unreachable(V *v) {
 static uint32_t label_arity(Ctrl *c) { return c->kind == OP_LOOP ? c->nparams : c->nresults; }
 static const uint8_t *label_types(Ctrl *c) { return c->kind == OP_LOOP ? c->params : c->results; }
 
-/* ---- emission (only in reachable code) ---- */
+/* ---- emission (only in reachable code) ----
+ * Operands are frame slots: value i of the operand stack lives at slot nlocals + i (its
+ * home), except that local.get pushes a lazy entry standing for the local itself. Lazy
+ * entries are copied home before control flow, calls, and writes to their local. */
 
 static void emit(V *v, int op) { if (live(v)) em_op(&v->em, op); }
 static void emit_u(V *v, uint64_t x) { if (live(v)) em_u(&v->em, x); }
+
+static uint32_t home(V *v, uint32_t i) { return v->fn->nlocals + i; }
+static uint32_t opnd(V *v, uint32_t i) { return v->loc[i] >= 0 ? (uint32_t)v->loc[i] : home(v, i); }
+/* true when the top `n` operands exist in reachable code, so their slots can be named */
+static bool have(V *v, uint32_t n) {
+    return live(v) && v->nvals >= n && v->nvals - n >= v->ctrls[v->nctrls - 1].height;
+}
+
+/* Copies lazy entries of the current block below `upto` to their homes. */
+static void materialize(V *v, uint32_t upto) {
+    if (!live(v)) return;
+    for (uint32_t i = v->ctrls[v->nctrls - 1].height; i < upto && i < v->nvals; i++)
+        if (v->loc[i] >= 0) {
+            em_op(&v->em, OP_X_MOV); em_u(&v->em, home(v, i)); em_u(&v->em, (uint32_t)v->loc[i]);
+            v->loc[i] = -1;
+        }
+}
+
+static void materialize_local(V *v, uint32_t x, uint32_t upto) {
+    if (!live(v)) return;
+    for (uint32_t i = v->ctrls[v->nctrls - 1].height; i < upto && i < v->nvals; i++)
+        if (v->loc[i] == (int32_t)x) {
+            em_op(&v->em, OP_X_MOV); em_u(&v->em, home(v, i)); em_u(&v->em, x);
+            v->loc[i] = -1;
+        }
+}
 
 static void emit_target(V *v, Ctrl *c) {
     if (c->kind == OP_LOOP) {
@@ -155,17 +191,29 @@ static void emit_target(V *v, Ctrl *c) {
     }
 }
 
-/* A branch to `depth` with the current stack; br_if has already popped its condition. */
-static void emit_br(V *v, uint32_t depth, bool cond) {
+/* A branch to `depth` carrying the `n` values below `top` (top = nvals for br, the index of
+ * the condition for br_if); cond is the condition's slot. Operands are already home. */
+static void emit_br(V *v, uint32_t depth, bool is_if, uint32_t top, uint32_t cond) {
     if (!live(v)) return;
     Ctrl *c = &v->ctrls[v->nctrls - 1 - depth];
     uint32_t n = label_arity(c);
+    if (top < n) return; /* invalid: reported by the pops */
     uint32_t h = v->fn->nlocals + c->height;
-    uint32_t cur = v->fn->nlocals + v->nvals;
-    bool move = cur != h + n;
-    em_op(&v->em, cond ? (move ? OP_X_BR_IF_MOVE : OP_X_BR_IF) : (move ? OP_X_BR : OP_X_JMP));
-    if (move) { em_u(&v->em, h); em_u(&v->em, n); }
+    uint32_t src = home(v, top - n);
+    bool move = src != h && n != 0;
+    em_op(&v->em, is_if ? (move ? OP_X_BR_IF_MOVE : OP_X_BR_IF) : (move ? OP_X_BR : OP_X_JMP));
+    if (is_if) em_u(&v->em, cond);
+    if (move) { em_u(&v->em, h); em_u(&v->em, n); em_u(&v->em, src); }
     emit_target(v, c);
+}
+
+/* An op that keeps the stack discipline of the plain interpreter: everything goes home and
+ * the handler is told where the stack top is. */
+static void emit_stack_op(V *v, int op) {
+    if (!live(v)) return;
+    materialize(v, v->nvals);
+    em_op(&v->em, op);
+    em_u(&v->em, home(v, v->nvals));
 }
 
 /* ---- immediates ---- */
@@ -239,45 +287,84 @@ static VmStatus check_table(V *v, uint32_t t) {
     return VM_OK;
 }
 
+static bool is_nop_conversion(int op) {
+    return op == OP_I32_WRAP_I64 || (op >= OP_I32_REINTERPRET_F32 && op <= OP_F64_REINTERPRET_I64);
+}
+
+/* Numeric ops, loads, stores, constants: validated from the signature in opcodes.def and
+ * emitted as `op dst, src...[, offset]` on frame slots. */
+static VmStatus generic(V *v, int op) {
+    VmStatus st = VM_OK;
+    const OpInfo *info = &vm_ops[op];
+    const char *colon = strchr(info->sig, ':');
+    uint32_t np = (uint32_t)(colon - info->sig), nr = (uint32_t)strlen(colon + 1);
+    uint32_t offset = 0;
+    bool mem = op >= OP_I32_LOAD && op <= OP_I64_STORE32;
+    bool stack_op = op == OP_MEMORY_SIZE || op == OP_MEMORY_GROW || op == OP_MEMORY_FILL || op == OP_MEMORY_COPY;
+    if (mem) TRY(read_memarg(v, info->align, &offset));
+    if (op == OP_MEMORY_SIZE || op == OP_MEMORY_GROW || op == OP_MEMORY_FILL) {
+        TRY(zero_byte(v));
+        if (!v->m->nmems) return invalid(v, "unknown memory 0%s", "");
+    } else if (op == OP_MEMORY_COPY) {
+        TRY(zero_byte(v)); TRY(zero_byte(v));
+        if (!v->m->nmems) return invalid(v, "unknown memory 0%s", "");
+    }
+    uint64_t imm = 0;
+    bool is_const = op >= OP_I32_CONST && op <= OP_F64_CONST;
+    if (op == OP_I32_CONST) { TRY(vm_read_leb(v->b, v->end, &v->pos, 32, true, &imm, v->err)); imm &= 0xffffffffu; }
+    else if (op == OP_I64_CONST) TRY(vm_read_leb(v->b, v->end, &v->pos, 64, true, &imm, v->err));
+    else if (op == OP_F32_CONST || op == OP_F64_CONST) {
+        size_t n = op == OP_F32_CONST ? 4 : 8;
+        if (v->end - v->pos < n) return malformed(v, "unexpected end");
+        memcpy(&imm, v->b + v->pos, n); /* little-endian host */
+        v->pos += n;
+    }
+    bool em = have(v, np);
+    uint32_t base = v->nvals - np, src[3] = { 0, 0, 0 };
+    int32_t keep = -1;
+    if (em) {
+        if (stack_op) emit_stack_op(v, op);
+        for (uint32_t k = 0; k < np; k++) src[k] = opnd(v, base + k);
+        if (np) keep = v->loc[base];
+    }
+    for (const char *p = colon; p-- > info->sig;) TRY(pop_expect(v, sig_type(*p), NULL));
+    for (const char *p = colon + 1; *p; p++) TRY(push(v, sig_type(*p)));
+    if (!em || stack_op) return VM_OK;
+    if (is_nop_conversion(op)) { v->loc[base] = keep; return VM_OK; } /* same bits, same slot */
+    Emitter *e = &v->em;
+    em_op(e, is_const ? OP_X_CONST : op);
+    if (nr) { v->last_dst_pos = e->len; v->last_dst_home = home(v, base); em_u(e, home(v, base)); }
+    for (uint32_t k = 0; k < np; k++) em_u(e, src[k]);
+    if (is_const) em_u(e, imm);
+    if (mem) em_u(e, offset);
+    if (nr) v->last_end = e->len;
+    return VM_OK;
+fail:
+    return st;
+}
+
+/* local.set / local.tee: the value goes straight into the local when the op that made it
+ * can be retargeted; lazy copies of the old local value are made first. */
+static void emit_local_write(V *v, uint32_t x) {
+    if (!have(v, 1)) return;
+    uint32_t top = v->nvals - 1;
+    uint32_t before = v->em.len;
+    materialize_local(v, x, top);
+    if (v->loc[top] < 0 && before == v->last_end && v->em.len == before && v->last_dst_home == home(v, top) &&
+        !v->em.oom) {
+        v->em.w[v->last_dst_pos].u = x;
+        return;
+    }
+    if (v->loc[top] == (int32_t)x) return; /* local.get x; local.set x */
+    em_op(&v->em, OP_X_MOV); em_u(&v->em, x); em_u(&v->em, opnd(v, top));
+}
+
 static VmStatus instr(V *v, int op) {
     VmModule *m = v->m;
     VmStatus st = VM_OK;
     uint32_t x, y;
     uint8_t t, t2;
-    const OpInfo *info = &vm_ops[op];
-    if (info->sig[0]) { /* generic: numeric, loads, stores */
-        const char *colon = strchr(info->sig, ':');
-        uint32_t offset = 0;
-        bool mem = op >= OP_I32_LOAD && op <= OP_I64_STORE32;
-        if (mem) TRY(read_memarg(v, info->align, &offset));
-        if (op == OP_MEMORY_SIZE || op == OP_MEMORY_GROW || op == OP_MEMORY_FILL) {
-            TRY(zero_byte(v));
-            if (!m->nmems) return invalid(v, "unknown memory 0%s", "");
-        } else if (op == OP_MEMORY_COPY) {
-            TRY(zero_byte(v)); TRY(zero_byte(v));
-            if (!m->nmems) return invalid(v, "unknown memory 0%s", "");
-        }
-        uint64_t imm = 0;
-        bool is_const = op >= OP_I32_CONST && op <= OP_F64_CONST;
-        if (op == OP_I32_CONST) { TRY(vm_read_leb(v->b, v->end, &v->pos, 32, true, &imm, v->err)); imm &= 0xffffffffu; }
-        else if (op == OP_I64_CONST) TRY(vm_read_leb(v->b, v->end, &v->pos, 64, true, &imm, v->err));
-        else if (op == OP_F32_CONST || op == OP_F64_CONST) {
-            size_t n = op == OP_F32_CONST ? 4 : 8;
-            if (v->end - v->pos < n) return malformed(v, "unexpected end");
-            memcpy(&imm, v->b + v->pos, n); /* little-endian host */
-            v->pos += n;
-        }
-        for (const char *p = colon; p-- > info->sig;) TRY(pop_expect(v, sig_type(*p), NULL));
-        for (const char *p = colon + 1; *p; p++) TRY(push(v, sig_type(*p)));
-        if (is_const) { emit(v, OP_X_CONST); emit_u(v, imm); }
-        else if (op == OP_I32_WRAP_I64 || (op >= OP_I32_REINTERPRET_F32 && op <= OP_F64_REINTERPRET_I64)) {
-            /* no code: an i32 is the low half of its slot, and floats share the bits */
-        } else {
-            emit(v, op);
-            if (mem) emit_u(v, offset);
-        }
-        return VM_OK;
-    }
+    if (vm_ops[op].sig[0]) return generic(v, op);
     Ctrl *top = &v->ctrls[v->nctrls - 1];
     switch (op) {
     case OP_UNREACHABLE: emit(v, op); set_unreachable(v); break;
@@ -286,10 +373,19 @@ static VmStatus instr(V *v, int op) {
         uint32_t np, nr;
         const uint8_t *p, *r;
         TRY(read_blocktype(v, &np, &p, &nr, &r));
-        if (op == OP_IF) TRY(pop_expect(v, VM_I32, NULL));
-        TRY(pop_vals(v, p, np));
         uint32_t else_chain = 0;
-        if (op == OP_IF && live(v)) { em_op(&v->em, OP_X_BR_UNLESS); else_chain = em_target(&v->em, 0); }
+        if (op == OP_IF) {
+            if (have(v, 1)) {
+                materialize(v, v->nvals - 1);
+                uint32_t cond = opnd(v, v->nvals - 1);
+                em_op(&v->em, OP_X_BR_UNLESS); em_u(&v->em, cond);
+                else_chain = em_target(&v->em, 0);
+            }
+            TRY(pop_expect(v, VM_I32, NULL));
+        } else {
+            materialize(v, v->nvals);
+        }
+        TRY(pop_vals(v, p, np));
         TRY(push_ctrl(v, op, np, p, nr, r));
         Ctrl *c = &v->ctrls[v->nctrls - 1];
         c->else_chain = else_chain;
@@ -301,6 +397,7 @@ static VmStatus instr(V *v, int op) {
     }
     case OP_ELSE:
         if (top->kind != OP_IF) return invalid(v, "else without if%s", "");
+        materialize(v, v->nvals);
         TRY(pop_vals(v, top->results, top->nresults));
         if (v->nvals != top->height) return invalid(v, "type mismatch: %s", "values remaining on stack at end of block");
         if (live(v)) { em_op(&v->em, OP_X_JMP); top->chain = em_target(&v->em, top->chain); }
@@ -310,6 +407,7 @@ static VmStatus instr(V *v, int op) {
         TRY(push_vals(v, top->params, top->nparams));
         break;
     case OP_END: {
+        materialize(v, v->nvals);
         TRY(pop_vals(v, top->results, top->nresults));
         if (v->nvals != top->height) return invalid(v, "type mismatch: %s", "values remaining on stack at end of block");
         if (top->kind == OP_IF && (top->nparams != top->nresults ||
@@ -321,6 +419,7 @@ static VmStatus instr(V *v, int op) {
         if (v->nctrls == 1) { /* function end: the exit every branch to the body label reaches */
             em_op(&v->em, OP_X_RETURN);
             em_u(&v->em, c.nresults);
+            em_u(&v->em, v->fn->nlocals);
             v->nctrls--;
             return VM_OK;
         }
@@ -331,9 +430,17 @@ static VmStatus instr(V *v, int op) {
     case OP_BR: case OP_BR_IF: {
         TRY(rd_u32(v, &x));
         if (x >= v->nctrls) return invalid(v, "unknown label%s", "");
-        if (op == OP_BR_IF) TRY(pop_expect(v, VM_I32, NULL));
         Ctrl *c = &v->ctrls[v->nctrls - 1 - x];
-        emit_br(v, x, op == OP_BR_IF);
+        if (op == OP_BR_IF) {
+            if (have(v, 1)) {
+                materialize(v, v->nvals - 1);
+                emit_br(v, x, true, v->nvals - 1, opnd(v, v->nvals - 1));
+            }
+            TRY(pop_expect(v, VM_I32, NULL));
+        } else {
+            materialize(v, v->nvals);
+            emit_br(v, x, false, v->nvals, 0);
+        }
         TRY(pop_vals(v, label_types(c), label_arity(c)));
         if (op == OP_BR) set_unreachable(v);
         else TRY(push_vals(v, label_types(c), label_arity(c)));
@@ -349,16 +456,19 @@ static VmStatus instr(V *v, int op) {
             st = rd_u32(v, &labels[i]);
             if (!st && labels[i] >= v->nctrls) st = invalid(v, "unknown label%s", "");
         }
-        if (!st) st = pop_expect(v, VM_I32, NULL);
         uint32_t arity = st ? 0 : label_arity(&v->ctrls[v->nctrls - 1 - labels[n]]);
-        if (!st && live(v)) {
-            em_op(&v->em, OP_X_BR_TABLE); em_u(&v->em, n); em_u(&v->em, arity);
+        if (!st && have(v, 1 + arity)) {
+            materialize(v, v->nvals - 1);
+            em_op(&v->em, OP_X_BR_TABLE);
+            em_u(&v->em, opnd(v, v->nvals - 1));
+            em_u(&v->em, n); em_u(&v->em, arity); em_u(&v->em, home(v, v->nvals - 1 - arity));
             for (uint32_t i = 0; i <= n; i++) {
                 Ctrl *c = &v->ctrls[v->nctrls - 1 - labels[i]];
                 em_u(&v->em, v->fn->nlocals + c->height);
                 emit_target(v, c);
             }
         }
+        if (!st) st = pop_expect(v, VM_I32, NULL);
         uint8_t *tmp = vm_alloc((size_t)arity + 1);
         if (!tmp && !st) st = oom(v);
         for (uint32_t i = 0; i < n && st == VM_OK; i++) {
@@ -381,8 +491,11 @@ static VmStatus instr(V *v, int op) {
     }
     case OP_RETURN: {
         Ctrl *f = &v->ctrls[0];
+        if (have(v, f->nresults)) {
+            materialize(v, v->nvals);
+            em_op(&v->em, OP_X_RETURN); em_u(&v->em, f->nresults); em_u(&v->em, home(v, v->nvals - f->nresults));
+        }
         TRY(pop_vals(v, f->results, f->nresults));
-        emit(v, OP_X_RETURN); emit_u(v, f->nresults);
         set_unreachable(v);
         break;
     }
@@ -390,9 +503,12 @@ static VmStatus instr(V *v, int op) {
         TRY(rd_u32(v, &x));
         if (x >= m->nfuncs) return invalid(v, "unknown function%s", "");
         FuncType *ft = &m->types[m->func_type[x]];
+        if (have(v, ft->nparams)) {
+            materialize(v, v->nvals);
+            em_op(&v->em, op); em_u(&v->em, x); em_u(&v->em, home(v, v->nvals - ft->nparams));
+        }
         TRY(pop_vals(v, ft->types, ft->nparams));
         TRY(push_vals(v, ft->types + ft->nparams, ft->nresults));
-        emit(v, op); emit_u(v, x);
         break;
     }
     case OP_CALL_INDIRECT: {
@@ -400,14 +516,18 @@ static VmStatus instr(V *v, int op) {
         TRY(check_table(v, y));
         if (x >= m->ntypes) return invalid(v, "unknown type%s", "");
         if (m->tables[y].type != VM_FUNCREF) return invalid(v, "type mismatch: %s", "call_indirect on a non-funcref table");
-        TRY(pop_expect(v, VM_I32, NULL));
         FuncType *ft = &m->types[x];
+        if (have(v, ft->nparams + 1)) {
+            materialize(v, v->nvals - 1);
+            em_op(&v->em, op); em_u(&v->em, x); em_u(&v->em, y);
+            em_u(&v->em, opnd(v, v->nvals - 1)); em_u(&v->em, home(v, v->nvals - 1 - ft->nparams));
+        }
+        TRY(pop_expect(v, VM_I32, NULL));
         TRY(pop_vals(v, ft->types, ft->nparams));
         TRY(push_vals(v, ft->types + ft->nparams, ft->nresults));
-        emit(v, op); emit_u(v, x); emit_u(v, y);
         break;
     }
-    case OP_DROP: TRY(pop(v, &t)); emit(v, op); break;
+    case OP_DROP: TRY(pop(v, &t)); break;
     case OP_SELECT: case OP_SELECT_T: {
         uint8_t want = UNKNOWN;
         if (op == OP_SELECT_T) {
@@ -418,6 +538,11 @@ static VmStatus instr(V *v, int op) {
             bool ok = false;
             for (unsigned i = 0; i < sizeof valtypes; i++) ok |= valtypes[i] == want;
             if (!ok) return malformed(v, "malformed value type");
+        }
+        if (have(v, 3)) {
+            uint32_t n = v->nvals;
+            em_op(&v->em, OP_SELECT); em_u(&v->em, home(v, n - 3));
+            em_u(&v->em, opnd(v, n - 3)); em_u(&v->em, opnd(v, n - 2)); em_u(&v->em, opnd(v, n - 1));
         }
         TRY(pop_expect(v, VM_I32, NULL));
         TRY(pop_expect(v, want, &t));
@@ -430,53 +555,59 @@ static VmStatus instr(V *v, int op) {
         } else {
             TRY(push(v, want));
         }
-        emit(v, OP_SELECT);
         break;
     }
     case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE:
         TRY(rd_u32(v, &x));
         if (x >= v->fn->nlocals) return invalid(v, "unknown local%s", "");
         t = v->fn->local_types[x];
-        if (op != OP_LOCAL_GET) TRY(pop_expect(v, t, NULL));
-        if (op != OP_LOCAL_SET) TRY(push(v, t));
-        emit(v, op); emit_u(v, x);
+        if (op != OP_LOCAL_GET) {
+            emit_local_write(v, x);
+            TRY(pop_expect(v, t, NULL));
+        }
+        if (op != OP_LOCAL_SET) {
+            TRY(push(v, t));
+            if (live(v)) v->loc[v->nvals - 1] = (int32_t)x;
+        }
         break;
     case OP_GLOBAL_GET: case OP_GLOBAL_SET:
         TRY(rd_u32(v, &x));
         if (x >= m->nglobals) return invalid(v, "unknown global%s", "");
         t = m->globals[x].type;
-        if (op == OP_GLOBAL_GET) TRY(push(v, t));
-        else {
+        if (op == OP_GLOBAL_GET) {
+            if (live(v)) { em_op(&v->em, op); em_u(&v->em, home(v, v->nvals)); em_u(&v->em, x); }
+            TRY(push(v, t));
+        } else {
             if (!m->globals[x].mut) return invalid(v, "global is immutable%s", "");
+            if (have(v, 1)) { em_op(&v->em, op); em_u(&v->em, opnd(v, v->nvals - 1)); em_u(&v->em, x); }
             TRY(pop_expect(v, t, NULL));
         }
-        emit(v, op); emit_u(v, x);
         break;
     case OP_TABLE_GET: case OP_TABLE_SET:
         TRY(rd_u32(v, &x)); TRY(check_table(v, x));
         t = m->tables[x].type;
+        emit_stack_op(v, op); emit_u(v, x);
         if (op == OP_TABLE_GET) { TRY(pop_expect(v, VM_I32, NULL)); TRY(push(v, t)); }
         else { TRY(pop_expect(v, t, NULL)); TRY(pop_expect(v, VM_I32, NULL)); }
-        emit(v, op); emit_u(v, x);
         break;
     case OP_REF_NULL:
         TRY(rd_byte(v, &t));
         if (!is_ref(t)) { v->pos--; return malformed(v, "malformed reference type"); }
+        if (live(v)) { em_op(&v->em, OP_X_CONST); em_u(&v->em, home(v, v->nvals)); em_u(&v->em, 0); }
         TRY(push(v, t));
-        emit(v, OP_X_CONST); emit_u(v, 0);
         break;
     case OP_REF_IS_NULL:
+        emit_stack_op(v, op);
         TRY(pop(v, &t));
         if (t != UNKNOWN && !is_ref(t)) return invalid(v, "type mismatch: %s", "ref.is_null needs a reference");
         TRY(push(v, VM_I32));
-        emit(v, op);
         break;
     case OP_REF_FUNC:
         TRY(rd_u32(v, &x));
         if (x >= m->nfuncs) return invalid(v, "unknown function%s", "");
         if (!m->declared[x]) return invalid(v, "undeclared function reference%s", "");
+        emit_stack_op(v, op); emit_u(v, x);
         TRY(push(v, VM_FUNCREF));
-        emit(v, op); emit_u(v, x);
         break;
     case OP_MEMORY_INIT: case OP_DATA_DROP:
         TRY(rd_u32(v, &x));
@@ -484,42 +615,43 @@ static VmStatus instr(V *v, int op) {
         if (!m->has_datacount) return malformed(v, "data count section required");
         if (op == OP_MEMORY_INIT && !m->nmems) return invalid(v, "unknown memory 0%s", "");
         if (x >= m->datacount) return invalid(v, "unknown data segment%s", "");
+        emit_stack_op(v, op); emit_u(v, x);
         if (op == OP_MEMORY_INIT) {
             TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
         }
-        emit(v, op); emit_u(v, x);
         break;
     case OP_TABLE_INIT:
         TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
         TRY(check_table(v, y));
         if (x >= m->nelems) return invalid(v, "unknown elem segment%s", "");
         if (m->elems[x].type != m->tables[y].type) return invalid(v, "type mismatch: %s", "table.init element type");
+        emit_stack_op(v, op); emit_u(v, x); emit_u(v, y);
         TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
-        emit(v, op); emit_u(v, x); emit_u(v, y);
         break;
     case OP_ELEM_DROP:
         TRY(rd_u32(v, &x));
         if (x >= m->nelems) return invalid(v, "unknown elem segment%s", "");
-        emit(v, op); emit_u(v, x);
+        emit_stack_op(v, op); emit_u(v, x);
         break;
     case OP_TABLE_COPY:
         TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
         TRY(check_table(v, x)); TRY(check_table(v, y));
         if (m->tables[x].type != m->tables[y].type) return invalid(v, "type mismatch: %s", "table.copy element types");
+        emit_stack_op(v, op); emit_u(v, x); emit_u(v, y);
         TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
-        emit(v, op); emit_u(v, x); emit_u(v, y);
         break;
     case OP_TABLE_GROW: case OP_TABLE_SIZE: case OP_TABLE_FILL:
         TRY(rd_u32(v, &x)); TRY(check_table(v, x));
         t = m->tables[x].type;
+        emit_stack_op(v, op); emit_u(v, x);
         if (op == OP_TABLE_GROW) { TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, t, NULL)); TRY(push(v, VM_I32)); }
         else if (op == OP_TABLE_SIZE) TRY(push(v, VM_I32));
         else { TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, t, NULL)); TRY(pop_expect(v, VM_I32, NULL)); }
-        emit(v, op); emit_u(v, x);
         break;
     default:
         return malformed(v, "illegal opcode");
     }
+    v->last_end = UINT32_MAX;
     return VM_OK;
 fail:
     return st;
@@ -532,7 +664,7 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     VmStatus st = VM_OK;
     v->fn = fn; v->fidx = idx;
     v->pos = fn->body_off; v->end = (size_t)fn->body_off + fn->body_len;
-    v->nvals = 0; v->nctrls = 0; v->max_height = 0;
+    v->nvals = 0; v->nctrls = 0; v->max_height = 0; v->last_end = UINT32_MAX;
     memset(&v->em, 0, sizeof v->em);
     v->em.labels = vm_exec_labels();
     TRY(push_ctrl(v, -1, 0, NULL, ft->nresults, ft->types + ft->nparams));
@@ -548,7 +680,7 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     fn->code.nparams = ft->nparams;
     fn->code.nresults = ft->nresults;
     fn->code.nlocals = fn->nlocals;
-    fn->code.max_height = v->max_height + 2;
+    fn->code.max_height = v->max_height + 4;
     TRY(em_finish(&v->em, &fn->code));
     return VM_OK;
 fail:
@@ -673,6 +805,7 @@ VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
 fail:
     vm_free(sorted);
     vm_free(v.vals);
+    vm_free(v.loc);
     vm_free(v.ctrls);
     return st;
 }
