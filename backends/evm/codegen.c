@@ -60,6 +60,87 @@ static int max_id(const IrFunc *f) {
     return mx;
 }
 
+/* Frame words for the SSA values of f, reused between values whose live ranges do not
+ * overlap. With the blocks in an order where every edge goes forward (no loop), a value
+ * is live only between its definition and its last use in that order (a phi: from the
+ * end of its first predecessor); with a loop every value keeps its own word. Returns the
+ * word of each value by id and sets *nwords. */
+static int *assign_slots(const IrFunc *f, Arena *arena, int *nwords) {
+    int nid = max_id(f) + 1, nb = 0;
+    int *slot = ARENA_ARRAY(arena, int, nid + 1);
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        if (b->id + 1 > nb)
+            nb = b->id + 1;
+    int *bpos = ARENA_ARRAY(arena, int, nb + 1), *bend = ARENA_ARRAY(arena, int, nb + 1);
+    int *start = ARENA_ARRAY(arena, int, nid + 1), *end = ARENA_ARRAY(arena, int, nid + 1);
+    IrInstr **def = ARENA_ARRAY(arena, IrInstr *, nid + 1);
+    int pos = 0, order = 0;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func) {
+        bpos[b->id] = order++;
+        for (IrInstr *i = b->first; i; i = i->next) {
+            pos++;
+            if (i->id >= 0)
+                def[i->id] = i, start[i->id] = end[i->id] = pos;
+        }
+        bend[b->id] = pos;
+    }
+    bool forward = true;
+    for (IrBlock *b = f->entry; b && forward; b = b->next_in_func) {
+        IrInstr *t = b->last;
+        int nt = t && t->op == IR_JMP ? 1 : t && t->op == IR_BR ? 2 : 0;
+        for (int k = 0; k < nt; k++)
+            if (bpos[t->targets[k]->id] <= bpos[b->id])
+                forward = false;
+    }
+    if (!forward) {
+        for (int k = 0; k < nid; k++)
+            slot[k] = k;
+        *nwords = nid;
+        return slot;
+    }
+    pos = 0;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next) {
+            pos++;
+            for (int k = 0; k < i->nargs; k++) {
+                IrInstr *v = i->args[k];
+                if (v->id < 0)
+                    continue;
+                int use = i->op == IR_PHI ? bend[i->phi_blocks[k]->id] : pos;
+                if (use > end[v->id])
+                    end[v->id] = use;
+            }
+            if (i->op == IR_PHI && i->id >= 0)
+                for (int k = 0; k < i->nargs; k++)
+                    if (bend[i->phi_blocks[k]->id] < start[i->id])
+                        start[i->id] = bend[i->phi_blocks[k]->id];
+        }
+    /* linear scan in order of start */
+    int *byst = ARENA_ARRAY(arena, int, nid + 1), n = 0;
+    for (int k = 0; k < nid; k++)
+        if (def[k])
+            byst[n++] = k;
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && start[byst[b - 1]] > start[byst[b]]; b--) {
+            int t = byst[b];
+            byst[b] = byst[b - 1];
+            byst[b - 1] = t;
+        }
+    int *busy_until = ARENA_ARRAY(arena, int, nid + 1);  /* per word: end of its value */
+    int words = 0;
+    for (int q = 0; q < n; q++) {
+        int v = byst[q], w = 0;
+        while (w < words && busy_until[w] >= start[v])
+            w++;
+        if (w == words)
+            words++;
+        busy_until[w] = end[v];
+        slot[v] = w;
+    }
+    *nwords = words;
+    return slot;
+}
+
 void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, Arena *arena) {
     memset(g, 0, sizeof *g);
     g->m = m;
@@ -70,9 +151,12 @@ void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, A
     int n = m->nfuncs;
     g->frame_base = ARENA_ARRAY(arena, uint32_t, n + 1);
     g->frame_size = ARENA_ARRAY(arena, uint32_t, n + 1);
+    g->slots = ARENA_ARRAY(arena, int *, n + 1);
     for (int i = 0; i < n; i++) {
+        int words;
+        g->slots[i] = assign_slots(m->funcs[i], arena, &words);
         g->frame_base[i] = EVM_FRAMES;
-        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + max_id(m->funcs[i]) + 1);
+        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + words);
     }
     /* The call graph is acyclic: a callee's frame goes after each caller's frame, so
      * frames of functions that can be active at once never overlap. */
@@ -102,7 +186,7 @@ uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k) {
 }
 
 static uint32_t home(EvmGen *g, const IrInstr *i) {
-    return g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + i->id);
+    return g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + g->slots[g->fi][i->id]);
 }
 
 /* The assembler calls this before every item: a forwarded value still on the stack goes
@@ -113,7 +197,7 @@ static void spill_pending(void *ctx) {
     if (!p)
         return;
     g->pending = NULL;
-    evm_asm_push_u64(g->a, g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + p->id));
+    evm_asm_push_u64(g->a, home(g, p));
     evm_asm_op(g->a, EVM_MSTORE);
 }
 
@@ -964,8 +1048,15 @@ static void emit_event(EvmGen *g, IrInstr *i) {
         t0.w[w] = x;
     }
     evm_asm_push(A, t0);
-    mload_at(g, EVM_FREE_PTR);
-    evm_gen_encoded_size(g, evm_gen_encode(g, vals, types, nd));
+    int words = evm_gen_static_words(g, types, nd);
+    if (words >= 0 && words <= EVM_SCRATCH_WORDS) {
+        push(g, 0);        /* small static data: scratch memory, no expansion */
+        evm_gen_encode(g, vals, types, nd);
+        push(g, 32 * (uint64_t)words), op(g, EVM_SWAP1);
+    } else {
+        mload_at(g, EVM_FREE_PTR);
+        evm_gen_encoded_size(g, evm_gen_encode(g, vals, types, nd));
+    }
     op(g, (EvmOp)(EVM_LOG1 + nt));
 }
 

@@ -322,8 +322,51 @@ void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
 }
 
 /* ---------------- entry points ---------------- */
-static bool needs_lock(const IrFunc *f) {
-    return !(f->flags & (IR_FN_REENTRANT | IR_FN_VIEW));
+/* The non-reentrancy guard. Re-entry needs an external call in progress, so:
+ *  - a contract that never calls out needs no guard at all;
+ *  - a function that may call out (itself or through internal calls) sets a transient
+ *    lock (EIP-1153) for its duration and reverts when it finds it set;
+ *  - a function that never calls out only reverts when it finds the lock set.
+ * `reentrant` functions neither set nor check it; view functions do not either (they cannot
+ * write, and TSTORE is not allowed under STATICCALL). */
+typedef enum { LOCK_NONE, LOCK_CHECK, LOCK_SET } LockKind;
+
+static bool *calls_out(EvmGen *g) {
+    int n = g->m->nfuncs;
+    bool *out = ARENA_ARRAY(g->arena, bool, n + 1);
+    for (int i = 0; i < n; i++)
+        for (IrBlock *b = g->m->funcs[i]->entry; b; b = b->next_in_func)
+            for (IrInstr *in = b->first; in; in = in->next)
+                if (in->op == IR_XCALL || in->op == IR_SEND)
+                    out[i] = true;
+    for (int round = 0; round <= n; round++) {
+        bool changed = false;
+        for (int i = 0; i < n; i++)
+            for (IrBlock *b = g->m->funcs[i]->entry; b && !out[i]; b = b->next_in_func)
+                for (IrInstr *in = b->first; in; in = in->next)
+                    if (in->op == IR_CALL && in->callee >= 0 && in->callee < n && out[in->callee]) {
+                        out[i] = changed = true;
+                        break;
+                    }
+        if (!changed)
+            break;
+    }
+    return out;
+}
+
+static LockKind lock_kind(EvmGen *g, int fi) {
+    if (!g->calls_out)
+        g->calls_out = calls_out(g);
+    const bool *out = g->calls_out;
+    const IrFunc *f = g->m->funcs[fi];
+    if (f->flags & (IR_FN_REENTRANT | IR_FN_VIEW))
+        return LOCK_NONE;
+    bool any = false;
+    for (int i = 0; i < g->m->nfuncs; i++)
+        any = any || out[i];
+    if (!any)
+        return LOCK_NONE;
+    return out[fi] ? LOCK_SET : LOCK_CHECK;
 }
 
 static void entry_stub(EvmGen *g, int fi, int label) {
@@ -333,18 +376,18 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     op(g, EVM_POP);
     if (!(f->flags & IR_FN_PAYABLE))
         op(g, EVM_CALLVALUE), revert_if(g);
-    if (needs_lock(f)) {
-        /* transient lock (EIP-1153): a re-entered call finds it set and reverts */
+    LockKind lock = lock_kind(g, fi);
+    if (lock != LOCK_NONE)
         push(g, 0), op(g, EVM_TLOAD), revert_if(g);
+    if (lock == LOCK_SET)
         push(g, 1), push(g, 0), op(g, EVM_TSTORE);
-    }
     evm_gen_decode_params(g, f, false);
     int back = evm_asm_new_label(A, NULL);
     evm_asm_push_label(A, back);
     evm_asm_jump(A, evm_gen_body_label(g, fi));
     evm_asm_label(A, back);
     bool has_ret = f->ret && f->ret->kind != IRT_VOID;
-    if (needs_lock(f))
+    if (lock == LOCK_SET)
         push(g, 0), push(g, 0), op(g, EVM_TSTORE);
     if (!has_ret) {
         op(g, EVM_STOP);
@@ -367,8 +410,15 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     g->f = f;
     g->fi = fi;
     IrType *rt = f->ret;
-    mload_at(g, EVM_FREE_PTR);
-    evm_gen_encoded_size(g, evm_gen_encode(g, &fake, &rt, 1));
+    int words = evm_gen_static_words(g, &rt, 1);
+    if (words >= 0 && words <= EVM_SCRATCH_WORDS) {
+        push(g, 0);
+        evm_gen_encode(g, &fake, &rt, 1);
+        push(g, 32 * (uint64_t)words), op(g, EVM_SWAP1);
+    } else {
+        mload_at(g, EVM_FREE_PTR);
+        evm_gen_encoded_size(g, evm_gen_encode(g, &fake, &rt, 1));
+    }
     op(g, EVM_RETURN);
 }
 

@@ -127,14 +127,16 @@ char *evm_abi_json(const IrModule *m, Arena *arena);
 char *evm_method_ids_json(const IrModule *m, Arena *arena);
 
 /* ---------------- code generation ---------------- */
-/* Memory map of generated code: 0x00-0x3f scratch (map keys, hashing), 0x40 the free
- * pointer, 0x60 zero, 0x80-0x17f eight registers (temporaries inside one IR instruction),
- * then one static frame per function (its parameters, then one word per SSA value; frames
- * of functions that can be active together do not overlap), then the heap. */
+/* Memory map of generated code: 0x00-0x7f scratch (map keys and hashing, static event,
+ * return and revert data), 0x80-0x17f eight registers (temporaries inside one IR
+ * instruction), 0x180 the free pointer, then one static frame per function (its
+ * parameters, then one word per SSA value; frames of functions that can be active together
+ * do not overlap), then the heap. */
 enum {
-    EVM_FREE_PTR = 0x40,
+    EVM_SCRATCH_WORDS = 4,
     EVM_REG0 = 0x80,
-    EVM_FRAMES = 0x180,
+    EVM_FREE_PTR = 0x180,
+    EVM_FRAMES = 0x1a0,
 };
 #define EVM_REG(k) (EVM_REG0 + 32 * (k))
 
@@ -149,6 +151,8 @@ typedef struct EvmGen {
     uint32_t *frame_base;     /* per IrModule.funcs index */
     uint32_t *frame_size;
     uint32_t heap_base;
+    int **slots;              /* per function, per value id: its word in the frame */
+    bool *calls_out;          /* per function: may make an external call (computed lazily) */
     int *body_label;          /* per function: label of its body in `a`, -1 before use */
     int *queue, nqueue;       /* functions whose bodies are still to emit into `a` */
     int lbl_revert;           /* plain revert stub, -1 until used */
