@@ -15,6 +15,7 @@ static void put(Emitter *e, Word w) {
 }
 
 void em_op(Emitter *e, int op) { Word w; w.h = e->labels[op]; put(e, w); }
+void em_h(Emitter *e, const void *handler) { Word w; w.h = handler; put(e, w); }
 void em_u(Emitter *e, uint64_t v) { Word w; w.u = v; put(e, w); }
 
 uint32_t em_target(Emitter *e, uint32_t chain) {

@@ -6,11 +6,16 @@
 
 #include "vm/vm_int.h"
 
-static const void *const *labels_ptr;
+static const void *const *labels_ptr, *const *imm_labels_ptr;
 
 const void *const *vm_exec_labels(void) {
     if (!labels_ptr) vm_exec(NULL, NULL, NULL);
     return labels_ptr;
+}
+
+const void *const *vm_exec_imm_labels(void) {
+    if (!imm_labels_ptr) vm_exec(NULL, NULL, NULL);
+    return imm_labels_ptr;
 }
 
 int64_t vm_memory_grow(VmStore *s, VmMemory *m, uint32_t delta);
@@ -26,6 +31,10 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define R(k) fp[pc[k].u]
 #define BINOP(name, T, f, rf, expr) \
     L_##name: { T a = R(1).f, b = R(2).f; (void)a; (void)b; R(0).rf = (expr); pc += 3; NEXT(); }
+/* integer binops also get `dst, a, constant` forms (b from the code stream) */
+#define BINOP_I(name, T, f, rf, expr) \
+    L_##name: { T a = R(1).f, b = R(2).f; R(0).rf = (expr); pc += 3; NEXT(); } \
+    L_##name##_I: { T a = R(1).f, b = (T)pc[2].u; R(0).rf = (expr); pc += 3; NEXT(); }
 #define UNOP(name, T, f, rf, expr) \
     L_##name: { T a = R(1).f; R(0).rf = (expr); pc += 2; NEXT(); }
 #define LOAD(name, T, rf) \
@@ -60,7 +69,12 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
 #include "vm/opcodes.def"
 #undef OP
     };
-    if (!s) { labels_ptr = labels; return VM_OK; }
+    static const void *const imm_labels[OP_COUNT] = {
+#define X(name) [OP_##name] = &&L_##name##_I,
+        X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) X(F32_COPYSIGN) X(F64_COPYSIGN)
+#undef X
+    };
+    if (!s) { labels_ptr = labels; imm_labels_ptr = imm_labels; return VM_OK; }
 
     VmStatus st = VM_OK;
     if (f->host) return f->host(f->ud, (uint64_t *)args, (uint64_t *)args);
@@ -275,67 +289,67 @@ L_DATA_DROP: pc++; inst->data_len[IMM()] = 0; NEXT();
 
     /* ---- i32 ---- */
 UNOP(I32_EQZ, uint32_t, u32, u32, a == 0)
-BINOP(I32_EQ, uint32_t, u32, u32, a == b)
-BINOP(I32_NE, uint32_t, u32, u32, a != b)
-BINOP(I32_LT_S, int32_t, i32, u32, a < b)
-BINOP(I32_LT_U, uint32_t, u32, u32, a < b)
-BINOP(I32_GT_S, int32_t, i32, u32, a > b)
-BINOP(I32_GT_U, uint32_t, u32, u32, a > b)
-BINOP(I32_LE_S, int32_t, i32, u32, a <= b)
-BINOP(I32_LE_U, uint32_t, u32, u32, a <= b)
-BINOP(I32_GE_S, int32_t, i32, u32, a >= b)
-BINOP(I32_GE_U, uint32_t, u32, u32, a >= b)
+BINOP_I(I32_EQ, uint32_t, u32, u32, a == b)
+BINOP_I(I32_NE, uint32_t, u32, u32, a != b)
+BINOP_I(I32_LT_S, int32_t, i32, u32, a < b)
+BINOP_I(I32_LT_U, uint32_t, u32, u32, a < b)
+BINOP_I(I32_GT_S, int32_t, i32, u32, a > b)
+BINOP_I(I32_GT_U, uint32_t, u32, u32, a > b)
+BINOP_I(I32_LE_S, int32_t, i32, u32, a <= b)
+BINOP_I(I32_LE_U, uint32_t, u32, u32, a <= b)
+BINOP_I(I32_GE_S, int32_t, i32, u32, a >= b)
+BINOP_I(I32_GE_U, uint32_t, u32, u32, a >= b)
 UNOP(I32_CLZ, uint32_t, u32, u32, a ? (uint32_t)__builtin_clz(a) : 32)
 UNOP(I32_CTZ, uint32_t, u32, u32, a ? (uint32_t)__builtin_ctz(a) : 32)
 UNOP(I32_POPCNT, uint32_t, u32, u32, (uint32_t)__builtin_popcount(a))
-BINOP(I32_ADD, uint32_t, u32, u32, a + b)
-BINOP(I32_SUB, uint32_t, u32, u32, a - b)
-BINOP(I32_MUL, uint32_t, u32, u32, a * b)
+BINOP_I(I32_ADD, uint32_t, u32, u32, a + b)
+BINOP_I(I32_SUB, uint32_t, u32, u32, a - b)
+BINOP_I(I32_MUL, uint32_t, u32, u32, a * b)
 DIVOP(I32_DIV_S, int32_t, i32, if (a == INT32_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW))
 DIVOP(I32_DIV_U, uint32_t, u32, )
 REMOP(I32_REM_S, int32_t, i32)
 L_I32_REM_U: { uint32_t a = R(1).u32, b = R(2).u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); R(0).u32 = a % b; pc += 3; NEXT(); }
-BINOP(I32_AND, uint32_t, u32, u32, a & b)
-BINOP(I32_OR, uint32_t, u32, u32, a | b)
-BINOP(I32_XOR, uint32_t, u32, u32, a ^ b)
-BINOP(I32_SHL, uint32_t, u32, u32, a << (b & 31))
-BINOP(I32_SHR_S, int32_t, i32, i32, a >> (b & 31))
-BINOP(I32_SHR_U, uint32_t, u32, u32, a >> (b & 31))
-BINOP(I32_ROTL, uint32_t, u32, u32, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
-BINOP(I32_ROTR, uint32_t, u32, u32, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
+BINOP_I(I32_AND, uint32_t, u32, u32, a & b)
+BINOP_I(I32_OR, uint32_t, u32, u32, a | b)
+BINOP_I(I32_XOR, uint32_t, u32, u32, a ^ b)
+BINOP_I(I32_SHL, uint32_t, u32, u32, a << (b & 31))
+BINOP_I(I32_SHR_S, int32_t, i32, i32, a >> (b & 31))
+BINOP_I(I32_SHR_U, uint32_t, u32, u32, a >> (b & 31))
+BINOP_I(I32_ROTL, uint32_t, u32, u32, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
+BINOP_I(I32_ROTR, uint32_t, u32, u32, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
 UNOP(I32_EXTEND8_S, uint32_t, u32, i32, (int32_t)(int8_t)(uint8_t)a)
 UNOP(I32_EXTEND16_S, uint32_t, u32, i32, (int32_t)(int16_t)(uint16_t)a)
 
     /* ---- i64 ---- */
 UNOP(I64_EQZ, uint64_t, u64, u64, a == 0)
-BINOP(I64_EQ, uint64_t, u64, u64, a == b)
-BINOP(I64_NE, uint64_t, u64, u64, a != b)
-BINOP(I64_LT_S, int64_t, i64, u64, a < b)
-BINOP(I64_LT_U, uint64_t, u64, u64, a < b)
-BINOP(I64_GT_S, int64_t, i64, u64, a > b)
-BINOP(I64_GT_U, uint64_t, u64, u64, a > b)
-BINOP(I64_LE_S, int64_t, i64, u64, a <= b)
-BINOP(I64_LE_U, uint64_t, u64, u64, a <= b)
-BINOP(I64_GE_S, int64_t, i64, u64, a >= b)
-BINOP(I64_GE_U, uint64_t, u64, u64, a >= b)
+BINOP_I(I64_EQ, uint64_t, u64, u64, a == b)
+BINOP_I(I64_NE, uint64_t, u64, u64, a != b)
+BINOP_I(I64_LT_S, int64_t, i64, u64, a < b)
+BINOP_I(I64_LT_U, uint64_t, u64, u64, a < b)
+BINOP_I(I64_GT_S, int64_t, i64, u64, a > b)
+BINOP_I(I64_GT_U, uint64_t, u64, u64, a > b)
+BINOP_I(I64_LE_S, int64_t, i64, u64, a <= b)
+BINOP_I(I64_LE_U, uint64_t, u64, u64, a <= b)
+BINOP_I(I64_GE_S, int64_t, i64, u64, a >= b)
+BINOP_I(I64_GE_U, uint64_t, u64, u64, a >= b)
 UNOP(I64_CLZ, uint64_t, u64, u64, a ? (uint64_t)__builtin_clzll(a) : 64)
 UNOP(I64_CTZ, uint64_t, u64, u64, a ? (uint64_t)__builtin_ctzll(a) : 64)
 UNOP(I64_POPCNT, uint64_t, u64, u64, (uint64_t)__builtin_popcountll(a))
-BINOP(I64_ADD, uint64_t, u64, u64, a + b)
-BINOP(I64_SUB, uint64_t, u64, u64, a - b)
-BINOP(I64_MUL, uint64_t, u64, u64, a * b)
+BINOP_I(I64_ADD, uint64_t, u64, u64, a + b)
+BINOP_I(I64_SUB, uint64_t, u64, u64, a - b)
+BINOP_I(I64_MUL, uint64_t, u64, u64, a * b)
 DIVOP(I64_DIV_S, int64_t, i64, if (a == INT64_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW))
 DIVOP(I64_DIV_U, uint64_t, u64, )
 REMOP(I64_REM_S, int64_t, i64)
 L_I64_REM_U: { uint64_t a = R(1).u64, b = R(2).u64; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); R(0).u64 = a % b; pc += 3; NEXT(); }
-BINOP(I64_AND, uint64_t, u64, u64, a & b)
-BINOP(I64_OR, uint64_t, u64, u64, a | b)
-BINOP(I64_XOR, uint64_t, u64, u64, a ^ b)
-BINOP(I64_SHL, uint64_t, u64, u64, a << (b & 63))
-BINOP(I64_SHR_S, int64_t, i64, i64, a >> (b & 63))
-BINOP(I64_SHR_U, uint64_t, u64, u64, a >> (b & 63))
-BINOP(I64_ROTL, uint64_t, u64, u64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
-BINOP(I64_ROTR, uint64_t, u64, u64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
+BINOP_I(I64_AND, uint64_t, u64, u64, a & b)
+BINOP_I(I64_OR, uint64_t, u64, u64, a | b)
+BINOP_I(I64_XOR, uint64_t, u64, u64, a ^ b)
+BINOP_I(I64_SHL, uint64_t, u64, u64, a << (b & 63))
+BINOP_I(I64_SHR_S, int64_t, i64, i64, a >> (b & 63))
+BINOP_I(I64_SHR_U, uint64_t, u64, u64, a >> (b & 63))
+BINOP_I(I64_ROTL, uint64_t, u64, u64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
+BINOP_I(I64_ROTR, uint64_t, u64, u64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
 UNOP(I64_EXTEND8_S, uint64_t, u64, i64, (int64_t)(int8_t)(uint8_t)a)
 UNOP(I64_EXTEND16_S, uint64_t, u64, i64, (int64_t)(int16_t)(uint16_t)a)
 UNOP(I64_EXTEND32_S, uint64_t, u64, i64, (int64_t)(int32_t)(uint32_t)a)
@@ -368,7 +382,7 @@ BINOP(F32_MUL, float, f32, f32, a * b)
 BINOP(F32_DIV, float, f32, f32, a / b)
 BINOP(F32_MIN, float, f32, f32, vm_f32_min(a, b))
 BINOP(F32_MAX, float, f32, f32, vm_f32_max(a, b))
-BINOP(F32_COPYSIGN, uint32_t, u32, u32, (a & 0x7fffffffu) | (b & 0x80000000u))
+BINOP_I(F32_COPYSIGN, uint32_t, u32, u32, (a & 0x7fffffffu) | (b & 0x80000000u))
 UNOP(F64_ABS, uint64_t, u64, u64, a & 0x7fffffffffffffffull)
 UNOP(F64_NEG, uint64_t, u64, u64, a ^ 0x8000000000000000ull)
 UNOP(F64_CEIL, double, f64, f64, ceil(a))
@@ -382,7 +396,7 @@ BINOP(F64_MUL, double, f64, f64, a * b)
 BINOP(F64_DIV, double, f64, f64, a / b)
 BINOP(F64_MIN, double, f64, f64, vm_f64_min(a, b))
 BINOP(F64_MAX, double, f64, f64, vm_f64_max(a, b))
-BINOP(F64_COPYSIGN, uint64_t, u64, u64, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
+BINOP_I(F64_COPYSIGN, uint64_t, u64, u64, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
 
     /* ---- conversions ---- */
 TRUNC(I32_TRUNC_F32_S, float, f32, int32_t, i32, a >= -2147483648.0f, 2147483648.0f)

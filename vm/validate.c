@@ -13,6 +13,7 @@ const OpInfo vm_ops[OP_COUNT] = {
 };
 
 enum { UNKNOWN = 0 };
+enum { LAZY_SLOT = -1, LAZY_CONST = -2 };
 
 typedef struct {
     int kind; /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE, or -1 for the function */
@@ -27,7 +28,8 @@ typedef struct {
     VmStore *s; VmModule *m; VmError *err;
     const uint8_t *b; size_t pos, end, op_pos;
     uint8_t *vals; uint32_t nvals, capvals;
-    int32_t *loc; /* per operand: the local it still equals (not yet copied home), or -1 */
+    int32_t *loc;   /* per operand: LAZY_SLOT (value at home), a local index, or LAZY_CONST */
+    uint64_t *cval; /* the constant of LAZY_CONST entries */
     Ctrl *ctrls; uint32_t nctrls, capctrls;
     FuncDef *fn; uint32_t fidx;
     uint32_t max_height;
@@ -80,7 +82,10 @@ static VmStatus push(V *v, uint8_t t) {
         v->vals = n;
         int32_t *l = vm_realloc(v->loc, sizeof *l * cap);
         if (!l) return oom(v);
-        v->loc = l; v->capvals = cap;
+        v->loc = l;
+        uint64_t *c = vm_realloc(v->cval, sizeof *c * cap);
+        if (!c) return oom(v);
+        v->cval = c; v->capvals = cap;
     }
     v->loc[v->nvals] = -1;
     v->vals[v->nvals++] = t;
@@ -157,7 +162,15 @@ static void emit(V *v, int op) { if (live(v)) em_op(&v->em, op); }
 static void emit_u(V *v, uint64_t x) { if (live(v)) em_u(&v->em, x); }
 
 static uint32_t home(V *v, uint32_t i) { return v->fn->nlocals + i; }
-static uint32_t opnd(V *v, uint32_t i) { return v->loc[i] >= 0 ? (uint32_t)v->loc[i] : home(v, i); }
+static void put_const(V *v, uint32_t i) {
+    em_op(&v->em, OP_X_CONST); em_u(&v->em, home(v, i)); em_u(&v->em, v->cval[i]);
+    v->loc[i] = LAZY_SLOT;
+}
+/* The slot holding operand i; a lazy constant is stored home first (call before em_op). */
+static uint32_t opnd(V *v, uint32_t i) {
+    if (v->loc[i] == LAZY_CONST) put_const(v, i);
+    return v->loc[i] >= 0 ? (uint32_t)v->loc[i] : home(v, i);
+}
 /* true when the top `n` operands exist in reachable code, so their slots can be named */
 static bool have(V *v, uint32_t n) {
     return live(v) && v->nvals >= n && v->nvals - n >= v->ctrls[v->nctrls - 1].height;
@@ -169,7 +182,9 @@ static void materialize(V *v, uint32_t upto) {
     for (uint32_t i = v->ctrls[v->nctrls - 1].height; i < upto && i < v->nvals; i++)
         if (v->loc[i] >= 0) {
             em_op(&v->em, OP_X_MOV); em_u(&v->em, home(v, i)); em_u(&v->em, (uint32_t)v->loc[i]);
-            v->loc[i] = -1;
+            v->loc[i] = LAZY_SLOT;
+        } else if (v->loc[i] == LAZY_CONST) {
+            put_const(v, i);
         }
 }
 
@@ -321,21 +336,30 @@ static VmStatus generic(V *v, int op) {
     }
     bool em = have(v, np);
     uint32_t base = v->nvals - np, src[3] = { 0, 0, 0 };
-    int32_t keep = -1;
+    int32_t keep = LAZY_SLOT;
+    const void *imm_h = NULL;
     if (em) {
         if (stack_op) emit_stack_op(v, op);
-        for (uint32_t k = 0; k < np; k++) src[k] = opnd(v, base + k);
+        if (np == 2 && v->loc[base + 1] == LAZY_CONST && vm_exec_imm_labels()[op]) {
+            imm_h = vm_exec_imm_labels()[op]; /* `op dst, a, constant` */
+            src[0] = opnd(v, base);
+            src[1] = 0;
+        } else {
+            for (uint32_t k = 0; k < np; k++) src[k] = opnd(v, base + k);
+        }
         if (np) keep = v->loc[base];
     }
     for (const char *p = colon; p-- > info->sig;) TRY(pop_expect(v, sig_type(*p), NULL));
     for (const char *p = colon + 1; *p; p++) TRY(push(v, sig_type(*p)));
     if (!em || stack_op) return VM_OK;
     if (is_nop_conversion(op)) { v->loc[base] = keep; return VM_OK; } /* same bits, same slot */
+    if (is_const) { v->loc[base] = LAZY_CONST; v->cval[base] = imm; return VM_OK; }
     Emitter *e = &v->em;
-    em_op(e, is_const ? OP_X_CONST : op);
+    if (imm_h) em_h(e, imm_h);
+    else em_op(e, op);
     if (nr) { v->last_dst_pos = e->len; v->last_dst_home = home(v, base); em_u(e, home(v, base)); }
-    for (uint32_t k = 0; k < np; k++) em_u(e, src[k]);
-    if (is_const) em_u(e, imm);
+    if (imm_h) { em_u(e, src[0]); em_u(e, v->cval[base + 1]); }
+    else for (uint32_t k = 0; k < np; k++) em_u(e, src[k]);
     if (mem) em_u(e, offset);
     if (nr) v->last_end = e->len;
     return VM_OK;
@@ -350,13 +374,15 @@ static void emit_local_write(V *v, uint32_t x) {
     uint32_t top = v->nvals - 1;
     uint32_t before = v->em.len;
     materialize_local(v, x, top);
-    if (v->loc[top] < 0 && before == v->last_end && v->em.len == before && v->last_dst_home == home(v, top) &&
+    if (v->loc[top] == LAZY_SLOT && before == v->last_end && v->em.len == before && v->last_dst_home == home(v, top) &&
         !v->em.oom) {
         v->em.w[v->last_dst_pos].u = x;
         return;
     }
     if (v->loc[top] == (int32_t)x) return; /* local.get x; local.set x */
-    em_op(&v->em, OP_X_MOV); em_u(&v->em, x); em_u(&v->em, opnd(v, top));
+    if (v->loc[top] == LAZY_CONST) { em_op(&v->em, OP_X_CONST); em_u(&v->em, x); em_u(&v->em, v->cval[top]); return; }
+    uint32_t src = opnd(v, top);
+    em_op(&v->em, OP_X_MOV); em_u(&v->em, x); em_u(&v->em, src);
 }
 
 static VmStatus instr(V *v, int op) {
@@ -459,8 +485,9 @@ static VmStatus instr(V *v, int op) {
         uint32_t arity = st ? 0 : label_arity(&v->ctrls[v->nctrls - 1 - labels[n]]);
         if (!st && have(v, 1 + arity)) {
             materialize(v, v->nvals - 1);
+            uint32_t idx = opnd(v, v->nvals - 1);
             em_op(&v->em, OP_X_BR_TABLE);
-            em_u(&v->em, opnd(v, v->nvals - 1));
+            em_u(&v->em, idx);
             em_u(&v->em, n); em_u(&v->em, arity); em_u(&v->em, home(v, v->nvals - 1 - arity));
             for (uint32_t i = 0; i <= n; i++) {
                 Ctrl *c = &v->ctrls[v->nctrls - 1 - labels[i]];
@@ -519,8 +546,9 @@ static VmStatus instr(V *v, int op) {
         FuncType *ft = &m->types[x];
         if (have(v, ft->nparams + 1)) {
             materialize(v, v->nvals - 1);
+            uint32_t idx = opnd(v, v->nvals - 1);
             em_op(&v->em, op); em_u(&v->em, x); em_u(&v->em, y);
-            em_u(&v->em, opnd(v, v->nvals - 1)); em_u(&v->em, home(v, v->nvals - 1 - ft->nparams));
+            em_u(&v->em, idx); em_u(&v->em, home(v, v->nvals - 1 - ft->nparams));
         }
         TRY(pop_expect(v, VM_I32, NULL));
         TRY(pop_vals(v, ft->types, ft->nparams));
@@ -541,8 +569,9 @@ static VmStatus instr(V *v, int op) {
         }
         if (have(v, 3)) {
             uint32_t n = v->nvals;
+            uint32_t a = opnd(v, n - 3), b = opnd(v, n - 2), c = opnd(v, n - 1);
             em_op(&v->em, OP_SELECT); em_u(&v->em, home(v, n - 3));
-            em_u(&v->em, opnd(v, n - 3)); em_u(&v->em, opnd(v, n - 2)); em_u(&v->em, opnd(v, n - 1));
+            em_u(&v->em, a); em_u(&v->em, b); em_u(&v->em, c);
         }
         TRY(pop_expect(v, VM_I32, NULL));
         TRY(pop_expect(v, want, &t));
@@ -579,7 +608,7 @@ static VmStatus instr(V *v, int op) {
             TRY(push(v, t));
         } else {
             if (!m->globals[x].mut) return invalid(v, "global is immutable%s", "");
-            if (have(v, 1)) { em_op(&v->em, op); em_u(&v->em, opnd(v, v->nvals - 1)); em_u(&v->em, x); }
+            if (have(v, 1)) { uint32_t src = opnd(v, v->nvals - 1); em_op(&v->em, op); em_u(&v->em, src); em_u(&v->em, x); }
             TRY(pop_expect(v, t, NULL));
         }
         break;
@@ -806,6 +835,7 @@ fail:
     vm_free(sorted);
     vm_free(v.vals);
     vm_free(v.loc);
+    vm_free(v.cval);
     vm_free(v.ctrls);
     return st;
 }

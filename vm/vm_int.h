@@ -161,6 +161,7 @@ typedef struct {
     bool oom;
 } Emitter;
 void em_op(Emitter *e, int op);
+void em_h(Emitter *e, const void *handler);
 void em_u(Emitter *e, uint64_t v);
 uint32_t em_target(Emitter *e, uint32_t chain); /* emit a branch target slot, return its index */
 void em_patch(Emitter *e, uint32_t chain, uint32_t target);
@@ -168,6 +169,7 @@ VmStatus em_finish(Emitter *e, Code *code);
 void em_free(Emitter *e);
 /* exec.c */
 const void *const *vm_exec_labels(void);
+const void *const *vm_exec_imm_labels(void); /* `op dst, a, constant` forms, or NULL */
 VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args);
 /* store.c */
 uint32_t vm_canon_type(VmStore *s, const FuncType *t, bool *oom);
