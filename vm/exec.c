@@ -6,11 +6,21 @@
 
 #include "vm/vm_int.h"
 
-static const void *const *labels_ptr, *const *imm_labels_ptr;
+static const void *const *labels_ptr, *const *imm_labels_ptr, *const *br_labels_ptr, *const *br_imm_labels_ptr;
 
 const void *const *vm_exec_labels(void) {
     if (!labels_ptr) vm_exec(NULL, NULL, NULL);
     return labels_ptr;
+}
+
+const void *const *vm_exec_br_labels(void) {
+    if (!br_labels_ptr) vm_exec(NULL, NULL, NULL);
+    return br_labels_ptr;
+}
+
+const void *const *vm_exec_br_imm_labels(void) {
+    if (!br_imm_labels_ptr) vm_exec(NULL, NULL, NULL);
+    return br_imm_labels_ptr;
 }
 
 const void *const *vm_exec_imm_labels(void) {
@@ -35,6 +45,10 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define BINOP_I(name, T, f, rf, expr) \
     L_##name: { T a = R(1).f, b = R(2).f; R(0).rf = (expr); pc += 3; NEXT(); } \
     L_##name##_I: { T a = R(1).f, b = (T)pc[2].u; R(0).rf = (expr); pc += 3; NEXT(); }
+/* fused compare-and-branch: a, b (or a constant), target */
+#define BRCMP(name, T, f, expr) \
+    L_BR_##name: { T a = R(0).f, b = R(1).f; if (expr) pc = pc[2].t; else pc += 3; NEXT(); } \
+    L_BR_##name##_I: { T a = R(0).f, b = (T)pc[1].u; if (expr) pc = pc[2].t; else pc += 3; NEXT(); }
 #define UNOP(name, T, f, rf, expr) \
     L_##name: { T a = R(1).f; R(0).rf = (expr); pc += 2; NEXT(); }
 #define LOAD(name, T, rf) \
@@ -74,7 +88,22 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
         X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) X(F32_COPYSIGN) X(F64_COPYSIGN)
 #undef X
     };
-    if (!s) { labels_ptr = labels; imm_labels_ptr = imm_labels; return VM_OK; }
+#define CMP_OPS(X) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
+    static const void *const br_labels[OP_COUNT] = {
+#define X(name) [OP_##name] = &&L_BR_##name,
+        CMP_OPS(X)
+#undef X
+    };
+    static const void *const br_imm_labels[OP_COUNT] = {
+#define X(name) [OP_##name] = &&L_BR_##name##_I,
+        CMP_OPS(X)
+#undef X
+    };
+    if (!s) {
+        labels_ptr = labels; imm_labels_ptr = imm_labels;
+        br_labels_ptr = br_labels; br_imm_labels_ptr = br_imm_labels;
+        return VM_OK;
+    }
 
     VmStatus st = VM_OK;
     if (f->host) return f->host(f->ud, (uint64_t *)args, (uint64_t *)args);
@@ -286,6 +315,28 @@ L_MEMORY_INIT: {
     NEXT();
 }
 L_DATA_DROP: pc++; inst->data_len[IMM()] = 0; NEXT();
+
+    /* ---- fused compare-and-branch ---- */
+BRCMP(I32_EQ, uint32_t, u32, a == b)
+BRCMP(I32_NE, uint32_t, u32, a != b)
+BRCMP(I32_LT_S, int32_t, i32, a < b)
+BRCMP(I32_LT_U, uint32_t, u32, a < b)
+BRCMP(I32_GT_S, int32_t, i32, a > b)
+BRCMP(I32_GT_U, uint32_t, u32, a > b)
+BRCMP(I32_LE_S, int32_t, i32, a <= b)
+BRCMP(I32_LE_U, uint32_t, u32, a <= b)
+BRCMP(I32_GE_S, int32_t, i32, a >= b)
+BRCMP(I32_GE_U, uint32_t, u32, a >= b)
+BRCMP(I64_EQ, uint64_t, u64, a == b)
+BRCMP(I64_NE, uint64_t, u64, a != b)
+BRCMP(I64_LT_S, int64_t, i64, a < b)
+BRCMP(I64_LT_U, uint64_t, u64, a < b)
+BRCMP(I64_GT_S, int64_t, i64, a > b)
+BRCMP(I64_GT_U, uint64_t, u64, a > b)
+BRCMP(I64_LE_S, int64_t, i64, a <= b)
+BRCMP(I64_LE_U, uint64_t, u64, a <= b)
+BRCMP(I64_GE_S, int64_t, i64, a >= b)
+BRCMP(I64_GE_U, uint64_t, u64, a >= b)
 
     /* ---- i32 ---- */
 UNOP(I32_EQZ, uint32_t, u32, u32, a == 0)

@@ -36,6 +36,7 @@ typedef struct {
     Emitter em;
     /* the last op's destination operand, retargetable by a following local.set/tee */
     uint32_t last_end, last_dst_pos, last_dst_home;
+    uint32_t last_start; int last_op; bool last_imm; /* for compare + branch fusion */
 } V;
 
 static const uint8_t valtypes[] = { VM_I32, VM_I64, VM_F32, VM_F64, VM_FUNCREF, VM_EXTERNREF };
@@ -355,6 +356,7 @@ static VmStatus generic(V *v, int op) {
     if (is_nop_conversion(op)) { v->loc[base] = keep; return VM_OK; } /* same bits, same slot */
     if (is_const) { v->loc[base] = LAZY_CONST; v->cval[base] = imm; return VM_OK; }
     Emitter *e = &v->em;
+    v->last_start = e->len; v->last_op = op; v->last_imm = imm_h != NULL;
     if (imm_h) em_h(e, imm_h);
     else em_op(e, op);
     if (nr) { v->last_dst_pos = e->len; v->last_dst_home = home(v, base); em_u(e, home(v, base)); }
@@ -385,6 +387,50 @@ static void emit_local_write(V *v, uint32_t x) {
     em_op(&v->em, OP_X_MOV); em_u(&v->em, x); em_u(&v->em, src);
 }
 
+static bool is_cmp(int op) {
+    return (op >= OP_I32_EQZ && op <= OP_I32_GE_U) || (op >= OP_I64_EQZ && op <= OP_I64_GE_U);
+}
+static int invert_cmp(int op) {
+    switch (op) {
+    case OP_I32_EQ: return OP_I32_NE; case OP_I32_NE: return OP_I32_EQ;
+    case OP_I32_LT_S: return OP_I32_GE_S; case OP_I32_GE_S: return OP_I32_LT_S;
+    case OP_I32_LT_U: return OP_I32_GE_U; case OP_I32_GE_U: return OP_I32_LT_U;
+    case OP_I32_GT_S: return OP_I32_LE_S; case OP_I32_LE_S: return OP_I32_GT_S;
+    case OP_I32_GT_U: return OP_I32_LE_U; case OP_I32_LE_U: return OP_I32_GT_U;
+    case OP_I64_EQ: return OP_I64_NE; case OP_I64_NE: return OP_I64_EQ;
+    case OP_I64_LT_S: return OP_I64_GE_S; case OP_I64_GE_S: return OP_I64_LT_S;
+    case OP_I64_LT_U: return OP_I64_GE_U; case OP_I64_GE_U: return OP_I64_LT_U;
+    case OP_I64_GT_S: return OP_I64_LE_S; case OP_I64_LE_S: return OP_I64_GT_S;
+    case OP_I64_GT_U: return OP_I64_LE_U; case OP_I64_LE_U: return OP_I64_GT_U;
+    default: return op;
+    }
+}
+
+/* If the condition on top was just computed by a compare, removes that compare and emits a
+ * fused compare-and-branch (jumping when the compare holds, or fails if `negate`); the
+ * caller then emits the target. Lazy operands below are stored home first. */
+static bool fuse_cond_branch(V *v, bool negate) {
+    uint32_t top = v->nvals - 1;
+    if (v->loc[top] != LAZY_SLOT || v->last_end != v->em.len || v->last_dst_home != home(v, top) ||
+        !is_cmp(v->last_op) || v->em.oom)
+        return false;
+    Word *w = v->em.w + v->last_start;
+    uint64_t a = w[2].u, b = v->last_op == OP_I32_EQZ || v->last_op == OP_I64_EQZ ? 0 : w[3].u;
+    int cmp = v->last_op;
+    bool imm = v->last_imm;
+    v->em.len = v->last_start;
+    v->last_end = UINT32_MAX;
+    materialize(v, top);
+    if (cmp == OP_I32_EQZ || cmp == OP_I64_EQZ) {
+        if (cmp == OP_I64_EQZ) { cmp = OP_I64_EQ; imm = true; b = 0; }
+        else { em_op(&v->em, negate ? OP_X_BR_IF : OP_X_BR_UNLESS); em_u(&v->em, a); return true; }
+    }
+    if (negate) cmp = invert_cmp(cmp);
+    em_h(&v->em, (imm ? vm_exec_br_imm_labels() : vm_exec_br_labels())[cmp]);
+    em_u(&v->em, a); em_u(&v->em, b);
+    return true;
+}
+
 static VmStatus instr(V *v, int op) {
     VmModule *m = v->m;
     VmStatus st = VM_OK;
@@ -402,9 +448,11 @@ static VmStatus instr(V *v, int op) {
         uint32_t else_chain = 0;
         if (op == OP_IF) {
             if (have(v, 1)) {
-                materialize(v, v->nvals - 1);
-                uint32_t cond = opnd(v, v->nvals - 1);
-                em_op(&v->em, OP_X_BR_UNLESS); em_u(&v->em, cond);
+                if (!fuse_cond_branch(v, true)) {
+                    materialize(v, v->nvals - 1);
+                    uint32_t cond = opnd(v, v->nvals - 1);
+                    em_op(&v->em, OP_X_BR_UNLESS); em_u(&v->em, cond);
+                }
                 else_chain = em_target(&v->em, 0);
             }
             TRY(pop_expect(v, VM_I32, NULL));
@@ -459,8 +507,14 @@ static VmStatus instr(V *v, int op) {
         Ctrl *c = &v->ctrls[v->nctrls - 1 - x];
         if (op == OP_BR_IF) {
             if (have(v, 1)) {
-                materialize(v, v->nvals - 1);
-                emit_br(v, x, true, v->nvals - 1, opnd(v, v->nvals - 1));
+                uint32_t n = label_arity(c), top = v->nvals - 1;
+                bool plain = n == 0 || (top >= n && home(v, top - n) == v->fn->nlocals + c->height);
+                if (plain && fuse_cond_branch(v, false)) {
+                    emit_target(v, c);
+                } else {
+                    materialize(v, v->nvals - 1);
+                    emit_br(v, x, true, v->nvals - 1, opnd(v, v->nvals - 1));
+                }
             }
             TRY(pop_expect(v, VM_I32, NULL));
         } else {

@@ -169,7 +169,9 @@ VmStatus em_finish(Emitter *e, Code *code);
 void em_free(Emitter *e);
 /* exec.c */
 const void *const *vm_exec_labels(void);
-const void *const *vm_exec_imm_labels(void); /* `op dst, a, constant` forms, or NULL */
+const void *const *vm_exec_imm_labels(void);
+const void *const *vm_exec_br_labels(void);     /* compare-and-branch: a, b, target */
+const void *const *vm_exec_br_imm_labels(void); /* compare-and-branch: a, constant, target */ /* `op dst, a, constant` forms, or NULL */
 VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args);
 /* store.c */
 uint32_t vm_canon_type(VmStore *s, const FuncType *t, bool *oom);
