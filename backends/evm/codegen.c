@@ -215,6 +215,8 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     for (int i = 0; i < n; i++)
         g->body_label[i] = -1;
     g->lbl_revert = -1;
+    g->inline_back = -1;
+    g->lbl_sload_str = g->lbl_sstore_str = -1;
     for (int i = 0; i < (int)(sizeof g->lbl_panic / sizeof g->lbl_panic[0]); i++)
         g->lbl_panic[i] = -1;
 }
@@ -666,11 +668,28 @@ static void sstore_value(EvmGen *g, IrType *t, uint32_t offset, bool dyn) {
 static uint32_t mem_size(EvmGen *g, IrType *t);
 
 /* [slot] -> [ptr]: a string in solc's storage encoding copied into fresh memory. */
+/* Calls a shared routine of this code (emitted once, at the end): [] -> [] */
+static void call_routine(EvmGen *g, int *label, const char *name) {
+    if (*label < 0)
+        *label = evm_asm_new_label(A, name);
+    int back = evm_asm_new_label(A, NULL);
+    evm_asm_push_label(A, back);
+    evm_asm_jump(A, *label);
+    evm_asm_label(A, back);
+}
+
 static void sload_string(EvmGen *g, IrType *t) {
+    mstore_at(g, R_T0);                                    /* slot */
+    evm_gen_alloc(g, mem_size(g, t)), mstore_at(g, R_T1);  /* ptr */
+    call_routine(g, &g->lbl_sload_str, "load_string");
+    mload_at(g, R_T1);
+}
+
+/* The routine: string at slot R_T0 into memory at R_T1; [ret] -> []. */
+static void sload_string_routine(EvmGen *g) {
     int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
     int loop = evm_asm_new_label(A, NULL);
-    mstore_at(g, R_T0);                                 /* slot */
-    evm_gen_alloc(g, mem_size(g, t)), mstore_at(g, R_T1);  /* ptr */
+    evm_asm_label(A, g->lbl_sload_str);
     mload_at(g, R_T0), op(g, EVM_SLOAD), op(g, EVM_DUP1), mstore_at(g, R_T2);
     push(g, 1), op(g, EVM_AND);
     evm_asm_jumpi(A, lng);
@@ -694,15 +713,21 @@ static void sload_string(EvmGen *g, IrType *t) {
     push(g, 32), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
     evm_asm_jump(A, loop);
     evm_asm_label(A, done);
-    mload_at(g, R_T1);
+    op(g, EVM_JUMP);
 }
 
 /* [slot, ptr] -> []: a memory string stored in solc's storage encoding. */
 static void sstore_string(EvmGen *g) {
-    int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
-    int loop = evm_asm_new_label(A, NULL);
     mstore_at(g, R_T0);                                 /* slot */
     mstore_at(g, R_T1);                                 /* ptr */
+    call_routine(g, &g->lbl_sstore_str, "store_string");
+}
+
+/* The routine: memory string at R_T1 into slot R_T0; [ret] -> []. */
+static void sstore_string_routine(EvmGen *g) {
+    int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+    int loop = evm_asm_new_label(A, NULL);
+    evm_asm_label(A, g->lbl_sstore_str);
     /* as solc does: zero the words of an old long string that the new one does not cover */
     int was_short = evm_asm_new_label(A, NULL), clear = evm_asm_new_label(A, NULL);
     int cleared = evm_asm_new_label(A, NULL), cont = evm_asm_new_label(A, NULL);
@@ -751,6 +776,7 @@ static void sstore_string(EvmGen *g) {
     push(g, 32), mload_at(g, R_T2), op(g, EVM_ADD), mstore_at(g, R_T2);
     evm_asm_jump(A, loop);
     evm_asm_label(A, done);
+    op(g, EVM_JUMP);
 }
 
 /* Bytes of the memory image of an aggregate: one word per field or element (aggregates
@@ -1239,6 +1265,14 @@ static void emit_terminator(EvmGen *g, IrBlock *b, IrInstr *i) {
         break;
     }
     case IR_RET:
+        if (g->inline_back >= 0) {
+            /* the body is inlined in its entry point, which continues at inline_back */
+            if (i->nargs)
+                PV(i->args[0]);
+            if (b->next_in_func || i != b->last)
+                evm_asm_jump(A, g->inline_back);
+            break;
+        }
         if (i->nargs) {
             PV(i->args[0]);
             op(g, EVM_SWAP1);
@@ -1430,7 +1464,7 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
     }
 }
 
-static void emit_body(EvmGen *g, int fi) {
+static void emit_body(EvmGen *g, int fi, int entry_label) {
     IrFunc *f = g->m->funcs[fi];
     g->f = f;
     g->fi = fi;
@@ -1440,7 +1474,7 @@ static void emit_body(EvmGen *g, int fi) {
             nb = b->id + 1;
     g->block_label = ARENA_ARRAY(g->arena, int, nb + 1);
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
-        g->block_label[b->id] = b == f->entry ? g->body_label[fi] : evm_asm_new_label(A, NULL);
+        g->block_label[b->id] = b == f->entry ? entry_label : evm_asm_new_label(A, NULL);
     /* values used once, later in their own block (not by a phi), may be forwarded */
     int nid = max_id(f) + 1;
     int *uses = ARENA_ARRAY(g->arena, int, nid + 1);
@@ -1469,10 +1503,35 @@ static void emit_body(EvmGen *g, int fi) {
     g->single_user = NULL;
 }
 
+void evm_gen_call_body(EvmGen *g, int fi) {
+    int back = evm_asm_new_label(A, NULL);
+    bool internal = false;
+    for (int i = 0; i < g->m->nfuncs && !internal; i++)
+        for (IrBlock *b = g->m->funcs[i]->entry; b && !internal; b = b->next_in_func)
+            for (IrInstr *in = b->first; in; in = in->next)
+                if (in->op == IR_CALL && in->callee == fi) {
+                    internal = true;
+                    break;
+                }
+    if (internal) {
+        evm_asm_push_label(A, back);
+        evm_asm_jump(A, evm_gen_body_label(g, fi));
+    } else {
+        g->inline_back = back;
+        emit_body(g, fi, evm_asm_new_label(A, NULL));
+        g->inline_back = -1;
+    }
+    evm_asm_label(A, back);
+}
+
 void evm_gen_flush(EvmGen *g) {
     for (int q = 0; q < g->nqueue; q++)
-        emit_body(g, g->queue[q]);
+        emit_body(g, g->queue[q], g->body_label[g->queue[q]]);
     A->span = (Span){0};
+    if (g->lbl_sload_str >= 0)
+        sload_string_routine(g);
+    if (g->lbl_sstore_str >= 0)
+        sstore_string_routine(g);
     if (g->lbl_revert >= 0) {
         evm_asm_label(A, g->lbl_revert);
         push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);

@@ -382,10 +382,8 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     if (lock == LOCK_SET)
         push(g, 1), push(g, 0), op(g, EVM_TSTORE);
     evm_gen_decode_params(g, f, false);
-    int back = evm_asm_new_label(A, NULL);
-    evm_asm_push_label(A, back);
-    evm_asm_jump(A, evm_gen_body_label(g, fi));
-    evm_asm_label(A, back);
+    evm_gen_call_body(g, fi);
+    A->span = f->span;
     bool has_ret = f->ret && f->ret->kind != IRT_VOID;
     if (lock == LOCK_SET)
         push(g, 0), push(g, 0), op(g, EVM_TSTORE);
@@ -475,10 +473,7 @@ void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nrunt
             op(g, EVM_AND), mload_at(g, EVM_FREE_PTR), op(g, EVM_ADD), mstore_at(g, EVM_FREE_PTR);
             evm_gen_decode_params(g, f, true);
         }
-        int back = evm_asm_new_label(A, NULL);
-        evm_asm_push_label(A, back);
-        evm_asm_jump(A, evm_gen_body_label(g, fi));
-        evm_asm_label(A, back);
+        evm_gen_call_body(g, fi);
     }
     A->span = (Span){0};
     push(g, nruntime), evm_asm_push_label(A, rt), push(g, 0), op(g, EVM_CODECOPY);

@@ -156,6 +156,7 @@ typedef struct EvmGen {
     int *body_label;          /* per function: label of its body in `a`, -1 before use */
     int *queue, nqueue;       /* functions whose bodies are still to emit into `a` */
     int lbl_revert;           /* plain revert stub, -1 until used */
+    int lbl_sload_str, lbl_sstore_str; /* shared string routines, -1 until used */
     int lbl_panic[0x52];      /* Panic(code) stubs */
     /* the function being emitted */
     IrFunc *f;
@@ -166,6 +167,7 @@ typedef struct EvmGen {
     IrInstr *pending;
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
     IrInstr *fused;          /* an op already emitted together with its check */
+    int inline_back;         /* >= 0: emitting a body inline, `ret` continues there */
 } EvmGen;
 
 /* codegen.c */
@@ -173,6 +175,9 @@ void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, A
 void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation);
 int evm_gen_body_label(EvmGen *g, int fi);     /* queues the function's body */
 void evm_gen_flush(EvmGen *g);                 /* emits queued bodies and the stubs */
+/* Runs function fi's body from an entry point: inline when no internal call needs it as a
+ * routine, else a call; either way its result (if any) is then on the stack. */
+void evm_gen_call_body(EvmGen *g, int fi);
 int evm_gen_revert_label(EvmGen *g);
 int evm_gen_panic_label(EvmGen *g, int code);
 void evm_gen_alloc(EvmGen *g, uint32_t bytes);  /* pushes a pointer to `bytes` fresh bytes */
