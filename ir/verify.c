@@ -21,6 +21,8 @@ typedef struct V {
     int *order;        /* block id -> rpo index, -1 unreachable */
     int *idom;         /* rpo index -> rpo index of the immediate dominator */
     int maxid;
+    int *pos;          /* value id -> position in its block, when ids are sane */
+    int cur_pos;       /* position of the instruction being checked */
 } V;
 
 static const char *fn_kind_word(IrFuncKind k) {
@@ -304,6 +306,8 @@ static bool dominates(V *v, const IrBlock *a, const IrBlock *b) {
 static bool def_before(V *v, const IrInstr *def, const IrBlock *b, const IrInstr *use) {
     if (def->block == b) {
         if (!use) return true;
+        if (v->pos && def->id >= 0 && def->id < v->f->ninstrs && v->pos[def->id] >= 0)
+            return v->pos[def->id] < v->cur_pos;
         for (const IrInstr *q = b->first; q && q != use; q = q->next)
             if (q == def) return true;
         return false;
@@ -788,9 +792,30 @@ static void check_func(V *v, IrFunc *f) {
         verr(v, f->span, "in %s '%s': the entry block bb%d has predecessors", fn_kind_word(f->kind), f->name, f->entry->id);
     bool *ids = calloc((size_t)(f->ninstrs > 0 ? f->ninstrs : 1), sizeof(bool));
     if (!ids) abort();
-    for (IrBlock *b = f->entry; b; b = b->next_in_func)
-        for (IrInstr *i = b->first; i; i = i->next) check_instr(v, b, i, ids);
+    /* positions make "defined earlier in the same block" O(1); duplicate or out-of-range
+     * ids (reported below) fall back to walking the block */
+    v->pos = malloc(sizeof(int) * (size_t)(f->ninstrs > 0 ? f->ninstrs : 1));
+    if (!v->pos) abort();
+    for (int k = 0; k < f->ninstrs; k++) v->pos[k] = -1;
+    for (IrBlock *b = f->entry; b && v->pos; b = b->next_in_func) {
+        int n = 0;
+        for (IrInstr *i = b->first; i; i = i->next, n++) {
+            if (!ir_has_result(i)) continue;
+            if (i->id < 0 || i->id >= f->ninstrs || v->pos[i->id] >= 0) {
+                free(v->pos);
+                v->pos = NULL;
+                break;
+            }
+            v->pos[i->id] = n;
+        }
+    }
+    for (IrBlock *b = f->entry; b; b = b->next_in_func) {
+        v->cur_pos = 0;
+        for (IrInstr *i = b->first; i; i = i->next, v->cur_pos++) check_instr(v, b, i, ids);
+    }
     free(ids);
+    free(v->pos);
+    v->pos = NULL;
     free(v->rpo);
     free(v->order);
     free(v->idom);
