@@ -162,6 +162,19 @@ L_X_RETURN: {
     NEXT();
 }
 L_X_FUEL: if (--s->fuel == 0) TRAP(VM_TRAP_FUEL); NEXT();
+L_X_CALL_DIRECT: {
+    Code *cc = (Code *)(uintptr_t)pc[0].u;
+    sp = fp + pc[1].u;
+    pc += 2;
+    if (fuel && --s->fuel == 0) TRAP(VM_TRAP_FUEL);
+    if (fr >= fr_end || sp + cc->nlocals + cc->max_height > stack_end) TRAP(VM_TRAP_STACK);
+    fr->pc = pc; fr->fp = fp; fr->inst = inst;
+    fr++;
+    fp = sp;
+    for (Slot *p = fp + cc->nparams, *e = fp + cc->nlocals; p < e; p++) p->u64 = 0;
+    pc = cc->words;
+    NEXT();
+}
 L_CALL: callee = inst->funcs[pc[0].u]; sp = fp + pc[1].u; pc += 2; goto do_call;
 L_CALL_INDIRECT: {
     uint64_t ti = pc[0].u;

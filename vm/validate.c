@@ -586,7 +586,13 @@ static VmStatus instr(V *v, int op) {
         FuncType *ft = &m->types[m->func_type[x]];
         if (have(v, ft->nparams)) {
             materialize(v, v->nvals);
-            em_op(&v->em, op); em_u(&v->em, x); em_u(&v->em, home(v, v->nvals - ft->nparams));
+            if (x >= m->nfunc_imports) { /* same module: the code is known now */
+                em_op(&v->em, OP_X_CALL_DIRECT);
+                em_u(&v->em, (uintptr_t)&m->funcs[x - m->nfunc_imports].code);
+            } else {
+                em_op(&v->em, op); em_u(&v->em, x);
+            }
+            em_u(&v->em, home(v, v->nvals - ft->nparams));
         }
         TRY(pop_vals(v, ft->types, ft->nparams));
         TRY(push_vals(v, ft->types + ft->nparams, ft->nresults));
