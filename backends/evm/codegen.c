@@ -216,6 +216,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
         g->body_label[i] = -1;
     g->lbl_revert = -1;
     g->inline_back = -1;
+    g->lbl_ret_string = -1;
     g->lbl_sload_str = g->lbl_sstore_str = -1;
     for (int i = 0; i < (int)(sizeof g->lbl_panic / sizeof g->lbl_panic[0]); i++)
         g->lbl_panic[i] = -1;
@@ -244,13 +245,18 @@ int evm_gen_panic_label(EvmGen *g, int code) {
     return g->lbl_panic[code];
 }
 
+void evm_gen_push_free(EvmGen *g) {
+    mload_at(g, EVM_FREE_PTR), push(g, g->heap_base), op(g, EVM_ADD);
+}
+
 void evm_gen_alloc(EvmGen *g, uint32_t bytes) {
     bytes = (bytes + 31) & ~31u;
-    mload_at(g, EVM_FREE_PTR);     /* [p] */
+    mload_at(g, EVM_FREE_PTR);     /* [used] */
     op(g, EVM_DUP1);
     push(g, bytes);
     op(g, EVM_ADD);
-    mstore_at(g, EVM_FREE_PTR);    /* [p] */
+    mstore_at(g, EVM_FREE_PTR);
+    push(g, g->heap_base), op(g, EVM_ADD);   /* [p] */
 }
 
 /* ---------------- values ---------------- */
@@ -1080,7 +1086,7 @@ static void emit_event(EvmGen *g, IrInstr *i) {
         evm_gen_encode(g, vals, types, nd);
         push(g, 32 * (uint64_t)words), op(g, EVM_SWAP1);
     } else {
-        mload_at(g, EVM_FREE_PTR);
+        evm_gen_push_free(g);
         evm_gen_encoded_size(g, evm_gen_encode(g, vals, types, nd));
     }
     op(g, (EvmOp)(EVM_LOG1 + nt));
@@ -1090,7 +1096,7 @@ static void emit_event(EvmGen *g, IrInstr *i) {
 /* [] -> [p, size]: selector ++ abi.encode(args) in free memory. The selector is stored as
  * the low four bytes of the word at `free`, so the data begins at p = free + 28. */
 static void encode_call(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types, int n) {
-    mload_at(g, EVM_FREE_PTR);
+    evm_gen_push_free(g);
     push(g, sel), op(g, EVM_DUP2), op(g, EVM_MSTORE);
     push(g, 32), op(g, EVM_ADD);                                   /* [args] */
     int size = evm_gen_encode(g, vals, types, n);
@@ -1170,7 +1176,7 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
 }
 
 static void emit_keccak(EvmGen *g, IrInstr *i) {
-    mload_at(g, EVM_FREE_PTR), op(g, EVM_DUP1), mstore_at(g, R_TAIL);   /* [start] */
+    evm_gen_push_free(g), op(g, EVM_DUP1), mstore_at(g, R_TAIL);   /* [start] */
     for (int k = 0; k < i->nargs; k++) {
         IrType *t = strip_ref(i->args[k]->type);
         if (is_value_type(t)) {
@@ -1269,8 +1275,10 @@ static void emit_terminator(EvmGen *g, IrBlock *b, IrInstr *i) {
             /* the body is inlined in its entry point, which continues at inline_back */
             if (i->nargs)
                 PV(i->args[0]);
-            if (b->next_in_func || i != b->last)
+            if (b->next_in_func || i != b->last) {
                 evm_asm_jump(A, g->inline_back);
+                g->inline_jumped = true;
+            }
             break;
         }
         if (i->nargs) {
@@ -1495,7 +1503,10 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
                 g->single_user[i->id] = user[i->id];
     A->span = f->span;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
-        evm_asm_label(A, g->block_label[b->id]);
+        if (b == f->entry && g->inline_back >= 0)
+            evm_asm_mark(A, g->block_label[b->id]);   /* entered by falling through */
+        else
+            evm_asm_label(A, g->block_label[b->id]);
         for (IrInstr *i = b->first; i; i = i->next)
             emit_instr(g, b, i);
     }
@@ -1518,8 +1529,13 @@ void evm_gen_call_body(EvmGen *g, int fi) {
         evm_asm_jump(A, evm_gen_body_label(g, fi));
     } else {
         g->inline_back = back;
+        g->inline_jumped = false;
         emit_body(g, fi, evm_asm_new_label(A, NULL));
         g->inline_back = -1;
+        if (!g->inline_jumped) {
+            evm_asm_mark(A, back);   /* every return falls through */
+            return;
+        }
     }
     evm_asm_label(A, back);
 }

@@ -397,6 +397,13 @@ static void entry_stub(EvmGen *g, int fi, int label) {
         push(g, 32), push(g, 0), op(g, EVM_RETURN);
         return;
     }
+    if (strip_ref(f->ret)->kind == IRT_STRING) {
+        /* [ptr]: one shared routine returns abi.encode(string) */
+        if (g->lbl_ret_string < 0)
+            g->lbl_ret_string = evm_asm_new_label(A, "return_string");
+        evm_asm_jump(A, g->lbl_ret_string);
+        return;
+    }
     /* the function has returned: its frame is free, its first word holds the result */
     uint32_t res = evm_gen_param_slot(g, fi, 0);
     mstore_at(g, res);
@@ -414,46 +421,89 @@ static void entry_stub(EvmGen *g, int fi, int label) {
         evm_gen_encode(g, &fake, &rt, 1);
         push(g, 32 * (uint64_t)words), op(g, EVM_SWAP1);
     } else {
-        mload_at(g, EVM_FREE_PTR);
+        evm_gen_push_free(g);
         evm_gen_encoded_size(g, evm_gen_encode(g, &fake, &rt, 1));
     }
     op(g, EVM_RETURN);
 }
 
+/* Selector dispatch over the functions order[lo..hi) (sorted by selector): halves split
+ * on a pivot while more than four remain, then a chain of comparisons; no match reverts
+ * (Writ contracts have no fallback). [selector] stays on the stack for the entry point. */
+static void dispatch_range(EvmGen *g, const int *order, const int *labels, int lo, int hi) {
+    if (hi - lo > 4) {
+        int mid = (lo + hi) / 2, left = evm_asm_new_label(A, NULL);
+        push(g, g->m->funcs[order[mid]]->selector), op(g, EVM_DUP2), op(g, EVM_LT);
+        evm_asm_jumpi(A, left);
+        dispatch_range(g, order, labels, mid, hi);
+        evm_asm_label(A, left);
+        dispatch_range(g, order, labels, lo, mid);
+        return;
+    }
+    for (int k = lo; k < hi; k++) {
+        op(g, EVM_DUP1), push(g, g->m->funcs[order[k]]->selector), op(g, EVM_EQ);
+        evm_asm_jumpi(A, labels[order[k]]);
+    }
+    push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+}
+
+/* [ptr] -> RETURN abi.encode(string at ptr) */
+static void ret_string_routine(EvmGen *g) {
+    evm_asm_label(A, g->lbl_ret_string);
+    evm_gen_push_free(g);                                              /* [s, p] */
+    push(g, 0x20), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    op(g, EVM_DUP2), op(g, EVM_MLOAD);                                 /* [len, s, p] */
+    op(g, EVM_DUP1), op(g, EVM_DUP3), push(g, 0x20), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    op(g, EVM_DUP1), op(g, EVM_DUP4), push(g, 0x20), op(g, EVM_ADD);
+    op(g, EVM_DUP4), push(g, 0x40), op(g, EVM_ADD), op(g, EVM_MCOPY);  /* data */
+    push(g, 0), op(g, EVM_DUP2), op(g, EVM_DUP4), op(g, EVM_ADD), push(g, 0x40), op(g, EVM_ADD);
+    op(g, EVM_MSTORE);                                                 /* zero padding */
+    push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT), op(g, EVM_AND);
+    push(g, 0x40), op(g, EVM_ADD), op(g, EVM_SWAP1), op(g, EVM_RETURN);
+}
+
 void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
     evm_gen_begin(g, a, false);
-    push(g, g->heap_base), mstore_at(g, EVM_FREE_PTR);
     int n = 0;
     for (int i = 0; i < g->m->nfuncs; i++)
         if (g->m->funcs[i]->kind == IR_FN && (g->m->funcs[i]->flags & IR_FN_PUB))
             n++;
     int *labels = ARENA_ARRAY(g->arena, int, g->m->nfuncs + 1);
+    int *order = ARENA_ARRAY(g->arena, int, g->m->nfuncs + 1);
+    n = 0;
+    for (int i = 0; i < g->m->nfuncs; i++) {
+        IrFunc *f = g->m->funcs[i];
+        if (f->kind != IR_FN || !(f->flags & IR_FN_PUB))
+            continue;
+        labels[i] = evm_asm_new_label(A, f->signature);
+        order[n++] = i;
+        for (int k = n - 1; k > 0 && g->m->funcs[order[k - 1]]->selector > f->selector; k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    }
     if (n) {
         push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_LT), revert_if(g);
         push(g, 0), op(g, EVM_CALLDATALOAD), push(g, 0xe0), op(g, EVM_SHR);
-        for (int i = 0; i < g->m->nfuncs; i++) {
-            IrFunc *f = g->m->funcs[i];
-            if (f->kind != IR_FN || !(f->flags & IR_FN_PUB))
-                continue;
-            labels[i] = evm_asm_new_label(A, f->signature);
-            op(g, EVM_DUP1), push(g, f->selector), op(g, EVM_EQ);
-            evm_asm_jumpi(A, labels[i]);
-        }
+        dispatch_range(g, order, labels, 0, n);
+    } else {
+        /* no function at all (Writ contracts have no fallback) */
+        push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
     }
-    /* no function matched (Writ contracts have no fallback) */
-    push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
     for (int i = 0; i < g->m->nfuncs; i++) {
         IrFunc *f = g->m->funcs[i];
         if (f->kind == IR_FN && (f->flags & IR_FN_PUB))
             entry_stub(g, i, labels[i]);
     }
+    if (g->lbl_ret_string >= 0)
+        ret_string_routine(g);
     evm_gen_flush(g);
 }
 
 void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nruntime) {
     evm_gen_begin(g, a, true);
     int rt = evm_asm_new_label(A, "runtime"), end = evm_asm_new_label(A, "args");
-    push(g, g->heap_base), mstore_at(g, EVM_FREE_PTR);
     int fi = -1;
     for (int i = 0; i < g->m->nfuncs; i++)
         if (g->m->funcs[i]->kind == IR_FN_INIT)
@@ -467,7 +517,7 @@ void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nrunt
             /* the ABI-encoded arguments follow the creation code */
             evm_asm_push_label(A, end), op(g, EVM_CODESIZE), op(g, EVM_SUB);
             op(g, EVM_DUP1), mstore_at(g, R_ARGLEN);
-            mload_at(g, EVM_FREE_PTR), op(g, EVM_DUP1), mstore_at(g, R_ARGS);  /* [p, len] */
+            evm_gen_push_free(g), op(g, EVM_DUP1), mstore_at(g, R_ARGS);     /* [p, len] */
             evm_asm_push_label(A, end), op(g, EVM_SWAP1), op(g, EVM_CODECOPY);
             mload_at(g, R_ARGLEN), push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT);
             op(g, EVM_AND), mload_at(g, EVM_FREE_PTR), op(g, EVM_ADD), mstore_at(g, EVM_FREE_PTR);

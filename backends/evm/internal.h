@@ -128,14 +128,15 @@ char *evm_method_ids_json(const IrModule *m, Arena *arena);
 
 /* ---------------- code generation ---------------- */
 /* Memory map of generated code: 0x00-0x7f scratch (map keys and hashing, static event,
- * return and revert data), 0x80-0x17f eight registers (temporaries inside one IR
- * instruction), 0x180 the free pointer, then one static frame per function (its
- * parameters, then one word per SSA value; frames of functions that can be active together
- * do not overlap), then the heap. */
+ * return and revert data), 0x80 the heap bytes used so far (0 at the start: no setup, and
+ * calls that allocate nothing never touch it), 0xa0-0x19f eight registers (temporaries
+ * inside one IR instruction), then one static frame per function (its parameters, then
+ * its values' words; frames of functions that can be active together do not overlap),
+ * then the heap. */
 enum {
     EVM_SCRATCH_WORDS = 4,
-    EVM_REG0 = 0x80,
-    EVM_FREE_PTR = 0x180,
+    EVM_FREE_PTR = 0x80,
+    EVM_REG0 = 0xa0,
     EVM_FRAMES = 0x1a0,
 };
 #define EVM_REG(k) (EVM_REG0 + 32 * (k))
@@ -168,6 +169,8 @@ typedef struct EvmGen {
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
     IrInstr *fused;          /* an op already emitted together with its check */
     int inline_back;         /* >= 0: emitting a body inline, `ret` continues there */
+    bool inline_jumped;      /* some `ret` of the inline body jumped to inline_back */
+    int lbl_ret_string;      /* shared "return one string" routine, -1 until used */
 } EvmGen;
 
 /* codegen.c */
@@ -181,6 +184,7 @@ void evm_gen_call_body(EvmGen *g, int fi);
 int evm_gen_revert_label(EvmGen *g);
 int evm_gen_panic_label(EvmGen *g, int code);
 void evm_gen_alloc(EvmGen *g, uint32_t bytes);  /* pushes a pointer to `bytes` fresh bytes */
+void evm_gen_push_free(EvmGen *g);              /* pushes the first free heap address */
 void evm_gen_alloc_type(EvmGen *g, IrType *t);  /* pushes fresh zeroed memory for t */
 void evm_gen_normalize(EvmGen *g, const IrType *t); /* cleans the top word to t's form */
 uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k);
