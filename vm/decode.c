@@ -22,13 +22,16 @@ typedef struct {
     const uint8_t *b;
     size_t pos, end;
     VmError *err;
+    bool inner; /* reading inside a section or function: its end is not the file's */
 } Rd;
+
+#define END_MSG(r) ((r)->inner ? "unexpected end of section or function" : "unexpected end")
 
 #define MALFORMED(r, ...) vm_error((r)->err, VM_MALFORMED, (r)->pos, __VA_ARGS__)
 #define OOM(r) vm_error((r)->err, VM_OUT_OF_MEMORY, (r)->pos, "out of memory")
 
 static VmStatus rd_byte(Rd *r, uint8_t *out) {
-    if (r->pos >= r->end) return MALFORMED(r, "unexpected end");
+    if (r->pos >= r->end) return MALFORMED(r, "%s", END_MSG(r));
     *out = r->b[r->pos++];
     return VM_OK;
 }
@@ -39,7 +42,7 @@ static VmStatus rd_leb(Rd *r, unsigned bits, bool sign, uint64_t *out) {
     unsigned shift = 0;
     unsigned maxbytes = (bits + 6) / 7;
     for (unsigned i = 0;; i++) {
-        if (r->pos >= r->end) return MALFORMED(r, "unexpected end");
+        if (r->pos >= r->end) return MALFORMED(r, "%s", END_MSG(r));
         uint8_t byte = r->b[r->pos++];
         if (i == maxbytes - 1) {
             if (byte & 0x80) return MALFORMED(r, "integer representation too long");
@@ -66,7 +69,7 @@ static VmStatus rd_leb(Rd *r, unsigned bits, bool sign, uint64_t *out) {
 
 VmStatus vm_read_leb(const uint8_t *b, size_t end, size_t *pos, unsigned bits, bool sign,
                      uint64_t *out, VmError *err) {
-    Rd r = { b, *pos, end, err };
+    Rd r = { b, *pos, end, err, true };
     VmStatus st = rd_leb(&r, bits, sign, out);
     *pos = r.pos;
     return st;
@@ -80,7 +83,7 @@ static VmStatus rd_u32(Rd *r, uint32_t *out) {
 }
 
 VmStatus vm_read_u32(const uint8_t *p, size_t len, size_t *pos, uint32_t *out) {
-    Rd r = { p, *pos, len, NULL };
+    Rd r = { p, *pos, len, NULL, true };
     VmStatus st = rd_u32(&r, out);
     *pos = r.pos;
     return st;
@@ -178,8 +181,8 @@ static VmStatus rd_expr(Rd *r, Expr *e) {
         case 0x0b: e->len = (uint32_t)(r->pos - e->off); return VM_OK;
         case 0x41: if ((st = rd_leb(r, 32, true, &v))) return st; break;
         case 0x42: if ((st = rd_leb(r, 64, true, &v))) return st; break;
-        case 0x43: if (r->end - r->pos < 4) return MALFORMED(r, "unexpected end"); r->pos += 4; break;
-        case 0x44: if (r->end - r->pos < 8) return MALFORMED(r, "unexpected end"); r->pos += 8; break;
+        case 0x43: if (r->end - r->pos < 4) return MALFORMED(r, "%s", END_MSG(r)); r->pos += 4; break;
+        case 0x44: if (r->end - r->pos < 8) return MALFORMED(r, "%s", END_MSG(r)); r->pos += 8; break;
         case 0xd0: { uint8_t t; if ((st = rd_reftype(r, &t))) return st; break; }
         case 0xd2: case 0x23: if ((st = rd_leb(r, 32, false, &v))) return st; break;
         default:
@@ -208,11 +211,11 @@ static VmStatus sec_types(Rd *r, VmModule *m) {
         if (form != 0x60) { r->pos--; return MALFORMED(r, "integer representation too long"); }
         uint32_t np, nr;
         if ((st = rd_u32(r, &np))) return st;
-        if (np > r->end - r->pos) return MALFORMED(r, "unexpected end");
+        if (np > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
         size_t ppos = r->pos;
         r->pos += np;
         if ((st = rd_u32(r, &nr))) return st;
-        if (nr > r->end - r->pos) return MALFORMED(r, "unexpected end");
+        if (nr > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
         FuncType *t = &m->types[i];
         t->types = vm_alloc((size_t)np + nr);
         if (!t->types) return OOM(r);
@@ -251,7 +254,7 @@ static VmStatus sec_imports(Rd *r, VmModule *m) {
 static VmStatus sec_funcs(Rd *r, VmModule *m, uint32_t *nfuncs) {
     VmStatus st = rd_u32(r, nfuncs);
     if (st) return st;
-    if (*nfuncs > r->end - r->pos) return MALFORMED(r, "unexpected end");
+    if (*nfuncs > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
     m->nfuncs = m->nfunc_imports + *nfuncs;
     m->func_type = vm_alloc(sizeof(uint32_t) * (m->nfuncs + 1));
     m->funcs = vm_alloc(sizeof(FuncDef) * (*nfuncs + 1));
@@ -267,7 +270,7 @@ static VmStatus sec_tables(Rd *r, VmModule *m) {
     uint32_t n;
     VmStatus st = rd_u32(r, &n);
     if (st) return st;
-    if (n > r->end - r->pos) return MALFORMED(r, "unexpected end");
+    if (n > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
     m->ntables = m->ntable_imports + n;
     m->tables = vm_alloc(sizeof(TableDef) * (m->ntables + 1));
     if (!m->tables) return OOM(r);
@@ -282,7 +285,7 @@ static VmStatus sec_mems(Rd *r, VmModule *m) {
     uint32_t n;
     VmStatus st = rd_u32(r, &n);
     if (st) return st;
-    if (n > r->end - r->pos) return MALFORMED(r, "unexpected end");
+    if (n > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
     m->nmems = m->nmem_imports + n;
     m->mems = vm_alloc(sizeof(Limits) * (m->nmems + 1));
     if (!m->mems) return OOM(r);
@@ -295,7 +298,7 @@ static VmStatus sec_globals(Rd *r, VmModule *m) {
     uint32_t n;
     VmStatus st = rd_u32(r, &n);
     if (st) return st;
-    if (n > r->end - r->pos) return MALFORMED(r, "unexpected end");
+    if (n > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
     m->nglobals = m->nglobal_imports + n;
     m->globals = vm_alloc(sizeof(GlobalDef) * (m->nglobals + 1));
     if (!m->globals) return OOM(r);
@@ -339,7 +342,7 @@ static VmStatus sec_elems(Rd *r, VmModule *m) {
             }
         }
         if ((st = rd_u32(r, &e->count))) return st;
-        if (e->count > r->end - r->pos) return MALFORMED(r, "unexpected end");
+        if (e->count > r->end - r->pos) return MALFORMED(r, "%s", END_MSG(r));
         if (flags & 4) {
             e->inits = vm_alloc(sizeof(Expr) * (e->count + 1));
             if (!e->inits) return OOM(r);
@@ -363,7 +366,7 @@ static VmStatus sec_code(Rd *r, VmModule *m, uint32_t nfuncs) {
         uint32_t size;
         if ((st = rd_u32(r, &size))) return st;
         if (size > r->end - r->pos) return MALFORMED(r, "unexpected end of section or function");
-        Rd b = { r->b, r->pos, r->pos + size, r->err };
+        Rd b = { r->b, r->pos, r->pos + size, r->err, true };
         uint32_t ngroups;
         if ((st = rd_u32(&b, &ngroups))) return st;
         const FuncType *t = f->type < m->ntypes ? &m->types[f->type] : NULL;
@@ -430,9 +433,10 @@ static int section_rank(uint8_t id) {
 
 VmStatus vm_decode(VmStore *s, VmModule *m, VmError *err) {
     (void)s;
-    Rd r = { m->bytes, 0, m->len, err };
+    Rd r = { m->bytes, 0, m->len, err, false };
     VmStatus st = VM_OK;
     static const uint8_t magic[4] = { 0, 'a', 's', 'm' };
+    if (m->len < 4 && memcmp(m->bytes, magic, m->len) == 0) return MALFORMED(&r, "unexpected end");
     if (m->len < 4 || memcmp(m->bytes, magic, 4) != 0)
         return MALFORMED(&r, "magic header not detected");
     if (m->len < 8) { r.pos = 4; return MALFORMED(&r, "unexpected end"); }
@@ -450,8 +454,8 @@ VmStatus vm_decode(VmStore *s, VmModule *m, VmError *err) {
         TRY(rd_byte(&r, &id));
         if (id > 12) { r.pos--; return MALFORMED(&r, "malformed section id"); }
         TRY(rd_u32(&r, &size));
-        if (size > r.end - r.pos) return MALFORMED(&r, "section size mismatch: unexpected end");
-        Rd sr = { r.b, r.pos, r.pos + size, err };
+        if (size > r.end - r.pos) return MALFORMED(&r, "length out of bounds");
+        Rd sr = { r.b, r.pos, r.pos + size, err, true };
         if (id != 0) {
             int rank = section_rank(id);
             if (rank <= last) return MALFORMED(&r, "unexpected content after last section");

@@ -28,6 +28,7 @@ typedef struct {
     Named regs[SPEC_MAX_NAMED]; int nregs;
     HostExport spectest[16]; int nspectest;
     int passed, failed, skipped;
+    int texts, texts_matched; /* expected error texts of assert_malformed/invalid vs ours */
     bool verbose;
     const char *file;
 } Spec;
@@ -276,6 +277,11 @@ static void command(Spec *s, const Json *c) {
         else ok = !load_failed && vm_status_is_trap(st) && text_matches(text, vm_status_str(st));
         if (ok) s->passed++;
         else failf(s, line, "%s: got \"%s\"", type, st == VM_OK ? "success" : err.msg);
+        if (ok && (type[7] == 'm' || type[7] == 'i') && text) {
+            s->texts++;
+            if (strstr(err.msg, text)) s->texts_matched++;
+            else if (s->verbose) printf("  text %s:%d: want \"%s\", said \"%s\"\n", s->file, line, text, err.msg);
+        }
         return;
     }
     const Json *action = json_get(c, "action");
@@ -315,7 +321,7 @@ static void command(Spec *s, const Json *c) {
 }
 
 /* Runs one NAME/NAME.json; prints its row. */
-static void run_file(const char *jsondir, const char *name, bool verbose, int tot[3]) {
+static void run_file(const char *jsondir, const char *name, bool verbose, int tot[5]) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s/%s.json", jsondir, name, name);
     size_t len;
@@ -343,6 +349,7 @@ static void run_file(const char *jsondir, const char *name, bool verbose, int to
         for (size_t i = 0; cmds && cmds->kind == JSON_ARR && i < cmds->n; i++) command(s, &cmds->items[i]);
         printf("%-28s %7d %7d %7d\n", name, s->passed, s->failed, s->skipped);
         tot[0] += s->passed; tot[1] += s->failed; tot[2] += s->skipped;
+        tot[3] += s->texts; tot[4] += s->texts_matched;
     }
     if (s) {
         for (int i = 0; i < s->nnamed; i++) free(s->named[i].name);
@@ -386,7 +393,7 @@ int vm_spec_main(int argc, char **argv) {
     closedir(d);
     if (n) qsort(names, n, sizeof *names, cmp_str);
     printf("%-28s %7s %7s %7s\n", "file", "passed", "failed", "skipped");
-    int tot[3] = { 0, 0, 0 };
+    int tot[5] = { 0, 0, 0, 0, 0 };
     for (size_t i = 0; i < n; i++) {
         run_file(jsondir, names[i], verbose, tot);
         free(names[i]);
@@ -395,6 +402,8 @@ int vm_spec_main(int argc, char **argv) {
     printf("%-28s %7d %7d %7d\n", "total", tot[0], tot[1], tot[2]);
     printf("passed %d of %d commands; %d skipped (text-format modules a binary engine cannot read)\n",
            tot[0], tot[0] + tot[1] + tot[2], tot[2]);
+    printf("error texts: %d of %d rejected modules (assert_malformed/assert_invalid) gave the spec's wording\n",
+           tot[4], tot[3]);
     if (only && n == 0) { fprintf(stderr, "writ vm spec: no file named %s\n", only); return 2; }
     return tot[1] ? 1 : 0;
 }

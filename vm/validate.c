@@ -1,6 +1,7 @@
 /* validate.c — module validation and the function-body validator of the spec appendix
  * (operand stack with unknown types, control frames). The body validator also drives
  * pre-compilation: it knows every stack height, so it emits resolved branches as it goes. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,9 +42,13 @@ typedef struct {
 
 static const uint8_t valtypes[] = { VM_I32, VM_I64, VM_F32, VM_F64, VM_FUNCREF, VM_EXTERNREF };
 
-static VmStatus invalid(V *v, const char *fmt, const char *arg) {
+static VmStatus invalid(V *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static VmStatus invalid(V *v, const char *fmt, ...) {
     char buf[120];
-    snprintf(buf, sizeof buf, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
     return vm_error(v->err, VM_INVALID, v->op_pos, "%s in function %u", buf, v->fidx);
 }
 static VmStatus malformed(V *v, const char *msg) {
@@ -245,7 +250,7 @@ static VmStatus read_blocktype(V *v, uint32_t *np, const uint8_t **p, uint32_t *
     VmStatus st = vm_read_leb(v->b, v->end, &v->pos, 33, true, &x, v->err);
     if (st) return st;
     if ((int64_t)x < 0) return malformed(v, "malformed value type");
-    if (x >= v->m->ntypes) return invalid(v, "unknown type%s", "");
+    if (x >= v->m->ntypes) return invalid(v, "unknown type %u", (unsigned)x);
     FuncType *t = &v->m->types[x];
     *np = t->nparams; *p = t->types; *nr = t->nresults; *r = t->types + t->nparams;
     return VM_OK;
@@ -255,8 +260,8 @@ static VmStatus read_memarg(V *v, uint8_t natural, uint32_t *offset) {
     uint32_t align;
     VmStatus st;
     if ((st = rd_u32(v, &align)) || (st = rd_u32(v, offset))) return st;
-    if (v->m->nmems == 0) return invalid(v, "unknown memory 0%s", "");
-    if (align > natural) return invalid(v, "alignment must not be larger than natural%s", "");
+    if (v->m->nmems == 0) return invalid(v, "unknown memory 0");
+    if (align > natural) return invalid(v, "alignment must not be larger than natural");
     return VM_OK;
 }
 
@@ -299,7 +304,7 @@ static int decode_op(V *v, VmStatus *st) {
 }
 
 static VmStatus check_table(V *v, uint32_t t) {
-    if (t >= v->m->ntables) return invalid(v, "unknown table%s", "");
+    if (t >= v->m->ntables) return invalid(v, "unknown table %u", t);
     return VM_OK;
 }
 
@@ -320,10 +325,10 @@ static VmStatus generic(V *v, int op) {
     if (mem) TRY(read_memarg(v, info->align, &offset));
     if (op == OP_MEMORY_SIZE || op == OP_MEMORY_GROW || op == OP_MEMORY_FILL) {
         TRY(zero_byte(v));
-        if (!v->m->nmems) return invalid(v, "unknown memory 0%s", "");
+        if (!v->m->nmems) return invalid(v, "unknown memory 0");
     } else if (op == OP_MEMORY_COPY) {
         TRY(zero_byte(v)); TRY(zero_byte(v));
-        if (!v->m->nmems) return invalid(v, "unknown memory 0%s", "");
+        if (!v->m->nmems) return invalid(v, "unknown memory 0");
     }
     uint64_t imm = 0;
     bool is_const = op >= OP_I32_CONST && op <= OP_F64_CONST;
@@ -470,7 +475,7 @@ static VmStatus instr(V *v, int op) {
         break;
     }
     case OP_ELSE:
-        if (top->kind != OP_IF) return invalid(v, "else without if%s", "");
+        if (top->kind != OP_IF) return invalid(v, "else without if");
         materialize(v, v->nvals);
         TRY(pop_vals(v, top->results, top->nresults));
         if (v->nvals != top->height) return invalid(v, "type mismatch: %s", "values remaining on stack at end of block");
@@ -503,7 +508,7 @@ static VmStatus instr(V *v, int op) {
     }
     case OP_BR: case OP_BR_IF: {
         TRY(rd_u32(v, &x));
-        if (x >= v->nctrls) return invalid(v, "unknown label%s", "");
+        if (x >= v->nctrls) return invalid(v, "unknown label");
         Ctrl *c = &v->ctrls[v->nctrls - 1 - x];
         if (op == OP_BR_IF) {
             if (have(v, 1)) {
@@ -534,7 +539,7 @@ static VmStatus instr(V *v, int op) {
         if (!labels) return oom(v);
         for (uint32_t i = 0; i <= n && st == VM_OK; i++) {
             st = rd_u32(v, &labels[i]);
-            if (!st && labels[i] >= v->nctrls) st = invalid(v, "unknown label%s", "");
+            if (!st && labels[i] >= v->nctrls) st = invalid(v, "unknown label");
         }
         uint32_t arity = st ? 0 : label_arity(&v->ctrls[v->nctrls - 1 - labels[n]]);
         if (!st && have(v, 1 + arity)) {
@@ -582,7 +587,7 @@ static VmStatus instr(V *v, int op) {
     }
     case OP_CALL: {
         TRY(rd_u32(v, &x));
-        if (x >= m->nfuncs) return invalid(v, "unknown function%s", "");
+        if (x >= m->nfuncs) return invalid(v, "unknown function %u", x);
         FuncType *ft = &m->types[m->func_type[x]];
         if (have(v, ft->nparams)) {
             materialize(v, v->nvals);
@@ -601,7 +606,7 @@ static VmStatus instr(V *v, int op) {
     case OP_CALL_INDIRECT: {
         TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
         TRY(check_table(v, y));
-        if (x >= m->ntypes) return invalid(v, "unknown type%s", "");
+        if (x >= m->ntypes) return invalid(v, "unknown type %u", (unsigned)x);
         if (m->tables[y].type != VM_FUNCREF) return invalid(v, "type mismatch: %s", "call_indirect on a non-funcref table");
         FuncType *ft = &m->types[x];
         if (have(v, ft->nparams + 1)) {
@@ -620,7 +625,7 @@ static VmStatus instr(V *v, int op) {
         uint8_t want = UNKNOWN;
         if (op == OP_SELECT_T) {
             TRY(rd_u32(v, &x));
-            if (x != 1) return invalid(v, "invalid result arity%s", "");
+            if (x != 1) return invalid(v, "invalid result arity");
             if (v->pos >= v->end) return malformed(v, "unexpected end");
             want = v->b[v->pos++];
             bool ok = false;
@@ -648,7 +653,7 @@ static VmStatus instr(V *v, int op) {
     }
     case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE:
         TRY(rd_u32(v, &x));
-        if (x >= v->fn->nlocals) return invalid(v, "unknown local%s", "");
+        if (x >= v->fn->nlocals) return invalid(v, "unknown local %u", x);
         t = v->fn->local_types[x];
         if (op != OP_LOCAL_GET) {
             emit_local_write(v, x);
@@ -661,13 +666,13 @@ static VmStatus instr(V *v, int op) {
         break;
     case OP_GLOBAL_GET: case OP_GLOBAL_SET:
         TRY(rd_u32(v, &x));
-        if (x >= m->nglobals) return invalid(v, "unknown global%s", "");
+        if (x >= m->nglobals) return invalid(v, "unknown global %u", x);
         t = m->globals[x].type;
         if (op == OP_GLOBAL_GET) {
             if (live(v)) { em_op(&v->em, op); em_u(&v->em, home(v, v->nvals)); em_u(&v->em, x); }
             TRY(push(v, t));
         } else {
-            if (!m->globals[x].mut) return invalid(v, "global is immutable%s", "");
+            if (!m->globals[x].mut) return invalid(v, "global is immutable");
             if (have(v, 1)) { uint32_t src = opnd(v, v->nvals - 1); em_op(&v->em, op); em_u(&v->em, src); em_u(&v->em, x); }
             TRY(pop_expect(v, t, NULL));
         }
@@ -693,17 +698,17 @@ static VmStatus instr(V *v, int op) {
         break;
     case OP_REF_FUNC:
         TRY(rd_u32(v, &x));
-        if (x >= m->nfuncs) return invalid(v, "unknown function%s", "");
-        if (!m->declared[x]) return invalid(v, "undeclared function reference%s", "");
+        if (x >= m->nfuncs) return invalid(v, "unknown function %u", x);
+        if (!m->declared[x]) return invalid(v, "undeclared function reference");
         emit_stack_op(v, op); emit_u(v, x);
         TRY(push(v, VM_FUNCREF));
         break;
     case OP_MEMORY_INIT: case OP_DATA_DROP:
         TRY(rd_u32(v, &x));
         if (op == OP_MEMORY_INIT) TRY(zero_byte(v));
+        if (op == OP_MEMORY_INIT && !m->nmems) return invalid(v, "unknown memory 0");
+        if (x >= (m->has_datacount ? m->datacount : m->ndatas)) return invalid(v, "unknown data segment %u", x);
         if (!m->has_datacount) return malformed(v, "data count section required");
-        if (op == OP_MEMORY_INIT && !m->nmems) return invalid(v, "unknown memory 0%s", "");
-        if (x >= m->datacount) return invalid(v, "unknown data segment%s", "");
         emit_stack_op(v, op); emit_u(v, x);
         if (op == OP_MEMORY_INIT) {
             TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
@@ -712,14 +717,14 @@ static VmStatus instr(V *v, int op) {
     case OP_TABLE_INIT:
         TRY(rd_u32(v, &x)); TRY(rd_u32(v, &y));
         TRY(check_table(v, y));
-        if (x >= m->nelems) return invalid(v, "unknown elem segment%s", "");
+        if (x >= m->nelems) return invalid(v, "unknown elem segment %u", x);
         if (m->elems[x].type != m->tables[y].type) return invalid(v, "type mismatch: %s", "table.init element type");
         emit_stack_op(v, op); emit_u(v, x); emit_u(v, y);
         TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL)); TRY(pop_expect(v, VM_I32, NULL));
         break;
     case OP_ELEM_DROP:
         TRY(rd_u32(v, &x));
-        if (x >= m->nelems) return invalid(v, "unknown elem segment%s", "");
+        if (x >= m->nelems) return invalid(v, "unknown elem segment %u", x);
         emit_stack_op(v, op); emit_u(v, x);
         break;
     case OP_TABLE_COPY:
