@@ -102,7 +102,10 @@ IrInstr *lower_var_read(Lower *L, int var, IrBlock *b, Span sp);
 IrInstr *lower_expr(Lower *L, Expr *e);
 IrInstr *lower_expr_to(Lower *L, Expr *e, Type *want);
 IrInstr *lower_coerce(Lower *L, IrInstr *v, Type *from, Type *to, Span sp);
-IrInstr *lower_arith(Lower *L, int op, IrInstr *a, IrInstr *b, Span sp);
+/* `op` on a and b; a check first when op is checked, spanning `opsp` (the operator). */
+IrInstr *lower_arith(Lower *L, int op, IrInstr *a, IrInstr *b, Span sp, Span opsp);
+/* The operator between two operands in the source (`+`, `+=`, ` as `), else `whole`. */
+Span lower_op_span(Lower *L, Span lhs, Span rhs, Span whole);
 IrInstr *lower_copy_if_shared(Lower *L, Expr *e, IrInstr *v);
 bool lower_place(Lower *L, Expr *e, Place *pl);
 IrInstr *lower_place_load(Lower *L, Place *pl, Span sp);

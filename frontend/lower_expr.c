@@ -277,7 +277,23 @@ void lower_place_store(Lower *L, Place *pl, IrInstr *v, Span sp) {
 
 /* ---------------- arithmetic ---------------- */
 
-IrInstr *lower_arith(Lower *L, int op, IrInstr *a, IrInstr *b, Span sp) {
+Span lower_op_span(Lower *L, Span lhs, Span rhs, Span whole) {
+    SrcFile *f = lhs.file ? src_get(L->p->srcs, lhs.file) : NULL;
+    if (!f || lhs.file != rhs.file || lhs.end >= rhs.start || rhs.start > f->len)
+        return whole;
+    uint32_t s = lhs.end, e = rhs.start;
+    while (s < e && (f->text[s] == ' ' || f->text[s] == '\t' || f->text[s] == '\n' ||
+                     f->text[s] == '\r' || f->text[s] == ')'))
+        s++;
+    while (e > s && (f->text[e - 1] == ' ' || f->text[e - 1] == '\t' ||
+                     f->text[e - 1] == '\n' || f->text[e - 1] == '\r' || f->text[e - 1] == '('))
+        e--;
+    if (s == e || e - s > 4)
+        return whole;
+    return (Span){lhs.file, s, e};
+}
+
+IrInstr *lower_arith(Lower *L, int op, IrInstr *a, IrInstr *b, Span sp, Span opsp) {
     static const IrOp plain[BIN_COUNT] = {
         [BIN_ADD] = IR_ADD, [BIN_SUB] = IR_SUB, [BIN_MUL] = IR_MUL, [BIN_DIV] = IR_DIV,
         [BIN_MOD] = IR_MOD, [BIN_WADD] = IR_ADD, [BIN_WSUB] = IR_SUB, [BIN_WMUL] = IR_MUL,
@@ -290,7 +306,7 @@ IrInstr *lower_arith(Lower *L, int op, IrInstr *a, IrInstr *b, Span sp) {
     };
     IrInstr *ab[2] = {a, b};
     if (check[op] && !L->in_spec && !L->ghost)
-        lower_emit(L, check[op], NULL, ab, 2, sp);
+        lower_emit(L, check[op], NULL, ab, 2, opsp);
     return lower_emit(L, plain[op], a->type, ab, 2, sp);
 }
 
@@ -369,7 +385,7 @@ static IrInstr *lower_binary(Lower *L, Expr *e) {
     IrInstr *a = lower_expr_to(L, e->lhs, t);
     IrInstr *b = op == BIN_SHL || op == BIN_SHR ? shift_count(L, e->rhs, t)
                                                 : lower_expr_to(L, e->rhs, t);
-    return lower_arith(L, op, a, b, e->span);
+    return lower_arith(L, op, a, b, e->span, lower_op_span(L, e->lhs->span, e->rhs->span, e->span));
 }
 
 static IrInstr *lower_unary(Lower *L, Expr *e) {
@@ -380,7 +396,8 @@ static IrInstr *lower_unary(Lower *L, Expr *e) {
     v = lower_expr_to(L, e->lhs, t);
     if (e->op == UN_NEG) {
         if (!L->in_spec && !L->ghost)
-            lower_emit(L, IR_CHECK_NEG, NULL, &v, 1, e->span);
+            lower_emit(L, IR_CHECK_NEG, NULL, &v, 1,
+                       (Span){e->span.file, e->span.start, e->span.start + 1});
         return lower_emit(L, IR_NEG, v->type, &v, 1, e->span);
     }
     return lower_emit(L, IR_NOT, v->type, &v, 1, e->span);

@@ -65,7 +65,8 @@ static void lower_assign(Lower *L, Stmt *s) {
         } else {
             IrInstr *cur = lower_var_read(L, var, L->cur, tgt->span);
             IrInstr *rhs = lower_expr_to(L, s->value, t);
-            v = lower_arith(L, s->op, cur, rhs, s->span);
+            v = lower_arith(L, s->op, cur, rhs, s->span,
+                            lower_op_span(L, tgt->span, s->value->span, s->span));
         }
         lower_var_write(L, var, L->cur, v);
     } else {
@@ -83,7 +84,8 @@ static void lower_assign(Lower *L, Stmt *s) {
         } else {
             IrInstr *cur = lower_place_load(L, &pl, tgt->span);
             IrInstr *rhs = lower_expr_to(L, s->value, pl.type);
-            v = lower_arith(L, s->op, cur, rhs, s->span);
+            v = lower_arith(L, s->op, cur, rhs, s->span,
+                            lower_op_span(L, tgt->span, s->value->span, s->span));
         }
         lower_place_store(L, &pl, v, s->span);
     }
