@@ -225,8 +225,14 @@ static bool at_call_value(Parser *P) {
 Expr *parse_postfix_expr(Parser *P) {
     uint32_t start = parse_peek(P)->start;
     Expr *e = parse_primary(P);
+    int entered = 0; /* each postfix operation nests the tree one level deeper */
     while (!P->panicking) {
         Token *t = parse_peek(P);
+        bool postfix = t->kind == TK_LPAREN || t->kind == TK_LBRACKET || t->kind == TK_DOT ||
+                       at_call_value(P);
+        if (!postfix || !parse_enter(P, "expression"))
+            break;
+        entered++;
         if (t->kind == TK_LPAREN || at_call_value(P)) {
             Expr *c = expr_new(P, EX_CALL, start);
             c->lhs = e;
@@ -260,10 +266,9 @@ Expr *parse_postfix_expr(Parser *P) {
                 f->name = intern(P->prog->names, "<error>", 7);
             }
             e = expr_end(P, f);
-        } else {
-            break;
         }
     }
+    P->depth -= entered;
     return e;
 }
 
@@ -293,13 +298,16 @@ static Expr *parse_unary(Parser *P) {
 static Expr *parse_cast(Parser *P) {
     uint32_t start = parse_peek(P)->start;
     Expr *e = parse_unary(P);
-    while (parse_at(P, KW_AS) && !P->panicking) {
+    int entered = 0;
+    while (parse_at(P, KW_AS) && !P->panicking && parse_enter(P, "expression")) {
+        entered++;
         parse_advance(P);
         Expr *c = expr_new(P, EX_CAST, start);
         c->lhs = e;
         c->tref = parse_type(P);
         e = expr_end(P, c);
     }
+    P->depth -= entered;
     return e;
 }
 
@@ -318,6 +326,9 @@ static Expr *parse_binary(Parser *P, int min_prec) {
     uint32_t start = parse_peek(P)->start;
     Expr *lhs = parse_cast(P);
     bool compared = false;
+    /* A chain `a + b + c ...` builds a tree as deep as it is long: each operator counts as
+     * a level, so that later passes, which recurse over the tree, recurse boundedly. */
+    int entered = 0;
     while (!P->panicking) {
         int op;
         Token *t = parse_peek(P);
@@ -329,6 +340,9 @@ static Expr *parse_binary(Parser *P, int min_prec) {
                         "comparison operators cannot be chained; use parentheses");
             break;
         }
+        if (!parse_enter(P, "expression"))
+            break;
+        entered++;
         parse_advance(P);
         Expr *e = expr_new(P, EX_BINARY, start);
         e->op = op;
@@ -337,6 +351,7 @@ static Expr *parse_binary(Parser *P, int min_prec) {
         lhs = expr_end(P, e);
         compared = prec == PREC_CMP;
     }
+    P->depth -= entered;
     return lhs;
 }
 

@@ -39,8 +39,8 @@ static void sync_stmt(Parser *P) {
         if (t->kind == TK_LPAREN || t->kind == TK_LBRACKET || t->kind == TK_LBRACE)
             level++;
         else if ((t->kind == TK_RPAREN || t->kind == TK_RBRACKET || t->kind == TK_RBRACE) &&
-                 level > 0 && --level == 0 && t->kind == TK_RBRACE)
-            break;
+                 level > 0 && --level == 0 && t->kind == TK_RBRACE && !parse_at(P, KW_ELSE))
+            break; /* a braced body ends the statement, unless an `else` continues it */
     }
     P->panicking = false;
 }
@@ -97,6 +97,8 @@ static Stmt *parse_if(Parser *P, uint32_t start) {
     Stmt *s = first;
     Stmt **chain = NULL;
     int n = 0, cap = 0;
+    /* The tree nests one level per `else if`: it counts against the nesting limit. */
+    int entered = 0;
     for (;;) {
         s->expr = parse_cond_expr(P);
         s->then = parse_block(P);
@@ -108,6 +110,13 @@ static Stmt *parse_if(Parser *P, uint32_t start) {
             s->els = parse_block(P);
             break;
         }
+        if (P->depth >= PARSE_MAX_DEPTH) {
+            parse_error(P, parse_tok_span(P, t), "'else if' chain nested too deeply (limit is %d)",
+                        PARSE_MAX_DEPTH);
+            break;
+        }
+        P->depth++;
+        entered++;
         parse_advance(P);
         Stmt *elif = stmt_new(P, ST_IF, t->start);
         Block *b = ARENA_NEW(P->arena, Block);
@@ -125,6 +134,7 @@ static Stmt *parse_if(Parser *P, uint32_t start) {
         chain[n++] = elif;
         s = elif;
     }
+    P->depth -= entered;
     /* Each link ends where the whole chain ends; its else-block spans the link. */
     for (int i = n - 1; i >= 0; i--) {
         stmt_end(P, chain[i]);

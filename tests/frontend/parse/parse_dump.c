@@ -2,7 +2,7 @@
  * (stderr) and, with --ast, the syntax tree with byte spans (stdout); --tokens prints the
  * lexer's tokens instead. Parser goldens use it
  * so that they do not depend on the checker. `--gen KIND N` writes a generated input to
- * stdout instead (deep nesting, long identifiers), so big inputs are never committed. */
+ * stdout instead (deep nesting, long identifiers), so big inputs are never committed; `--gen-raw KIND N` prints the input itself. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,6 +249,19 @@ static int gen(FILE *out, const char *kind, long n) {
         for (long i = 0; i < n; i++)
             fputc('a' + (char)(i % 26), out);
         fprintf(out, ": u256 = 1;\nconst ok: u256 = 2\n");
+    } else if (strcmp(kind, "calls") == 0) {
+        fprintf(out, "fn f() {\n    let x = ");
+        for (long i = 0; i < n; i++)
+            fprintf(out, "g(1, [");
+        fputc('2', out);
+        for (long i = 0; i < n; i++)
+            fprintf(out, "])");
+        fprintf(out, ";\n    let y = 3\n}\n");
+    } else if (strcmp(kind, "implies") == 0) {
+        fprintf(out, "contract C {\n    invariant true");
+        for (long i = 0; i < n; i++)
+            fprintf(out, " ==> true");
+        fprintf(out, ";\n    invariant false\n}\n");
     } else if (strcmp(kind, "sum") == 0) {
         fprintf(out, "const C: u256 = 1");
         for (long i = 0; i < n; i++)
@@ -262,11 +275,13 @@ static int gen(FILE *out, const char *kind, long n) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "--gen-raw") == 0)
+        return gen(stdout, argv[2], strtol(argv[3], NULL, 10));
     bool generate = argc == 4 && strcmp(argv[1], "--gen") == 0;
     bool ast = argc == 3 && strcmp(argv[1], "--ast") == 0;
     bool tokens = argc == 3 && strcmp(argv[1], "--tokens") == 0;
     if (argc != 2 && !ast && !tokens && !generate) {
-        fprintf(stderr, "usage: parse_dump [--ast | --tokens] FILE | parse_dump --gen KIND N\n");
+        fprintf(stderr, "usage: parse_dump [--ast | --tokens] FILE | parse_dump --gen[-raw] KIND N\n");
         return 2;
     }
     const char *path = argv[argc - 1];
