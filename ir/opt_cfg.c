@@ -3,7 +3,6 @@
  * distinct operand are replaced by it. Phi operand lists follow every edge change. */
 #include "internal.h"
 
-#include <stdlib.h>
 
 static void phi_drop_pred(IrBlock *b, IrBlock *pred) {
     for (IrInstr *i = b->first; i && i->op == IR_PHI; i = i->next) {
@@ -58,9 +57,10 @@ static bool remove_unreachable(IrFunc *f) {
     int n = 0;
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
         if (b->id + 1 > n) n = b->id + 1;
-    char *seen = calloc((size_t)n + 1, 1);
-    IrBlock **stack = malloc(sizeof *stack * ((size_t)n + 1) * 2);
-    if (!seen || !stack) abort();
+    Arena scratch;
+    arena_init(&scratch);
+    char *seen = arena_alloc(&scratch, (size_t)n + 1);
+    IrBlock **stack = ARENA_ARRAY(&scratch, IrBlock *, ((size_t)n + 1) * 2);
     int sp = 0;
     stack[sp++] = f->entry;
     seen[f->entry->id] = 1;
@@ -87,8 +87,7 @@ static bool remove_unreachable(IrFunc *f) {
         b->next_in_func = NULL;
         changed = true;
     }
-    free(seen);
-    free(stack);
+    arena_free(&scratch);
     return changed;
 }
 

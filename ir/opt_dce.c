@@ -3,7 +3,6 @@
  * effects, checks and terminators, so dead phi cycles go too. */
 #include "internal.h"
 
-#include <stdlib.h>
 
 static bool is_pure(const IrInstr *i) {
     unsigned fl = ir_op_info[i->op].flags;
@@ -15,21 +14,20 @@ bool opt_dce(IrFunc *f) {
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
         for (IrInstr *i = b->first; i; i = i->next) n++;
     if (n == 0) return false;
-    IrInstr **all = malloc(sizeof *all * (size_t)n);
-    IrInstr **work = malloc(sizeof *work * (size_t)n);
-    if (!all || !work) abort();
+    Arena scratch;
+    arena_init(&scratch);
+    IrInstr **all = ARENA_ARRAY(&scratch, IrInstr *, n);
+    IrInstr **work = ARENA_ARRAY(&scratch, IrInstr *, n);
     /* live marks are kept in a side table indexed by position */
     int k = 0;
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
         for (IrInstr *i = b->first; i; i = i->next) all[k++] = i;
-    char *live = calloc((size_t)n, 1);
-    if (!live) abort();
-    /* map instr -> position by a temporary id swap would be unsafe; use a linear probe table */
+    char *live = arena_alloc(&scratch, (size_t)n);
+    /* instruction -> position: a linear-probing table keyed by address */
     size_t cap = 1;
     while (cap < (size_t)n * 2) cap <<= 1;
-    IrInstr **keys = calloc(cap, sizeof *keys);
-    int *pos = malloc(sizeof *pos * cap);
-    if (!keys || !pos) abort();
+    IrInstr **keys = ARENA_ARRAY(&scratch, IrInstr *, cap);
+    int *pos = ARENA_ARRAY(&scratch, int, cap);
     for (int j = 0; j < n; j++) {
         size_t h = ((uintptr_t)all[j] >> 4) & (cap - 1);
         while (keys[h]) h = (h + 1) & (cap - 1);
@@ -60,10 +58,6 @@ bool opt_dce(IrFunc *f) {
             ir_instr_remove(all[j]);
             changed = true;
         }
-    free(all);
-    free(work);
-    free(live);
-    free(keys);
-    free(pos);
+    arena_free(&scratch);
     return changed;
 }

@@ -22,7 +22,8 @@ typedef struct FuncFix { int *slot; Tok name; bool by_index; uint32_t index; } F
 typedef struct SpanRec { int file; uint32_t start, line, col; Tok where; } SpanRec;
 
 typedef struct P {
-    Arena *a;
+    Arena *a;          /* the module's */
+    Arena scratch;     /* tokens, tables and fixups; freed at the end */
     DiagSink *d;
     int file;
     const char *src;
@@ -53,17 +54,21 @@ typedef struct P {
     int nsources, cap_sources;
 } P;
 
-static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) abort();
+/* Parser temporaries live in a scratch arena freed when parsing ends; a grown array
+ * abandons its old storage there. */
+static void *regrow(Arena *a, void *old, size_t old_bytes, size_t new_bytes) {
+    void *q = arena_alloc(a, new_bytes);
+    if (old_bytes) memcpy(q, old, old_bytes);
     return q;
 }
 
 #define VPUSH(arr, n, cap, val)                                                          \
     do {                                                                                 \
         if ((n) == (cap)) {                                                              \
-            (cap) = (cap) ? (cap) * 2 : 16;                                              \
-            (arr) = xrealloc((arr), sizeof *(arr) * (size_t)(cap));                      \
+            int grown_ = (cap) ? (cap) * 2 : 16;                                         \
+            (arr) = regrow(&p->scratch, (arr), sizeof *(arr) * (size_t)(cap),            \
+                           sizeof *(arr) * (size_t)grown_);                              \
+            (cap) = grown_;                                                              \
         }                                                                                \
         (arr)[(n)++] = (val);                                                            \
     } while (0)
@@ -483,18 +488,15 @@ static bool grow_ids(P *p, uint32_t id, bool blocks) {
     if ((int)id < *n) return true;
     int cap = *n ? *n : 16;
     while (cap <= (int)id) cap *= 2;
+    size_t o = (size_t)*n, c = (size_t)cap;
     if (blocks) {
-        p->blocks = xrealloc(p->blocks, sizeof *p->blocks * (size_t)cap);
-        p->block_use = xrealloc(p->block_use, sizeof *p->block_use * (size_t)cap);
-        p->block_def = xrealloc(p->block_def, sizeof *p->block_def * (size_t)cap);
-        memset(p->blocks + *n, 0, sizeof *p->blocks * (size_t)(cap - *n));
-        memset(p->block_def + *n, 0, sizeof *p->block_def * (size_t)(cap - *n));
+        p->blocks = regrow(&p->scratch, p->blocks, sizeof *p->blocks * o, sizeof *p->blocks * c);
+        p->block_use = regrow(&p->scratch, p->block_use, sizeof *p->block_use * o, sizeof *p->block_use * c);
+        p->block_def = regrow(&p->scratch, p->block_def, sizeof *p->block_def * o, sizeof *p->block_def * c);
     } else {
-        p->vals = xrealloc(p->vals, sizeof *p->vals * (size_t)cap);
-        p->val_use = xrealloc(p->val_use, sizeof *p->val_use * (size_t)cap);
-        p->val_def = xrealloc(p->val_def, sizeof *p->val_def * (size_t)cap);
-        memset(p->vals + *n, 0, sizeof *p->vals * (size_t)(cap - *n));
-        memset(p->val_def + *n, 0, sizeof *p->val_def * (size_t)(cap - *n));
+        p->vals = regrow(&p->scratch, p->vals, sizeof *p->vals * o, sizeof *p->vals * c);
+        p->val_use = regrow(&p->scratch, p->val_use, sizeof *p->val_use * o, sizeof *p->val_use * c);
+        p->val_def = regrow(&p->scratch, p->val_def, sizeof *p->val_def * o, sizeof *p->val_def * c);
     }
     *n = cap;
     return true;
@@ -1318,6 +1320,7 @@ IrModule *ir_module_parse(Arena *a, DiagSink *diags, int file) {
     p.src = sf ? sf->text : "";
     p.len = sf ? sf->len : 0;
     p.errors_at_start = diags->errors;
+    arena_init(&p.scratch);
     p.m = ir_module_new(a, "");
     lex(&p);
     prescan_structs(&p);
@@ -1331,8 +1334,7 @@ IrModule *ir_module_parse(Arena *a, DiagSink *diags, int file) {
         if (!name || !expect_nl(&p)) skip_line(&p);
     }
     /* marks the structs whose declaration has been parsed */
-    bool *struct_done = xrealloc(NULL, sizeof(bool) * (size_t)(p.m->nstructs + 1));
-    memset(struct_done, 0, sizeof(bool) * (size_t)(p.m->nstructs + 1));
+    bool *struct_done = ARENA_ARRAY(&p.scratch, bool, p.m->nstructs + 1);
     while (peek(&p).kind != T_EOF) {
         Tok t = peek(&p);
         if (t.kind == T_NL) {
@@ -1358,19 +1360,8 @@ IrModule *ir_module_parse(Arena *a, DiagSink *diags, int file) {
         }
         if (!parse_decl(&p)) skip_line(&p);
     }
-    free(struct_done);
     resolve_funcs(&p);
     build_sources(&p);
-    free(p.toks);
-    free(p.vals);
-    free(p.val_use);
-    free(p.val_def);
-    free(p.blocks);
-    free(p.block_use);
-    free(p.block_def);
-    free(p.fields);
-    free(p.funcs);
-    free(p.spans);
-    free(p.sources);
+    arena_free(&p.scratch);
     return diags->errors > p.errors_at_start ? NULL : p.m;
 }

@@ -21,6 +21,7 @@ typedef struct V {
     int *order;        /* block id -> rpo index, -1 unreachable */
     int *idom;         /* rpo index -> rpo index of the immediate dominator */
     int maxid;
+    Arena scratch;     /* per function */
     int *pos;          /* value id -> position in its block, when ids are sane */
     int cur_pos;       /* position of the instruction being checked */
 } V;
@@ -163,8 +164,9 @@ static void inline_structs(V *v, const IrType *t, char *seen) {
 static void check_decls(V *v) {
     IrModule *m = v->m;
     char tb[256];
-    char *seen = malloc((size_t)m->nstructs + 1);
-    if (!seen) abort();
+    Arena scratch;
+    arena_init(&scratch);
+    char *seen = arena_alloc(&scratch, (size_t)m->nstructs + 1);
     for (int k = 0; k < m->nstructs; k++)
         for (int f = 0; f < m->structs[k].nfields; f++) {
             memset(seen, 0, (size_t)m->nstructs + 1);
@@ -175,7 +177,7 @@ static void check_decls(V *v) {
                 break;
             }
         }
-    free(seen);
+    arena_free(&scratch);
     for (int k = 0; k < m->nstructs; k++)
         check_fields(v, "struct", m->structs[k].name, m->structs[k].fields, m->structs[k].nfields, true);
     for (int k = 0; k < m->nevents; k++) check_fields(v, "event", m->events[k].name, m->events[k].fields, m->events[k].nfields, false);
@@ -223,8 +225,7 @@ static int nsucc(const IrInstr *t) {
 static void dfs(V *v, IrBlock *b, bool *seen, IrBlock **post, int *npost) {
     /* iterative: a stack of (block, next successor) */
     typedef struct { IrBlock *b; int k; } Frame;
-    Frame *st = malloc(sizeof(Frame) * (size_t)(v->maxid + 2));
-    if (!st) abort();
+    Frame *st = ARENA_ARRAY(&v->scratch, Frame, v->maxid + 2);
     int sp = 0;
     seen[b->id] = true;
     st[sp++] = (Frame){b, 0};
@@ -243,7 +244,6 @@ static void dfs(V *v, IrBlock *b, bool *seen, IrBlock **post, int *npost) {
             sp--;
         }
     }
-    free(st);
 }
 
 static int intersect(V *v, int a, int b) {
@@ -256,16 +256,14 @@ static int intersect(V *v, int a, int b) {
 
 static void compute_doms(V *v) {
     IrFunc *f = v->f;
-    bool *seen = calloc((size_t)v->maxid + 1, sizeof(bool));
-    IrBlock **post = malloc(sizeof(IrBlock *) * (size_t)(v->maxid + 1));
-    if (!seen || !post) abort();
+    bool *seen = ARENA_ARRAY(&v->scratch, bool, v->maxid + 1);
+    IrBlock **post = ARENA_ARRAY(&v->scratch, IrBlock *, v->maxid + 1);
     int npost = 0;
     dfs(v, f->entry, seen, post, &npost);
     v->nrpo = npost;
-    v->rpo = malloc(sizeof(IrBlock *) * (size_t)(npost ? npost : 1));
-    v->order = malloc(sizeof(int) * (size_t)(v->maxid + 1));
-    v->idom = malloc(sizeof(int) * (size_t)(npost ? npost : 1));
-    if (!v->rpo || !v->order || !v->idom) abort();
+    v->rpo = ARENA_ARRAY(&v->scratch, IrBlock *, npost ? npost : 1);
+    v->order = ARENA_ARRAY(&v->scratch, int, v->maxid + 1);
+    v->idom = ARENA_ARRAY(&v->scratch, int, npost ? npost : 1);
     for (int k = 0; k <= v->maxid; k++) v->order[k] = -1;
     for (int k = 0; k < npost; k++) {
         v->rpo[k] = post[npost - 1 - k];
@@ -290,8 +288,6 @@ static void compute_doms(V *v) {
             }
         }
     }
-    free(seen);
-    free(post);
 }
 
 static bool dominates(V *v, const IrBlock *a, const IrBlock *b) {
@@ -753,8 +749,7 @@ static void check_func(V *v, IrFunc *f) {
         }
         if (b->id > v->maxid) v->maxid = b->id;
     }
-    bool *seen = calloc((size_t)v->maxid + 1, sizeof(bool));
-    if (!seen) abort();
+    bool *seen = ARENA_ARRAY(&v->scratch, bool, v->maxid + 1);
     bool blocks_ok = true;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         if (seen[b->id]) {
@@ -784,25 +779,21 @@ static void check_func(V *v, IrFunc *f) {
             }
         }
     }
-    free(seen);
     if (!blocks_ok) return;
     ir_cfg_compute(f);
     compute_doms(v);
     if (f->entry->npreds)
         verr(v, f->span, "in %s '%s': the entry block bb%d has predecessors", fn_kind_word(f->kind), f->name, f->entry->id);
-    bool *ids = calloc((size_t)(f->ninstrs > 0 ? f->ninstrs : 1), sizeof(bool));
-    if (!ids) abort();
+    bool *ids = ARENA_ARRAY(&v->scratch, bool, f->ninstrs > 0 ? f->ninstrs : 1);
     /* positions make "defined earlier in the same block" O(1); duplicate or out-of-range
      * ids (reported below) fall back to walking the block */
-    v->pos = malloc(sizeof(int) * (size_t)(f->ninstrs > 0 ? f->ninstrs : 1));
-    if (!v->pos) abort();
+    v->pos = ARENA_ARRAY(&v->scratch, int, f->ninstrs > 0 ? f->ninstrs : 1);
     for (int k = 0; k < f->ninstrs; k++) v->pos[k] = -1;
     for (IrBlock *b = f->entry; b && v->pos; b = b->next_in_func) {
         int n = 0;
         for (IrInstr *i = b->first; i; i = i->next, n++) {
             if (!ir_has_result(i)) continue;
             if (i->id < 0 || i->id >= f->ninstrs || v->pos[i->id] >= 0) {
-                free(v->pos);
                 v->pos = NULL;
                 break;
             }
@@ -813,12 +804,7 @@ static void check_func(V *v, IrFunc *f) {
         v->cur_pos = 0;
         for (IrInstr *i = b->first; i; i = i->next, v->cur_pos++) check_instr(v, b, i, ids);
     }
-    free(ids);
-    free(v->pos);
     v->pos = NULL;
-    free(v->rpo);
-    free(v->order);
-    free(v->idom);
     v->rpo = NULL;
     v->order = v->idom = NULL;
 }
@@ -829,7 +815,10 @@ bool ir_module_verify(IrModule *m, DiagSink *diags) {
     v.d = diags;
     v.ok = true;
     check_decls(&v);
-    for (int k = 0; k < m->nfuncs; k++) check_func(&v, m->funcs[k]);
-    for (int k = 0; k < m->nspecs; k++) check_func(&v, m->specs[k]);
+    for (int k = 0; k < m->nfuncs + m->nspecs; k++) {
+        arena_init(&v.scratch);
+        check_func(&v, k < m->nfuncs ? m->funcs[k] : m->specs[k - m->nfuncs]);
+        arena_free(&v.scratch);
+    }
     return v.ok;
 }
