@@ -274,6 +274,16 @@ static U256 const_word(const IrInstr *c) {
     return v;
 }
 
+static EvmOp env_op(IrEnv e) {
+    static const EvmOp ops[IR_ENV_COUNT] = {
+        [IR_ENV_CALLER] = EVM_CALLER, [IR_ENV_CALLVALUE] = EVM_CALLVALUE,
+        [IR_ENV_ORIGIN] = EVM_ORIGIN, [IR_ENV_ADDRESS] = EVM_ADDRESS,
+        [IR_ENV_NUMBER] = EVM_NUMBER, [IR_ENV_TIMESTAMP] = EVM_TIMESTAMP,
+        [IR_ENV_CHAINID] = EVM_CHAINID,
+    };
+    return ops[e];
+}
+
 void evm_gen_push_value(EvmGen *g, IrInstr *v) {
     if (v == g->pending) {
         g->pending = NULL; /* already on top of the stack */
@@ -281,6 +291,8 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
     }
     if (v->op == IR_CONST) {
         evm_asm_push(A, const_word(v));
+    } else if (v->op == IR_ENV) {
+        op(g, env_op(v->env));   /* constant during a call: cheaper to read again */
     } else if (v->op == IR_PARAM) {
         mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(v->imm)));
     } else {
@@ -1114,9 +1126,11 @@ static void revert_with(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types,
         /* static data below the frames: scratch memory, the free pointer and the registers
          * may be overwritten since nothing runs after the revert */
         push(g, sel), push(g, 0), op(g, EVM_MSTORE);
-        push(g, 32);
-        evm_gen_encode(g, vals, types, n);
-        op(g, EVM_POP);
+        if (n) {
+            push(g, 32);
+            evm_gen_encode(g, vals, types, n);
+            op(g, EVM_POP);
+        }
         push(g, 4 + 32 * (uint64_t)words), push(g, 28), op(g, EVM_REVERT);
         return;
     }
@@ -1430,17 +1444,8 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
             op(g, EVM_MLOAD);
         op(g, EVM_MSTORE);
         break;
-    case IR_ENV: {
-        static const EvmOp env_ops[IR_ENV_COUNT] = {
-            [IR_ENV_CALLER] = EVM_CALLER, [IR_ENV_CALLVALUE] = EVM_CALLVALUE,
-            [IR_ENV_ORIGIN] = EVM_ORIGIN, [IR_ENV_ADDRESS] = EVM_ADDRESS,
-            [IR_ENV_NUMBER] = EVM_NUMBER, [IR_ENV_TIMESTAMP] = EVM_TIMESTAMP,
-            [IR_ENV_CHAINID] = EVM_CHAINID,
-        };
-        op(g, env_ops[i->env]);
-        store_result(g, i);
-        break;
-    }
+    case IR_ENV:
+        break;   /* read where used */
     case IR_BALANCE:
         PV(i->args[0]), op(g, EVM_BALANCE), store_result(g, i);
         break;
