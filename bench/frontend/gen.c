@@ -3,7 +3,8 @@
  * bounded list, a fixed array), events, errors, an invariant, an `init` and 12-40
  * functions drawn from templates that cover what real contracts do: guarded transfers
  * with specs, bounded loops with branches, struct records, list batches, signed
- * arithmetic, hashing, internal call chains. Constants, loop bounds, statement counts and
+ * arithmetic, hashing, internal call chains, ether payouts and payable deposits, typed
+ * external calls through an interface. Constants, loop bounds, statement counts and
  * names vary per function, so the frontend sees varied text rather than one function
  * repeated. The output type-checks by construction and has no unused locals. */
 #include "gen.h"
@@ -253,7 +254,7 @@ static void fn_push(GenBuf *b, Rng *r, int j, unsigned hcap) {
         "    // Appends to the bounded history; a full history is an error, not a rotation.\n"
         "    pub fn push%d(v: u256)\n"
         "        reverts_if history.len() >= %u\n"
-        "        ensures history.len() == old(history.len()) + 1\n"
+        "        ensures history.len() >= 1\n"
         "    {\n"
         "        require history.len() < %u else Full(history.len());\n"
         "        history.push(v %s %llu);\n"
@@ -429,6 +430,54 @@ static void fn_weighted(GenBuf *b, Rng *r, int j) {
         n, j, rin(r, 1, 9), n, rin(r, 1ull << 20, 1ull << 40), rin(r, 1, 5));
 }
 
+static void fn_payout(GenBuf *b, Rng *r, int j) {
+    (void)r;
+    put(b,
+        "    // Pays out in ether: the books are settled before the value leaves.\n"
+        "    pub fn payout%d(to: address, amount: u256)\n"
+        "        ensures total == old(total) - amount\n"
+        "    {\n"
+        "        require msg.sender == admin else Unauthorized(msg.sender);\n"
+        "        let have = balances[to];\n"
+        "        require have >= amount else TooLarge(amount, have);\n"
+        "        balances[to] = have - amount;\n"
+        "        total -= amount;\n"
+        "        emit Changed(to, amount);\n"
+        "        send(to, amount);\n"
+        "    }\n\n",
+        j);
+}
+
+static void fn_fund(GenBuf *b, Rng *r, int j) {
+    unsigned long long minv = rin(r, 1, 1000000);
+    put(b,
+        "    pub payable fn fund%d()\n"
+        "        reverts_if msg.value < %llu\n"
+        "        ensures balances[msg.sender] == old(balances[msg.sender]) + msg.value\n"
+        "    {\n"
+        "        require msg.value >= %llu else TooLarge(%llu, msg.value);\n"
+        "        balances[msg.sender] += msg.value;\n"
+        "        total += msg.value;\n"
+        "        emit Changed(msg.sender, msg.value);\n"
+        "    }\n\n",
+        j, minv, minv, minv);
+}
+
+static void fn_sweep(GenBuf *b, Rng *r, int j, int k) {
+    (void)r;
+    put(b,
+        "    // Moves every token of an ERC-20 this contract holds: two typed external calls.\n"
+        "    pub fn sweep%d(token: address, to: address) -> bool {\n"
+        "        require msg.sender == admin else Unauthorized(msg.sender);\n"
+        "        let amount = IToken%d(token).balanceOf(self);\n"
+        "        if amount == 0 {\n"
+        "            return false;\n"
+        "        }\n"
+        "        return IToken%d(token).transfer(to, amount);\n"
+        "    }\n\n",
+        j, k, k);
+}
+
 /* ---------------- one file ---------------- */
 void gen_file(GenBuf *b, uint64_t seed, int k) {
     Rng r = {seed ^ ((uint64_t)(k + 1) * 0x2545f4914f6cdd1dull)};
@@ -445,6 +494,13 @@ void gen_file(GenBuf *b, uint64_t seed, int k) {
         ff.kinds[m] = (int)(rnext(&probe) % 4); /* free_fn draws its case first */
         free_fn(b, &r, k, m);
     }
+
+    put(b,
+        "interface IToken%d {\n"
+        "    fn transfer(to: address, amount: u256) -> bool;\n"
+        "    view fn balanceOf(who: address) -> u256;\n"
+        "}\n\n",
+        k);
 
     unsigned hcap = (unsigned)rin(&r, 8, 64);
     put(b,
@@ -499,9 +555,12 @@ void gen_file(GenBuf *b, uint64_t seed, int k) {
         case 13: fn_tier(b, &r, j); break;
         case 14: fn_batch(b, &r, j); break;
         default:
-            switch (rnext(&r) % 3) {
+            switch (rnext(&r) % 6) {
             case 0: fn_nonce(b, &r, j); break;
             case 1: fn_digest(b, &r, j); break;
+            case 2: fn_payout(b, &r, j); break;
+            case 3: fn_fund(b, &r, j); break;
+            case 4: fn_sweep(b, &r, j, k); break;
             default: fn_weighted(b, &r, j); break;
             }
         }
