@@ -1369,6 +1369,14 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
         store_result(g, i);
         break;
     case IR_CAST: emit_cast(g, i); break;
+    case IR_WIDEN: {
+        /* a copy with the larger capacity, so that growing it stays inside its memory */
+        uint32_t from = mem_size(g, strip_ref(i->args[0]->type));
+        evm_gen_alloc(g, mem_size(g, strip_ref(i->type)));                /* [q] */
+        push(g, from), PV(i->args[0]), op(g, EVM_DUP3), op(g, EVM_MCOPY);
+        store_result(g, i);
+        break;
+    }
     case IR_KECCAK: emit_keccak(g, i); break;
     case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_NEG:
     case IR_CHECK_DIV: case IR_CHECK_CAST: case IR_CHECK_BOUNDS: case IR_CHECK_EMPTY:
