@@ -323,9 +323,12 @@ IrInstr *ir_phi(IrFunc *f, IrBlock *b, IrType *t, Span sp) {
 void ir_phi_add(IrFunc *f, IrInstr *phi, IrInstr *value, IrBlock *from) {
     Arena *a = f->module->arena;
     int n = phi->nargs;
-    phi->phi_blocks = ir_grow(a, phi->phi_blocks, n, sizeof(IrBlock *));
-    phi->phi_blocks[n] = from;
-    /* args may have come from ir_instr_new with a capacity of max(4, nargs) */
+    /* fresh arrays each time: the phi may have been made by ir_instr_new with operands
+     * and blocks of any capacity */
+    IrBlock **blocks = ARENA_ARRAY(a, IrBlock *, n + 1);
+    if (n && phi->phi_blocks) memcpy(blocks, phi->phi_blocks, sizeof(IrBlock *) * (size_t)n);
+    blocks[n] = from;
+    phi->phi_blocks = blocks;
     IrInstr **args = ARENA_ARRAY(a, IrInstr *, n + 1);
     if (n) memcpy(args, phi->args, sizeof(IrInstr *) * (size_t)n);
     args[n] = value;
