@@ -184,10 +184,11 @@ IrInstr *lower_place_len(Lower *L, Place *pl, Span sp) {
     IrType *u256 = ir_type_int(L->m, 256, false);
     if (pl->type->kind == TY_ARRAY)
         return lower_const_u64(L, u256, pl->type->len, sp);
-    if (L->in_old && pl->var >= 0)
-        diag_error(L->p->diags, sp,
-                   "old() of the length of a storage list or string cannot be lowered yet "
-                   "(the IR has no pre-state length)");
+    if (L->in_old && pl->var >= 0) {
+        /* no old.slen in the IR: the length of the pre-state copy */
+        IrInstr *copy = emit_place_op(L, IR_OLD_SLOAD, lower_vtype(L, pl->type), pl, NULL, sp);
+        return lower_emit(L, IR_MLEN, u256, &copy, 1, sp);
+    }
     return emit_place_op(L, pl->var >= 0 ? IR_SLEN : IR_MLEN, u256, pl, NULL, sp);
 }
 
