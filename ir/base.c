@@ -24,13 +24,36 @@ static void *xmalloc(size_t n) {
     return p;
 }
 
+/* Freed standard-size chunks are kept for the next arena of this thread (up to a cap), so
+ * a process that compiles many files in turn (the CLI over several files, the benchmark,
+ * the fuzzers) reuses warm memory instead of faulting fresh pages in for every file. */
+enum { ARENA_CACHE_MAX = 256 }; /* 16 MiB */
+static _Thread_local ArenaChunk *chunk_cache;
+static _Thread_local int chunk_cache_len;
+
+static ArenaChunk *chunk_new(size_t cap) {
+    if (cap == ARENA_CHUNK && chunk_cache) {
+        ArenaChunk *c = chunk_cache;
+        chunk_cache = c->next;
+        chunk_cache_len--;
+        return c;
+    }
+    return xmalloc(sizeof(ArenaChunk) + cap);
+}
+
 void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
 
 void arena_free(Arena *a) {
     ArenaChunk *c = a->head;
     while (c) {
         ArenaChunk *n = c->next;
-        free(c);
+        if (c->size == ARENA_CHUNK && chunk_cache_len < ARENA_CACHE_MAX) {
+            c->next = chunk_cache;
+            chunk_cache = c;
+            chunk_cache_len++;
+        } else {
+            free(c);
+        }
         c = n;
     }
     a->head = NULL;
@@ -42,7 +65,7 @@ void *arena_alloc(Arena *a, size_t size) {
     ArenaChunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-        c = xmalloc(sizeof(ArenaChunk) + cap);
+        c = chunk_new(cap);
         c->size = cap;
         c->used = 0;
         /* A big one-off block goes behind the current chunk so the chunk's tail stays usable. */
