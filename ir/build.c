@@ -222,7 +222,9 @@ IrInstr *ir_instr_new(IrFunc *f, IrOp op, IrType *type, IrInstr **args, int narg
     i->type = type ? type : ir_type_void(f->module);
     i->nargs = nargs;
     if (nargs > 0) {
-        i->args = ARENA_ARRAY(a, IrInstr *, nargs < 4 ? 4 : nargs);
+        int cap = 4; /* a power of two, as ir_grow expects */
+        while (cap < nargs) cap *= 2;
+        i->args = ARENA_ARRAY(a, IrInstr *, cap);
         if (args) memcpy(i->args, args, sizeof(IrInstr *) * (size_t)nargs);
     }
     i->var = -1;
