@@ -201,6 +201,21 @@ void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nrunt
 /* Pushes an SSA value (constants inline, everything else from its frame word). */
 void evm_gen_push_value(EvmGen *g, IrInstr *v);
 
+void evm_gen_fail(EvmGen *g, Span sp, const char *what);  /* "... is not supported yet" */
+U256 evm_low_mask(unsigned bits);                         /* 2^bits - 1 */
+/* storage.c: places and the storage/memory images of values */
+/* Pushes the slot of a storage place (index operands from args[first_idx]); returns the
+ * type there and its byte offset in the slot (*dyn: the offset is in register R_T3). */
+IrType *evm_gen_storage_place(EvmGen *g, IrInstr *i, int first_idx, uint32_t *offset, bool *dyn);
+void evm_gen_sload_value(EvmGen *g, IrType *t, uint32_t offset, bool dyn);   /* [slot] -> [v] */
+void evm_gen_sstore_value(EvmGen *g, IrType *t, uint32_t offset, bool dyn);  /* [slot, v] -> [] */
+void evm_gen_sload(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp);  /* [slot] -> [v|ptr] */
+void evm_gen_sstore(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp); /* [slot, v|ptr] -> [] */
+void evm_gen_slen(EvmGen *g, IrType *t);                  /* [slot] -> [length] */
+uint32_t evm_gen_mem_size(EvmGen *g, IrType *t);          /* bytes of t's memory image */
+void evm_gen_sload_string_routine(EvmGen *g);             /* shared routines, at the end */
+void evm_gen_sstore_string_routine(EvmGen *g);
+
 /* registers used by the encoder */
 enum { R_T4 = EVM_REG(0), R_TAIL = EVM_REG(1), R_ARGS = EVM_REG(2), R_ARGLEN = EVM_REG(3),
        R_T0 = EVM_REG(4), R_T1 = EVM_REG(5), R_T2 = EVM_REG(6), R_T3 = EVM_REG(7) };
