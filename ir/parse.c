@@ -32,6 +32,7 @@ typedef struct P {
     int ntoks, cap_toks, pos;
     IrModule *m;
     int errors_at_start;
+    bool quiet;        /* lookahead that the real parse reports on later */
     /* the function being parsed */
     IrFunc *f;
     IrInstr **vals;
@@ -79,6 +80,7 @@ static void err(P *p, Tok t, const char *fmt, ...) __attribute__((format(printf,
 static void err(P *p, Tok t, const char *fmt, ...) {
     char msg[512];
     va_list ap;
+    if (p->quiet) return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -1277,7 +1279,9 @@ static void prescan_structs(P *p) {
             continue;
         p->pos = k + 2;
         Tok nt = peek(p);
+        p->quiet = true; /* a bad name is reported when the declaration is parsed */
         const char *name = parse_name(p, "struct name");
+        p->quiet = false;
         if (!name) continue;
         if (find_struct(p->m, name) >= 0) {
             err(p, nt, "struct '%s' is defined twice", name);
@@ -1349,7 +1353,9 @@ IrModule *ir_module_parse(Arena *a, DiagSink *diags, int file) {
             /* a second definition of the same name was reported by the prescan */
             int save = p.pos;
             p.pos += 2;
+            p.quiet = true;
             const char *name = parse_name(&p, "struct name");
+            p.quiet = false;
             p.pos = save;
             int k = name ? find_struct(p.m, name) : -1;
             if (k >= 0 && struct_done[k]) {
