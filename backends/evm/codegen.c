@@ -704,6 +704,12 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
         evm_gen_fail(g, i->span, "an external call returning an aggregate");
         return;
     }
+    if (!has_ret) {
+        /* as solc: calling an account without code would "succeed" silently; with return
+         * data expected, the size check below catches it instead */
+        PV(i->args[0]), op(g, EVM_EXTCODESIZE), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, evm_gen_revert_label(g));
+    }
     /* out: 32 bytes at 0 (scratch) */
     push(g, has_ret ? 32 : 0), push(g, 0);
     encode_call(g, fn->selector, i->args + 2, types, fn->nparams);   /* [in, insize, 0, n] */
