@@ -58,7 +58,10 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define STORE(name, T, f) \
     L_##name: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); }
+        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); } \
+    L_##name##_I: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
+        if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
+        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); }
 /* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
 #define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
     L_##name: { FT a = R(1).ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
@@ -85,7 +88,14 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
     };
     static const void *const imm_labels[OP_COUNT] = {
 #define X(name) [OP_##name] = &&L_##name##_I,
-        X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) X(F32_COPYSIGN) X(F64_COPYSIGN)
+        X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)
+        X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND)
+        X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR)
+        X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S)
+        X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND)
+        X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR)
+        X(F32_COPYSIGN) X(F64_COPYSIGN) X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE)
+        X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
 #undef X
     };
 #define CMP_OPS(X) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
