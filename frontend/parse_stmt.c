@@ -293,6 +293,20 @@ static Stmt *parse_stmt(Parser *P) {
     case TK_SEMI: /* an empty statement, e.g. after `if c { }` by habit */
         parse_advance(P);
         return NULL;
+    case TK_IDENT:
+        /* Loops of other languages: say what Writ has instead of "expected ';'". */
+        if ((t->len == 5 && memcmp(t->s, "while", 5) == 0) ||
+            (t->len == 4 && memcmp(t->s, "loop", 4) == 0)) {
+            Token *n = parse_peek_at(P, 1);
+            if (n->kind != TK_ASSIGN && n->kind != TK_LPAREN && n->kind != TK_SEMI &&
+                n->kind != TK_DOT && n->kind != TK_LBRACKET && assign_op(n->kind) == -2) {
+                parse_error(P, parse_tok_span(P, t),
+                            "Writ has no '%s' loop: loops are 'for i in a..b' or 'for x in xs', "
+                            "with bounds known at compile time", t->s);
+                return NULL;
+            }
+        }
+        return parse_expr_stmt(P, start, false);
     default:
         return parse_expr_stmt(P, start, false);
     }
@@ -319,6 +333,9 @@ Block *parse_block(Parser *P) {
         return b;
     }
     P->depth++;
+    /* A block where one is expected is a point of resynchronisation: an error in, say, the
+     * condition before it must not swallow its first statement. */
+    P->panicking = false;
     PtrVec v = {0};
     for (;;) {
         Token *t = parse_peek(P);
