@@ -353,7 +353,7 @@ void ir_cfg_compute(IrFunc *f) {
     }
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         IrInstr *t = b->last;
-        if (!t || !(ir_op_info[t->op].flags & OPF_TERM)) continue;
+        if (!t || !(ir_op_info[t->op].flags & OPF_TERM) || !t->targets) continue;
         int nt = t->op == IR_JMP ? 1 : t->op == IR_BR ? 2 : 0;
         for (int k = 0; k < nt; k++) {
             IrBlock *s = t->targets[k];

@@ -380,6 +380,10 @@ static void check_place(V *v, IrInstr *i) {
         }
         t = rt->elem;
     }
+    if (!t) {
+        ierr(v, i, "the place's root has no type");
+        return;
+    }
     int k = prefix;
     for (int s = 0; s < i->npath; s++) {
         IrPathElem e = i->path[s];
@@ -543,7 +547,7 @@ static void check_types(V *v, IrInstr *i) {
         break;
     case IR_WIDEN: {
         IrType *x = argt(i, 0);
-        bool ok = x && t && x->kind == IRT_REF && t->kind == IRT_REF &&
+        bool ok = x && t && x->kind == IRT_REF && t->kind == IRT_REF && x->elem && t->elem &&
                   x->elem->kind == t->elem->kind &&
                   (x->elem->kind == IRT_STRING ||
                    (x->elem->kind == IRT_LIST && x->elem->elem == t->elem->elem)) &&
@@ -624,7 +628,7 @@ static void check_types(V *v, IrInstr *i) {
         break;
     case IR_REVERT_MSG: {
         IrType *x = argt(i, 0);
-        want_kind(v, i, 0, x && x->kind == IRT_REF && x->elem->kind == IRT_STRING, "a ref string<N>");
+        want_kind(v, i, 0, x && x->kind == IRT_REF && x->elem && x->elem->kind == IRT_STRING, "a ref string<N>");
         break;
     }
     case IR_RET:
