@@ -1,7 +1,8 @@
 /* opt_fold.c — constant folding: pure ops whose operands are constants become constants,
  * with exactly the semantics of ops.def (wrapping in the type's width, signedness from the
- * type); a select on a constant picks its arm; checks whose operands are constants and
- * that provably pass are removed (provably failing ones stay, they revert at run time). */
+ * type); a select on a constant picks its arm; checks that provably pass are removed —
+ * all operands constant, or one constant that settles it (x / 7, x + 0, widening casts) —
+ * and provably failing ones stay: they revert at run time. */
 #include "internal.h"
 
 #include <string.h>
@@ -145,6 +146,35 @@ static bool check_passes(const IrInstr *i) {
     }
 }
 
+static bool const_is(const IrInstr *v, int64_t x) {
+    if (!is_const(v)) return false;
+    U256 want = u256_from_u64((uint64_t)x);
+    if (x < 0) want = u256_neg(u256_from_u64((uint64_t)-x));
+    return u256_eq(v->imm, want);
+}
+
+/* Checks that pass whatever the non-constant operands hold: x + 0, x - 0, x - x, x * 0,
+ * x * 1, x / c with c a constant other than 0 (and -1 for signed types), and casts to a
+ * type that holds every value of the operand's type. */
+static bool check_passes_always(const IrInstr *i) {
+    const IrInstr *a = i->args[0], *b = i->nargs > 1 ? i->args[1] : NULL;
+    const IrType *at = a->type;
+    switch (i->op) {
+    case IR_CHECK_ADD: return const_is(a, 0) || const_is(b, 0);
+    case IR_CHECK_SUB: return const_is(b, 0) || a == b;
+    case IR_CHECK_MUL: return const_is(a, 0) || const_is(b, 0) || const_is(a, 1) || const_is(b, 1);
+    case IR_CHECK_DIV:
+        return is_const(b) && !u256_is_zero(b->imm) && !(is_signed_int(at) && const_is(b, -1));
+    case IR_CHECK_CAST: {
+        const IrType *tt = i->type;
+        if (!tt || at->kind != IRT_INT || tt->kind != IRT_INT) return false;
+        if (at->is_signed) return tt->is_signed && tt->bits >= at->bits;
+        return tt->is_signed ? tt->bits > at->bits : tt->bits >= at->bits;
+    }
+    default: return false;
+    }
+}
+
 static bool all_const(const IrInstr *i) {
     if (i->nargs == 0) return false;
     for (int k = 0; k < i->nargs; k++)
@@ -160,7 +190,7 @@ static bool fold_func(IrFunc *f) {
             next = i->next;
             unsigned flags = ir_op_info[i->op].flags;
             if (flags & OPF_CHECK) {
-                if (all_const(i) && check_passes(i)) {
+                if ((all_const(i) && check_passes(i)) || check_passes_always(i)) {
                     ir_instr_remove(i);
                     changed = true;
                 }
