@@ -663,6 +663,8 @@ static void check_instr(V *v, IrBlock *b, IrInstr *i, bool *seen_ids) {
     }
     info = &ir_op_info[i->op];
     if (i->block != b) ierr(v, i, "is linked into bb%d but records another block", b->id);
+    if (i->span.end < i->span.start)
+        ierr(v, i, "its span ends (byte %u) before it starts (byte %u)", i->span.end, i->span.start);
     if (!type_ok(v, i->type, 0)) {
         ierr(v, i, "has an invalid type");
         return;
