@@ -40,21 +40,21 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 /* Register-style operands: R(k) is the frame slot named by the k-th immediate. */
 #define R(k) fp[pc[k].u]
 #define BINOP(name, T, f, rf, expr) \
-    L_##name: { T a = R(1).f, b = R(2).f; (void)a; (void)b; R(0).rf = (expr); pc += 3; NEXT(); }
+    L_##name: { T a = R(1).f, b = R(2).f; (void)a; (void)b; PUT_##rf(R(0), (expr)); pc += 3; NEXT(); }
 /* integer binops also get `dst, a, constant` forms (b from the code stream) */
 #define BINOP_I(name, T, f, rf, expr) \
-    L_##name: { T a = R(1).f, b = R(2).f; R(0).rf = (expr); pc += 3; NEXT(); } \
-    L_##name##_I: { T a = R(1).f, b = (T)pc[2].u; R(0).rf = (expr); pc += 3; NEXT(); }
+    L_##name: { T a = R(1).f, b = R(2).f; PUT_##rf(R(0), (expr)); pc += 3; NEXT(); } \
+    L_##name##_I: { T a = R(1).f, b = (T)pc[2].u; PUT_##rf(R(0), (expr)); pc += 3; NEXT(); }
 /* fused compare-and-branch: a, b (or a constant), target */
 #define BRCMP(name, T, f, expr) \
     L_BR_##name: { T a = R(0).f, b = R(1).f; if (expr) pc = pc[2].t; else pc += 3; NEXT(); } \
     L_BR_##name##_I: { T a = R(0).f, b = (T)pc[1].u; if (expr) pc = pc[2].t; else pc += 3; NEXT(); }
 #define UNOP(name, T, f, rf, expr) \
-    L_##name: { T a = R(1).f; R(0).rf = (expr); pc += 2; NEXT(); }
+    L_##name: { T a = R(1).f; PUT_##rf(R(0), (expr)); pc += 2; NEXT(); }
 #define LOAD(name, T, rf) \
     L_##name: { uint64_t ea = (uint64_t)R(1).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v; memcpy(&v, mem + ea, sizeof v); R(0).rf = v; pc += 3; NEXT(); }
+        T v; memcpy(&v, mem + ea, sizeof v); PUT_##rf(R(0), v); pc += 3; NEXT(); }
 #define STORE(name, T, f) \
     L_##name: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
@@ -65,16 +65,26 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 /* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
 #define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
     L_##name: { FT a = R(1).ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
-        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); R(0).rf = (IT)a; pc += 2; NEXT(); }
+        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); PUT_##rf(R(0), (IT)a); pc += 2; NEXT(); }
 #define TRUNC_SAT(name, FT, ff, IT, rf, lo_ok, hi, minv, maxv) \
     L_##name: { FT a = R(1).ff; IT r; if (a != a) r = 0; else if (!(lo_ok)) r = (minv); \
-        else if (!(a < (hi))) r = (maxv); else r = (IT)a; R(0).rf = r; pc += 2; NEXT(); }
+        else if (!(a < (hi))) r = (maxv); else r = (IT)a; PUT_##rf(R(0), r); pc += 2; NEXT(); }
 #define DIVOP(name, T, f, check) \
     L_##name: { T a = R(1).f, b = R(2).f; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); check; \
-        R(0).f = a / b; pc += 3; NEXT(); }
+        PUT_##f(R(0), a / b); pc += 3; NEXT(); }
 #define REMOP(name, T, f) \
     L_##name: { T a = R(1).f, b = R(2).f; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); \
-        R(0).f = (b == (T)-1) ? 0 : a % b; pc += 3; NEXT(); }
+        PUT_##f(R(0), (b == (T)-1) ? 0 : a % b); pc += 3; NEXT(); }
+
+/* Results are written as whole 64-bit slots (i32/f32 zero-extended): a 4-byte store followed
+ * by an 8-byte load of the same slot (moves, returns) would defeat store forwarding. */
+static inline void put_f32(Slot *s, float f) { uint32_t b; memcpy(&b, &f, 4); s->u64 = b; }
+#define PUT_u32(slot, v) ((slot).u64 = (uint32_t)(v))
+#define PUT_i32(slot, v) ((slot).u64 = (uint32_t)(int32_t)(v))
+#define PUT_u64(slot, v) ((slot).u64 = (uint64_t)(v))
+#define PUT_i64(slot, v) ((slot).i64 = (int64_t)(v))
+#define PUT_f64(slot, v) ((slot).f64 = (v))
+#define PUT_f32(slot, v) put_f32(&(slot), (v))
 
 static inline void move_slots(Slot *dst, const Slot *src, uint64_t n) {
     if (dst != src) for (uint64_t i = 0; i < n; i++) dst[i] = src[i];
@@ -164,11 +174,14 @@ L_X_BR_TABLE: {
     NEXT();
 }
 L_X_RETURN: {
-    move_slots(fp, fp + pc[1].u, pc[0].u);
+    uint64_t n = pc[0].u;
+    if (n == 1) fp[0] = fp[pc[1].u];
+    else move_slots(fp, fp + pc[1].u, n);
     if (fr == fr_base) goto done;
     fr--;
-    pc = fr->pc; fp = fr->fp; inst = fr->inst;
-    LOAD_MEM();
+    pc = fr->pc; fp = fr->fp;
+    /* mem/msize follow grows made anywhere in this instance; only a switch needs a reload */
+    if (fr->inst != inst) { inst = fr->inst; LOAD_MEM(); }
     NEXT();
 }
 L_X_FUEL: if (--s->fuel == 0) TRAP(VM_TRAP_FUEL); NEXT();
@@ -382,7 +395,7 @@ BINOP_I(I32_MUL, uint32_t, u32, u32, a * b)
 DIVOP(I32_DIV_S, int32_t, i32, if (a == INT32_MIN && b == -1) TRAP(VM_TRAP_INT_OVERFLOW))
 DIVOP(I32_DIV_U, uint32_t, u32, )
 REMOP(I32_REM_S, int32_t, i32)
-L_I32_REM_U: { uint32_t a = R(1).u32, b = R(2).u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); R(0).u32 = a % b; pc += 3; NEXT(); }
+L_I32_REM_U: { uint32_t a = R(1).u32, b = R(2).u32; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); PUT_u32(R(0), a % b); pc += 3; NEXT(); }
 BINOP_I(I32_AND, uint32_t, u32, u32, a & b)
 BINOP_I(I32_OR, uint32_t, u32, u32, a | b)
 BINOP_I(I32_XOR, uint32_t, u32, u32, a ^ b)

@@ -751,6 +751,24 @@ fail:
     return st;
 }
 
+/* WRIT_VM_DUMP=1 prints each function's pre-decoded code (handler names, then words). */
+static void dump_code(V *v, Code *c) {
+    const void *const *tabs[4] = { vm_exec_labels(), vm_exec_imm_labels(), vm_exec_br_labels(),
+                                   vm_exec_br_imm_labels() };
+    static const char *suffix[4] = { "", "_I", " (br)", " (br_I)" };
+    fprintf(stderr, "func %u: %u locals, max height %u\n", v->fidx, c->nlocals, c->max_height);
+    for (uint32_t i = 0; i < v->em.len; i++) {
+        const char *name = NULL;
+        int kind = 0;
+        for (int t = 0; t < 4 && !name; t++)
+            for (int o = 0; o < OP_COUNT; o++)
+                if (tabs[t][o] && tabs[t][o] == c->words[i].h) { name = vm_ops[o].name; kind = t; break; }
+        if (name) fprintf(stderr, "\n  %4u %s%s", i, name, suffix[kind]);
+        else fprintf(stderr, " %lld", (long long)c->words[i].i);
+    }
+    fprintf(stderr, "\n");
+}
+
 static VmStatus validate_func(V *v, uint32_t idx) {
     VmModule *m = v->m;
     FuncDef *fn = &m->funcs[idx - m->nfunc_imports];
@@ -776,6 +794,7 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     fn->code.nlocals = fn->nlocals;
     fn->code.max_height = v->max_height + 4;
     TRY(em_finish(&v->em, &fn->code));
+    if (getenv("WRIT_VM_DUMP")) dump_code(v, &fn->code);
     return VM_OK;
 fail:
     em_free(&v->em);
