@@ -137,12 +137,17 @@ static bool merge_blocks(IrFunc *f) {
                 ir_instr_remove(i);
                 ir_block_append(b, i);
             }
-            for (int k = 0; k < nsucc(b->last); k++) phi_rename_pred(b->last->targets[k], c, b);
+            /* c's successors now come from b: their phis and predecessor lists say so */
+            for (int k = 0; k < nsucc(b->last); k++) {
+                IrBlock *s = b->last->targets[k];
+                phi_rename_pred(s, c, b);
+                for (int q = 0; q < s->npreds; q++)
+                    if (s->preds[q] == c) s->preds[q] = b;
+            }
             IrBlock *p = f->entry;
             while (p->next_in_func != c) p = p->next_in_func;
             p->next_in_func = c->next_in_func;
             c->next_in_func = NULL;
-            ir_cfg_compute(f);
             changed = true;
         }
     }
