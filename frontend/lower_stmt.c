@@ -92,12 +92,33 @@ static void lower_assign(Lower *L, Stmt *s) {
     L->ghost = saved;
 }
 
+/* Branches on a condition to t or f: `&&`, `||` and `!` become control flow rather than
+ * bool phis. The caller seals t and f once every edge into them exists. */
+static void lower_cond(Lower *L, Expr *e, IrBlock *t, IrBlock *f) {
+    if (e->kind == EX_BINARY && (e->op == BIN_LAND || e->op == BIN_LOR)) {
+        IrBlock *mid = lower_block_new(L);
+        if (e->op == BIN_LAND)
+            lower_cond(L, e->lhs, mid, f);
+        else
+            lower_cond(L, e->lhs, t, mid);
+        lower_seal(L, mid);
+        lower_set_block(L, mid);
+        lower_cond(L, e->rhs, t, f);
+        return;
+    }
+    if (e->kind == EX_UNARY && e->op == UN_NOT) {
+        lower_cond(L, e->lhs, f, t);
+        return;
+    }
+    IrInstr *c = lower_expr_to(L, e, &ty_bool_s);
+    lower_br(L, c, t, f, e->span);
+}
+
 static void lower_if(Lower *L, Stmt *s) {
-    IrInstr *c = lower_expr_to(L, s->expr, &ty_bool_s);
     IrBlock *tb = lower_block_new(L);
     IrBlock *eb = s->els ? lower_block_new(L) : NULL;
     IrBlock *join = lower_block_new(L);
-    lower_br(L, c, tb, eb ? eb : join, s->span);
+    lower_cond(L, s->expr, tb, eb ? eb : join);
     lower_seal(L, tb);
     lower_set_block(L, tb);
     lower_block_stmts(L, s->then);
@@ -232,10 +253,9 @@ static void lower_stmt(Lower *L, Stmt *s) {
         break;
     }
     case ST_REQUIRE: {
-        IrInstr *c = lower_expr_to(L, s->expr, &ty_bool_s);
         IrBlock *fail = lower_block_new(L);
         IrBlock *ok = lower_block_new(L);
-        lower_br(L, c, ok, fail, s->span);
+        lower_cond(L, s->expr, ok, fail);
         lower_seal(L, fail);
         lower_seal(L, ok);
         lower_set_block(L, fail);
