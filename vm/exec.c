@@ -86,6 +86,21 @@ static inline void put_f32(Slot *s, float f) { uint32_t b; memcpy(&b, &f, 4); s-
 #define PUT_f64(slot, v) ((slot).f64 = (v))
 #define PUT_f32(slot, v) put_f32(&(slot), (v))
 
+/* Declared locals start at zero; most functions have a few, where a memset call would cost
+ * more than the stores. */
+static inline void zero_locals(Slot *fp, const Code *c) {
+    Slot *p = fp + c->nparams;
+    uint32_t n = c->nlocals - c->nparams;
+    if (n > 4) { memset(p, 0, sizeof(Slot) * n); return; }
+    switch (n) {
+    case 4: p[3].u64 = 0; /* fall through */
+    case 3: p[2].u64 = 0; /* fall through */
+    case 2: p[1].u64 = 0; /* fall through */
+    case 1: p[0].u64 = 0; /* fall through */
+    default: break;
+    }
+}
+
 static inline void move_slots(Slot *dst, const Slot *src, uint64_t n) {
     if (dst != src) for (uint64_t i = 0; i < n; i++) dst[i] = src[i];
 }
@@ -194,7 +209,7 @@ L_X_CALL_DIRECT: {
     fr->pc = pc; fr->fp = fp; fr->inst = inst;
     fr++;
     fp = sp;
-    for (Slot *p = fp + cc->nparams, *e = fp + cc->nlocals; p < e; p++) p->u64 = 0;
+    zero_locals(fp, cc);
     pc = cc->words;
     NEXT();
 }
@@ -226,7 +241,7 @@ do_call: { /* sp: the first argument */
     fr->pc = pc; fr->fp = fp; fr->inst = inst;
     fr++;
     fp = sp;
-    for (Slot *p = fp + cc->nparams, *e = fp + cc->nlocals; p < e; p++) p->u64 = 0;
+    zero_locals(fp, cc);
     pc = cc->words;
     if (callee->inst != inst) { inst = callee->inst; LOAD_MEM(); }
     NEXT();
