@@ -1,5 +1,5 @@
-/* run.c — `writ vm run FILE.wasm [--invoke NAME] [ARGS...]`: instantiate a module without
- * imports, call an export with integer/float arguments and print its results (unsigned
+/* run.c — `writ vm run FILE.wasm [--invoke NAME] [ARGS...]`: instantiate a module (imports
+ * only from the `spectest` host module), call an export with integer/float arguments and print its results (unsigned
  * decimal for integers, as the benchmark checksums are written). */
 #include <errno.h>
 #include <stdio.h>
@@ -65,15 +65,25 @@ int vm_run_main(int argc, char **argv) {
         fprintf(stderr, "%s: byte %zu: %s: %s\n", file, err.offset, vm_status_str(err.status), err.msg);
         goto out;
     }
-    if (vm_module_import_count(m) != 0) {
-        const char *mod, *name;
-        size_t ml, nl;
-        uint8_t kind;
-        vm_module_import(m, 0, &mod, &ml, &name, &nl, &kind);
-        fprintf(stderr, "%s: unresolved import %s.%s (run provides none)\n", file, mod, name);
+    uint32_t nimp = vm_module_import_count(m);
+    VmExtern *imports = calloc(nimp + 1, sizeof *imports);
+    if (!imports) goto out;
+    if (nimp && !vm_spectest_imports(s, m, imports)) {
+        for (uint32_t i = 0; i < nimp; i++) {
+            if (imports[i].ptr) continue;
+            const char *mod, *name;
+            size_t ml, nl;
+            uint8_t kind;
+            vm_module_import(m, i, &mod, &ml, &name, &nl, &kind);
+            fprintf(stderr, "%s: unresolved import %s.%s (run provides only 'spectest')\n", file, mod, name);
+            break;
+        }
+        free(imports);
         goto out;
     }
-    if (vm_instantiate(s, m, NULL, 0, &inst, &err) != VM_OK) {
+    VmStatus ist = vm_instantiate(s, m, imports, nimp, &inst, &err);
+    free(imports);
+    if (ist != VM_OK) {
         fprintf(stderr, "%s: %s\n", file, err.msg);
         goto out;
     }

@@ -136,6 +136,25 @@ static VmStatus resolve_imports(Spec *s, VmModule *m, VmExtern **out) {
     return VM_OK;
 }
 
+bool vm_spectest_imports(VmStore *store, VmModule *m, VmExtern *out) {
+    Spec *s = calloc(1, sizeof *s);
+    if (!s) return false;
+    s->store = store;
+    bool ok = make_spectest(s);
+    VmExtern *ext = NULL;
+    if (ok && resolve_imports(s, m, &ext) == VM_OK) {
+        for (uint32_t i = 0; i < vm_module_import_count(m); i++) {
+            out[i] = ext[i];
+            if (!ext[i].ptr) ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    free(ext);
+    free(s);
+    return ok;
+}
+
 /* Loads the module file; *inst set when instantiated. Returns the failing status. */
 static VmStatus load_module(Spec *s, const char *filename, VmModule **mod, VmInstance **inst, VmError *err) {
     char path[4096];

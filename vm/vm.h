@@ -110,5 +110,8 @@ VmStatus vm_memory_write(VmMemory *m, uint64_t addr, const void *src, size_t n);
 int vm_spec_main(int argc, char **argv);   /* writ vm spec DIR [--file NAME] */
 int vm_run_main(int argc, char **argv);    /* writ vm run FILE.wasm [--invoke NAME] ARGS */
 int cmd_vm(int argc, char **argv);
+/* Fills out[] (one per import) from the spec suite's `spectest` host module; false if an
+ * import is not one of its functions, globals, table or memory. */
+bool vm_spectest_imports(VmStore *s, VmModule *m, VmExtern *out);
 
 #endif
