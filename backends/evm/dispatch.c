@@ -89,22 +89,68 @@ static void enc_static_from_ptr(EvmGen *g, IrType *t, uint32_t h, int d) {
     }
 }
 
-/* [ptr] -> []: a string or list of value types at [R_TAIL], which advances. */
-static void enc_dynamic_tail(EvmGen *g, IrType *t) {
-    op(g, EVM_DUP1), op(g, EVM_MLOAD);                           /* [len, p] */
-    op(g, EVM_DUP1), mload_at(g, R_TAIL), op(g, EVM_MSTORE);
-    if (t->kind == IRT_LIST)
-        push(g, 5), op(g, EVM_SHL);                              /* [bytes, p] */
-    op(g, EVM_DUP1), op(g, EVM_DUP3), push(g, 32), op(g, EVM_ADD);
-    mload_at(g, R_TAIL), push(g, 32), op(g, EVM_ADD);            /* [t+32, p+32, n, n, p] */
-    op(g, EVM_MCOPY);                                            /* [n, p] */
-    if (t->kind == IRT_STRING) {
-        push(g, 0), op(g, EVM_DUP2), mload_at(g, R_TAIL), op(g, EVM_ADD), push(g, 32);
-        op(g, EVM_ADD), op(g, EVM_MSTORE);                       /* zero padding */
-        push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT), op(g, EVM_AND);
+/* [v, dst] -> [end]: the ABI encoding of one value of type t written at dst (for a
+ * dynamic type: its tail part, which is what an offset points at). Pure stack: nested
+ * tuples keep three words per level. */
+static void enc_any(EvmGen *g, IrType *t, int depth) {
+    t = strip_ref(t);
+    if (depth > 6) {
+        unsupported(g, (Span){0}, "ABI encoding nested this deep");
+        return;
     }
-    push(g, 32), op(g, EVM_ADD), mload_at(g, R_TAIL), op(g, EVM_ADD), mstore_at(g, R_TAIL);
-    op(g, EVM_POP);
+    if (is_value_type(t)) {
+        op(g, EVM_DUP2), op(g, EVM_MSTORE), add_const(g, 32);
+        return;
+    }
+    if (is_static(g, t)) {
+        enc_static_from_ptr(g, t, 0, 2);
+        op(g, EVM_POP), add_const(g, 32 * head_words(g, t));
+        return;
+    }
+    if (t->kind == IRT_STRING || (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
+        op(g, EVM_DUP1), op(g, EVM_MLOAD);                                 /* [len, p, dst] */
+        op(g, EVM_DUP1), op(g, EVM_DUP4), op(g, EVM_MSTORE);
+        if (t->kind == IRT_LIST)
+            push(g, 5), op(g, EVM_SHL);                                    /* [n, p, dst] */
+        op(g, EVM_DUP1), op(g, EVM_DUP3), add_const(g, 32), op(g, EVM_DUP5), add_const(g, 32);
+        op(g, EVM_MCOPY);
+        if (t->kind == IRT_STRING) {
+            push(g, 0), op(g, EVM_DUP2), op(g, EVM_DUP5), op(g, EVM_ADD), add_const(g, 32);
+            op(g, EVM_MSTORE);                                             /* zero padding */
+            push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT), op(g, EVM_AND);
+        }
+        add_const(g, 32), op(g, EVM_SWAP1), op(g, EVM_POP), op(g, EVM_ADD);
+        return;
+    }
+    if (t->kind != IRT_STRUCT && t->kind != IRT_ARRAY) {
+        unsupported(g, (Span){0}, "ABI encoding of lists of aggregates");
+        return;
+    }
+    /* a dynamic tuple: heads (static values in place, offsets of dynamic ones), then tails */
+    uint32_t head = 0;
+    for (int k = 0; k < nelems(g, t); k++)
+        head += 32 * head_words(g, elem_type(g, t, k));
+    op(g, EVM_DUP2), add_const(g, head);                                   /* [tail, p, dst] */
+    uint32_t h = 0;
+    for (int k = 0; k < nelems(g, t); k++) {
+        IrType *et = elem_type(g, t, k);
+        if (is_static(g, et)) {
+            op(g, EVM_DUP2), add_const(g, 32u * (uint32_t)k), op(g, EVM_MLOAD);
+            if (is_value_type(et)) {
+                op(g, EVM_DUP4), add_const(g, h), op(g, EVM_MSTORE);
+            } else {
+                enc_static_from_ptr(g, et, h, 4);
+                op(g, EVM_POP);
+            }
+        } else {
+            op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_SUB);              /* tail - dst */
+            op(g, EVM_DUP4), add_const(g, h), op(g, EVM_MSTORE);
+            op(g, EVM_DUP2), add_const(g, 32u * (uint32_t)k), op(g, EVM_MLOAD);
+            enc_any(g, et, depth + 1);                                     /* [tail', p, dst] */
+        }
+        h += 32 * head_words(g, et);
+    }
+    op(g, EVM_SWAP2), op(g, EVM_POP), op(g, EVM_POP);
 }
 
 int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
@@ -127,15 +173,12 @@ int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n) {
             evm_gen_push_value(g, vals[k]);
             enc_static_from_ptr(g, t, h, 2);
             op(g, EVM_POP);
-        } else if (t->kind == IRT_STRING ||
-                   (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
+        } else {
             mload_at(g, R_TAIL), op(g, EVM_DUP2), op(g, EVM_SWAP1), op(g, EVM_SUB);
             op(g, EVM_DUP2), add_const(g, h), op(g, EVM_MSTORE);
-            evm_gen_push_value(g, vals[k]);
-            enc_dynamic_tail(g, t);
-        } else {
-            unsupported(g, vals[k]->span, "ABI encoding of this dynamic type");
-            return 0;
+            mload_at(g, R_TAIL), evm_gen_push_value(g, vals[k]);          /* [v, tail] */
+            enc_any(g, t, 0);
+            mstore_at(g, R_TAIL);
         }
         h += 32 * head_words(g, t);
     }
