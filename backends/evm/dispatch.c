@@ -329,6 +329,54 @@ static void dec_dynamic(EvmGen *g, const Src *s, IrType *t) {
     op(g, EVM_SWAP2), op(g, EVM_POP), op(g, EVM_POP);          /* [p] */
 }
 
+/* [off] -> [value or ptr]: any supported type whose encoding starts at args offset off
+ * (dynamic tuples: their members' offsets are relative to off). */
+static void dec_any(EvmGen *g, const Src *s, IrType *t, Span sp, int depth) {
+    t = strip_ref(t);
+    if (is_value_type(t)) {
+        arg_load(g, s);
+        validate(g, t);
+        return;
+    }
+    if (is_static(g, t)) {
+        dec_static(g, s, t);
+        return;
+    }
+    if (t->kind == IRT_STRING || (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
+        dec_dynamic(g, s, t);
+        return;
+    }
+    if ((t->kind != IRT_STRUCT && t->kind != IRT_ARRAY) || depth > 6) {
+        unsupported(g, sp, "ABI decoding of this parameter type");
+        return;
+    }
+    push(g, 0xffffffffffffffffull), op(g, EVM_DUP2), op(g, EVM_GT);
+    revert_if(g);
+    uint32_t heads = 0;
+    for (int k = 0; k < nelems(g, t); k++)
+        heads += 32 * head_words(g, elem_type(g, t, k));
+    arg_size(g, s), op(g, EVM_DUP2), add_const(g, heads), op(g, EVM_GT);
+    revert_if(g);                                                 /* the heads fit */
+    evm_gen_alloc_type(g, t);                                     /* [p, base] */
+    uint32_t h = 0;
+    for (int k = 0; k < nelems(g, t); k++) {
+        IrType *et = elem_type(g, t, k);
+        op(g, EVM_DUP2), add_const(g, h);                         /* [o, p, base] */
+        if (is_static(g, et)) {
+            dec_any(g, s, et, sp, depth + 1);
+        } else {
+            arg_load(g, s);                                       /* [rel, p, base] */
+            push(g, 0xffffffffffffffffull), op(g, EVM_DUP2), op(g, EVM_GT);
+            revert_if(g);
+            op(g, EVM_DUP3), op(g, EVM_ADD);
+            dec_any(g, s, et, sp, depth + 1);
+        }
+        op(g, EVM_DUP2), add_const(g, 32u * (uint32_t)k), op(g, EVM_MSTORE);
+        h += 32 * head_words(g, et);
+    }
+    op(g, EVM_SWAP1), op(g, EVM_POP);
+}
+
 void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
     Src s = {from_memory};
     int fi = -1;
@@ -351,14 +399,12 @@ void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
         } else if (is_static(g, t)) {
             push(g, h);
             dec_static(g, &s, t);
-        } else if (t->kind == IRT_STRING ||
-                   (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
-            arg_load_at(g, &s, h);
-            dec_dynamic(g, &s, t);
         } else {
-            unsupported(g, f->span, "ABI decoding of this parameter type");
-            return;
+            arg_load_at(g, &s, h);                                /* the offset */
+            dec_any(g, &s, t, f->span, 0);
         }
+        if (!g->ok)
+            return;
         mstore_at(g, evm_gen_param_slot(g, fi, k));
         h += 32 * head_words(g, t);
     }
