@@ -11,16 +11,37 @@ import { pathToFileURL } from 'url';
 const [oracleDir, artifactPath] = process.argv.slice(2);
 const { Harness, abiEncode } = await import(pathToFileURL(path.resolve(oracleDir, 'evmrun.mjs')).href);
 const art = JSON.parse(fs.readFileSync(artifactPath, 'utf8'));
-const simple = (t) => /^(u?int\d*|address|bool|bytes\d+|string|bytes)$/.test(t);
+const scalar = (t) => /^(u?int\d*|address|bool|bytes\d+|string|bytes)$/.test(t);
+const simple = (t) => scalar(t) || /^(u?int\d*|address|bool|bytes\d+)\[\]$/.test(t);
 const dflt = (t) => t === 'address' ? '@alice' : t === 'bool' ? true : t === 'string' ? 'abc' :
   /^bytes\d+$/.test(t) ? '0x01' : t === 'bytes' ? '0x01' : /^int/.test(t) ? '-1' : '1';
 const h = await Harness.create({});
+// evmrun encodes scalars; lists of value types (T[]) are encoded here: two elements each.
+const word = (t, v) => abiEncode([t], [h.resolveArg(t, v)]);
+function encodeArgs(types) {
+  let head = '', tail = '';
+  for (const t of types) {
+    if (t.endsWith('[]')) {
+      const et = t.slice(0, -2), n = 2;
+      head += (32 * types.length + tail.length / 2).toString(16).padStart(64, '0');
+      tail += n.toString(16).padStart(64, '0');
+      for (let i = 0; i < n; i++) tail += et === 'address' ? word(et, i ? '@bob' : '@alice') : word(et, dflt(et));
+    } else if (t === 'string' || t === 'bytes') {
+      const enc = abiEncode([t], [dflt(t)]);
+      head += (32 * types.length + tail.length / 2).toString(16).padStart(64, '0');
+      tail += enc.slice(64);
+    } else {
+      head += word(t, dflt(t));
+    }
+  }
+  return head + tail;
+}
 let creation = art.bytecode.object.replace(/^0x/, '');
 const ctor = art.abi.find((e) => e.type === 'constructor');
 if (ctor) {
   const types = ctor.inputs.map((p) => p.type);
   if (!types.every(simple)) { console.log('SKIP: constructor arguments of unsupported types'); process.exit(0); }
-  creation += abiEncode(types, types.map((t) => h.resolveArg(t, dflt(t))));
+  creation += encodeArgs(types);
 }
 const value = 0n;
 let dep;
@@ -40,6 +61,7 @@ for (const round of [0, 1])
       const types = f.inputs.map((p) => p.type);
       if (!types.every(simple)) continue;
       const sig = `${f.name}(${types.join(',')})`;
+      if (!types.every(scalar)) continue;
       const r = await h.call({ sig, args: types.map(dflt), from, value: f.stateMutability === 'payable' ? '5' : '0', expectRevert: 'any' });
       n++;
       if (r.error && r.error !== 'revert') { bad++; console.log(`FAIL ${sig} from ${from}: ${r.error}`); }
