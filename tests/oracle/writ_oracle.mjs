@@ -9,6 +9,7 @@
 //   In these hex strings @name stands for that account's address as a 32-byte word.
 //   "expectTopics": [[topic0, topic1, ...], ...]: the exact topics of each log.
 //   "expectStorage": {"0x<slot>": "0x<value>"}: the contract's storage after the call.
+//   "constructorRaw": "0x<abi-encoded constructor arguments>" (top level, instead of "constructor").
 // Prints one line per call with its execution gas; exits 1 when an expectation fails.
 import fs from 'fs';
 import path from 'path';
@@ -25,8 +26,12 @@ const { hexToBytes, bytesToHex } = await import(pathToFileURL(path.resolve(oracl
 const artifact = JSON.parse(fs.readFileSync(artifactPath, 'utf8'));
 const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
 const h = await Harness.create({ hardfork: spec.hardfork ?? 'prague' });
+function resolveHexEarly(x) {
+  return x.replace(/@([A-Za-z_]+)/g, (_, n) => h.addr('@' + n).toString().slice(2).padStart(64, '0'));
+}
 let creation = artifact.bytecode.object.replace(/^0x/, '');
-if (spec.constructor && spec.constructor.types) {
+if (spec.constructorRaw) creation += resolveHexEarly(spec.constructorRaw).replace(/^0x/, '');
+else if (spec.constructor && spec.constructor.types) {
   const args = spec.constructor.args.map((v, i) => h.resolveArg(spec.constructor.types[i], v));
   creation += abiEncode(spec.constructor.types, args);
 }
