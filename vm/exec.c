@@ -7,10 +7,16 @@
 #include "vm/vm_int.h"
 
 static const void *const *labels_ptr, *const *imm_labels_ptr, *const *br_labels_ptr, *const *br_imm_labels_ptr;
+static const void *const *addr_labels_ptr, *const *addr_imm_labels_ptr;
 
 const void *const *vm_exec_labels(void) {
     if (!labels_ptr) vm_exec(NULL, NULL, NULL);
     return labels_ptr;
+}
+
+const void *const *vm_exec_addr_labels(bool imm_value) {
+    if (!addr_labels_ptr) vm_exec(NULL, NULL, NULL);
+    return imm_value ? addr_imm_labels_ptr : addr_labels_ptr;
 }
 
 const void *const *vm_exec_br_labels(void) {
@@ -37,6 +43,8 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define LOAD_MEM() do { if (inst->mem0) { mem = inst->mem0->data; msize = inst->mem0->size; } \
                         else { mem = NULL; msize = 0; } } while (0)
 
+/* Loads and stores also come with the address computed as `base + K` (an i32.add of a
+ * constant folded in, wrapping as i32.add does): the _A forms, and _AI with a constant value. */
 /* Register-style operands: R(k) is the frame slot named by the k-th immediate. */
 #define R(k) fp[pc[k].u]
 #define BINOP(name, T, f, rf, expr) \
@@ -54,14 +62,23 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define LOAD(name, T, rf) \
     L_##name: { uint64_t ea = (uint64_t)R(1).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v; memcpy(&v, mem + ea, sizeof v); PUT_##rf(R(0), v); pc += 3; NEXT(); }
+        T v; memcpy(&v, mem + ea, sizeof v); PUT_##rf(R(0), v); pc += 3; NEXT(); } \
+    L_##name##_A: { uint64_t ea = (uint64_t)(uint32_t)(R(1).u32 + (uint32_t)pc[2].u) + pc[3].u; \
+        if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
+        T v; memcpy(&v, mem + ea, sizeof v); PUT_##rf(R(0), v); pc += 4; NEXT(); }
 #define STORE(name, T, f) \
     L_##name: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
         T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); } \
     L_##name##_I: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); }
+        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); } \
+    L_##name##_A: { uint64_t ea = (uint64_t)(uint32_t)(R(0).u32 + (uint32_t)pc[2].u) + pc[3].u; \
+        if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
+        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 4; NEXT(); } \
+    L_##name##_AI: { uint64_t ea = (uint64_t)(uint32_t)(R(0).u32 + (uint32_t)pc[2].u) + pc[3].u; \
+        if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
+        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); pc += 4; NEXT(); }
 /* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
 #define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
     L_##name: { FT a = R(1).ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
@@ -134,8 +151,23 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
         CMP_OPS(X)
 #undef X
     };
+    static const void *const addr_labels[OP_COUNT] = {
+#define X(name) [OP_##name] = &&L_##name##_A,
+        X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U)
+        X(I32_LOAD16_S) X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S)
+        X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U) X(I32_STORE) X(I64_STORE) X(F32_STORE)
+        X(F64_STORE) X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
+#undef X
+    };
+    static const void *const addr_imm_labels[OP_COUNT] = {
+#define X(name) [OP_##name] = &&L_##name##_AI,
+        X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE) X(I32_STORE8) X(I32_STORE16)
+        X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
+#undef X
+    };
     if (!s) {
         labels_ptr = labels; imm_labels_ptr = imm_labels;
+        addr_labels_ptr = addr_labels; addr_imm_labels_ptr = addr_imm_labels;
         br_labels_ptr = br_labels; br_imm_labels_ptr = br_imm_labels;
         return VM_OK;
     }

@@ -344,9 +344,23 @@ static VmStatus generic(V *v, int op) {
     uint32_t base = v->nvals - np, src[3] = { 0, 0, 0 };
     int32_t keep = LAZY_SLOT;
     const void *imm_h = NULL;
+    bool fold = false;
+    uint64_t fold_base = 0, fold_k = 0;
+    if (em && mem && v->loc[base] == LAZY_SLOT && v->last_end == v->em.len && !v->em.oom &&
+        v->last_dst_home == home(v, base) && v->last_op == OP_I32_ADD && v->last_imm) {
+        /* the address is `x + K` just computed: drop the add, fold it into the access */
+        Word *w = v->em.w + v->last_start;
+        fold = true; fold_base = w[2].u; fold_k = w[3].u;
+        v->em.len = v->last_start;
+        v->last_end = UINT32_MAX;
+    }
     if (em) {
         if (stack_op) emit_stack_op(v, op);
-        if (np == 2 && v->loc[base + 1] == LAZY_CONST && vm_exec_imm_labels()[op]) {
+        if (fold) {
+            if (nr == 0 && v->loc[base + 1] == LAZY_CONST) imm_h = vm_exec_addr_labels(true)[op];
+            else src[1] = nr == 0 ? opnd(v, base + 1) : 0;
+            src[0] = (uint32_t)fold_base;
+        } else if (np == 2 && v->loc[base + 1] == LAZY_CONST && vm_exec_imm_labels()[op]) {
             imm_h = vm_exec_imm_labels()[op]; /* `op dst, a, constant` */
             src[0] = opnd(v, base);
             src[1] = 0;
@@ -361,6 +375,16 @@ static VmStatus generic(V *v, int op) {
     if (is_nop_conversion(op)) { v->loc[base] = keep; return VM_OK; } /* same bits, same slot */
     if (is_const) { v->loc[base] = LAZY_CONST; v->cval[base] = imm; return VM_OK; }
     Emitter *e = &v->em;
+    if (fold) { /* loads: dst, base, K, offset; stores: base, value, K, offset */
+        if (!imm_h) em_h(e, vm_exec_addr_labels(false)[op]);
+        else em_h(e, imm_h);
+        if (nr) em_u(e, home(v, base));
+        em_u(e, src[0]);
+        if (!nr) em_u(e, imm_h ? v->cval[base + 1] : src[1]);
+        em_u(e, fold_k);
+        em_u(e, offset);
+        return VM_OK;
+    }
     v->last_start = e->len; v->last_op = op; v->last_imm = imm_h != NULL;
     if (imm_h) em_h(e, imm_h);
     else em_op(e, op);
@@ -753,14 +777,15 @@ fail:
 
 /* WRIT_VM_DUMP=1 prints each function's pre-decoded code (handler names, then words). */
 static void dump_code(V *v, Code *c) {
-    const void *const *tabs[4] = { vm_exec_labels(), vm_exec_imm_labels(), vm_exec_br_labels(),
-                                   vm_exec_br_imm_labels() };
-    static const char *suffix[4] = { "", "_I", " (br)", " (br_I)" };
+    const void *const *tabs[6] = { vm_exec_labels(), vm_exec_imm_labels(), vm_exec_br_labels(),
+                                   vm_exec_br_imm_labels(), vm_exec_addr_labels(false),
+                                   vm_exec_addr_labels(true) };
+    static const char *suffix[6] = { "", "_I", " (br)", " (br_I)", "_A", "_AI" };
     fprintf(stderr, "func %u: %u locals, max height %u\n", v->fidx, c->nlocals, c->max_height);
     for (uint32_t i = 0; i < v->em.len; i++) {
         const char *name = NULL;
         int kind = 0;
-        for (int t = 0; t < 4 && !name; t++)
+        for (int t = 0; t < 6 && !name; t++)
             for (int o = 0; o < OP_COUNT; o++)
                 if (tabs[t][o] && tabs[t][o] == c->words[i].h) { name = vm_ops[o].name; kind = t; break; }
         if (name) fprintf(stderr, "\n  %4u %s%s", i, name, suffix[kind]);

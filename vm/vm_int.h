@@ -170,7 +170,8 @@ void em_free(Emitter *e);
 /* exec.c */
 const void *const *vm_exec_labels(void);
 const void *const *vm_exec_imm_labels(void);
-const void *const *vm_exec_br_labels(void);     /* compare-and-branch: a, b, target */
+const void *const *vm_exec_br_labels(void);
+const void *const *vm_exec_addr_labels(bool imm_value); /* loads/stores at base + K */     /* compare-and-branch: a, b, target */
 const void *const *vm_exec_br_imm_labels(void); /* compare-and-branch: a, constant, target */ /* `op dst, a, constant` forms, or NULL */
 VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args);
 /* store.c */
