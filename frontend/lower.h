@@ -59,6 +59,8 @@ typedef struct Lower {
     int nentered;
     Sym **var_syms;       /* variable id -> symbol (NULL for hidden variables) */
     IrType **var_types;
+    int *var_params;      /* parameter number of a parameter's variable, else -1 */
+    Span *var_spans;
     int nvars, capvars;
     LLoop *loop;
     /* spec lowering */
@@ -94,6 +96,9 @@ void lower_br(Lower *L, IrInstr *c, IrBlock *t, IrBlock *e, Span sp);
 void lower_add_pred(Lower *L, IrBlock *b, IrBlock *pred);
 int lower_npreds(Lower *L, IrBlock *b);
 int lower_var_new(Lower *L, Sym *s, IrType *t);
+/* A parameter's variable: its `param` instruction is made at the top of the entry block
+ * when the parameter is first read, so unused parameters cost nothing. */
+int lower_var_param(Lower *L, Sym *s, IrType *t, int number, Span sp);
 int lower_var_of(Lower *L, Sym *s);       /* -1 if the symbol has no variable yet */
 void lower_var_write(Lower *L, int var, IrBlock *b, IrInstr *v);
 IrInstr *lower_var_read(Lower *L, int var, IrBlock *b, Span sp);

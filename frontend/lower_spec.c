@@ -28,10 +28,7 @@ static void spec_body(Lower *L, IrFunc *f, Decl *owner, Expr *e) {
     if (owner) {
         for (int k = 0; k < owner->nparams; k++) {
             Param *pa = &owner->params[k];
-            IrInstr *pv = lower_emit(L, IR_PARAM, f->params[k].type, NULL, 0, pa->span);
-            pv->imm = u256_from_u64((uint64_t)k);
-            int var = lower_var_new(L, pa->sym, pv->type);
-            lower_var_write(L, var, L->cur, pv);
+            lower_var_param(L, pa->sym, f->params[k].type, k, pa->span);
         }
     }
     IrInstr *v = lower_expr_to(L, e, &ty_bool_sp);

@@ -109,17 +109,50 @@ int lower_var_new(Lower *L, Sym *s, IrType *t) {
         int cap = L->capvars ? L->capvars * 2 : 32;
         Sym **ns = ARENA_ARRAY(&L->tmp, Sym *, cap);
         IrType **nt = ARENA_ARRAY(&L->tmp, IrType *, cap);
+        int *np = ARENA_ARRAY(&L->tmp, int, cap);
+        Span *nsp = ARENA_ARRAY(&L->tmp, Span, cap);
         if (L->nvars) {
             memcpy(ns, L->var_syms, sizeof(Sym *) * (size_t)L->nvars);
             memcpy(nt, L->var_types, sizeof(IrType *) * (size_t)L->nvars);
+            memcpy(np, L->var_params, sizeof(int) * (size_t)L->nvars);
+            memcpy(nsp, L->var_spans, sizeof(Span) * (size_t)L->nvars);
         }
         L->var_syms = ns;
         L->var_types = nt;
+        L->var_params = np;
+        L->var_spans = nsp;
         L->capvars = cap;
     }
     L->var_syms[L->nvars] = s;
     L->var_types[L->nvars] = t;
+    L->var_params[L->nvars] = -1;
+    L->var_spans[L->nvars] = (Span){0, 0, 0};
     return L->nvars++;
+}
+
+int lower_var_param(Lower *L, Sym *s, IrType *t, int number, Span sp) {
+    int var = lower_var_new(L, s, t);
+    L->var_params[var] = number;
+    L->var_spans[var] = sp;
+    return var;
+}
+
+/* The `param` instruction of a parameter variable, at the top of the entry block in
+ * parameter order. */
+static IrInstr *param_value(Lower *L, int var) {
+    int k = L->var_params[var];
+    IrInstr *i = ir_instr_new(L->f, IR_PARAM, L->var_types[var], NULL, 0, L->var_spans[var]);
+    i->imm = u256_from_u64((uint64_t)k);
+    IrBlock *entry = L->f->entry;
+    IrInstr *pos = entry->first;
+    while (pos && pos->op == IR_PARAM && u256_low64(pos->imm) < (uint64_t)k)
+        pos = pos->next;
+    if (pos)
+        ir_instr_insert_before(pos, i);
+    else
+        ir_block_append(entry, i);
+    lower_var_write(L, var, entry, i);
+    return i;
 }
 
 int lower_var_of(Lower *L, Sym *s) {
@@ -149,6 +182,8 @@ static IrInstr *read_recursive(Lower *L, int var, IrBlock *b, Span sp);
 static IrInstr *undef_value(Lower *L, int var, Span sp) {
     IrType *t = L->var_types[var];
     IrInstr *i;
+    if (L->var_params[var] >= 0)
+        return param_value(L, var);
     if (t->kind == IRT_REF) {
         i = ir_instr_new(L->f, IR_ALLOCA, t, NULL, 0, sp);
         i->alloc_type = t->elem;

@@ -336,10 +336,7 @@ void lower_fn_body(Lower *L, Decl *fn, IrFunc *f) {
     lower_func_begin(L, f);
     for (int k = 0; k < fn->nparams; k++) {
         Param *pa = &fn->params[k];
-        IrInstr *pv = lower_emit(L, IR_PARAM, lower_vtype(L, pa->type), NULL, 0, pa->span);
-        pv->imm = u256_from_u64((uint64_t)k);
-        int var = lower_var_new(L, pa->sym, pv->type);
-        lower_var_write(L, var, L->cur, pv);
+        lower_var_param(L, pa->sym, f->params[k].type, k, pa->span);
     }
     /* an aggregate parameter is the caller's memory: a body that writes into it works on
      * its own copy, so that arguments keep value semantics */
