@@ -11,4 +11,9 @@ fi
 if [ ! -f "$spec" ]; then echo "SKIP: no spec at $spec"; exit 0; fi
 rm -rf "$work" && mkdir -p "$work" || exit 1
 "$writ" build "$input" --target evm -o "$work" || { echo "writ build failed"; exit 1; }
+# other inputs the spec deploys first ("alsoBuild": paths relative to the source tree)
+root=$(cd "$here/../.." && pwd)
+for other in $(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log((s.alsoBuild || []).join(" "))' "$spec"); do
+  "$writ" build "$root/$other" --target evm -o "$work" || { echo "writ build $other failed"; exit 1; }
+done
 node "$here/writ_oracle.mjs" "$dir" "$work/$name.json" "$spec"

@@ -10,6 +10,8 @@
 //   "expectTopics": [[topic0, topic1, ...], ...]: the exact topics of each log.
 //   "expectStorage": {"0x<slot>": "0x<value>"}: the contract's storage after the call.
 //   "constructorRaw": "0x<abi-encoded constructor arguments>" (top level, instead of "constructor").
+//   "others": [{"name": "token", "contract": "Token", "constructor": {...}, "deployer": "@x"}]:
+//     deployed first from the artifacts beside ARTIFACT.json (run.sh builds "alsoBuild" inputs).
 // Prints one line per call with its execution gas; exits 1 when an expectation fails.
 import fs from 'fs';
 import path from 'path';
@@ -37,6 +39,16 @@ else if (spec.constructor && spec.constructor.types) {
 }
 const out = { deploy: null, calls: [] };
 let failed = 0;
+// Other contracts first, each under its @name (artifacts beside the main one).
+for (const o of spec.others ?? []) {
+  const art = JSON.parse(fs.readFileSync(path.join(path.dirname(artifactPath), `${o.contract}.json`), 'utf8'));
+  let code = art.bytecode.object.replace(/^0x/, '');
+  if (o.constructor && o.constructor.types)
+    code += abiEncode(o.constructor.types, o.constructor.args.map((v, i) => h.resolveArg(o.constructor.types[i], v)));
+  const d = await h.deploy('0x' + code, { from: o.deployer ?? '@deployer' });
+  h.names.set(o.name, h.self);
+  console.log(`deploy @${o.name} (${o.contract}): execGas=${d.execGas}`);
+}
 try {
   out.deploy = await h.deploy('0x' + creation, { from: spec.deployer ?? '@deployer' });
 } catch (e) {
