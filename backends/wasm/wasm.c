@@ -1,0 +1,163 @@
+/* wasm.c — the backend's pipeline: read-only data, the runtime skeleton (runtime.c),
+ * contract functions (codegen.c), entry points (abi.c), binaryen's optimiser and
+ * validator, the bytes; then the artifacts and the one-call build used by the CLI. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "frontend/frontend.h"
+#include "internal.h"
+
+/* String literals become memory images in the read-only data; returns its size. */
+static uint32_t layout_rodata(WbGen *g, uint8_t **out) {
+    uint32_t n = 0, cap = 0;
+    uint8_t *data = NULL;
+    g->str_addr = arena_alloc(g->arena, sizeof *g->str_addr * (size_t)(g->m->nfuncs + 1));
+    for (int fi = 0; fi < g->m->nfuncs; fi++) {
+        IrFunc *f = g->m->funcs[fi];
+        int nids = f->ninstrs + 1;
+        for (IrBlock *b = f->entry; b; b = b->next_in_func)
+            for (IrInstr *i = b->first; i; i = i->next)
+                nids = i->id >= nids ? i->id + 1 : nids;
+        g->str_addr[fi] = arena_alloc(g->arena, sizeof(uint32_t) * (size_t)nids);
+        for (IrBlock *b = f->entry; b; b = b->next_in_func)
+            for (IrInstr *i = b->first; i; i = i->next) {
+                if (i->op != IR_STR)
+                    continue;
+                uint32_t size = wb_mem_size(g, i->type);
+                if (size < 32 + i->nbytes)
+                    size = 32 + (i->nbytes + 31) / 32 * 32;
+                if (n + size > cap) {
+                    uint32_t nc = cap ? 2 * cap : 1024;
+                    while (nc < n + size)
+                        nc *= 2;
+                    uint8_t *d = arena_alloc(g->arena, nc);
+                    if (n)
+                        memcpy(d, data, n);
+                    data = d, cap = nc;
+                }
+                g->str_addr[fi][i->id] = WB_RODATA + n;
+                uint64_t len = i->nbytes;
+                memcpy(data + n, &len, 8);   /* little-endian hosts only, like the limbs */
+                memcpy(data + n + 32, i->bytes, i->nbytes);
+                n += size;
+            }
+    }
+    *out = data;
+    return n;
+}
+
+bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diags) {
+    WbGen g0 = {0}, *g = &g0;
+    g->m = m, g->arena = m->arena, g->diags = diags, g->ok = true;
+    memset(out, 0, sizeof *out);
+    evm_layout_compute(m, m->arena, &g->layout);
+    uint8_t *rodata;
+    uint32_t nrodata = layout_rodata(g, &rodata);
+    g->heap_base = (WB_RODATA + nrodata + 31) / 32 * 32;
+    char *text = wb_runtime_text(m->arena, rodata, nrodata);
+    g->mod = BinaryenModuleParse(text);
+    if (!g->mod) {
+        diag_error(diags, (Span){0}, "wasm backend: internal error: the runtime text does not parse");
+        return false;
+    }
+    BinaryenModuleSetFeatures(g->mod, BinaryenFeatureMVP());
+    wb_compile_funcs(g);
+    if (g->ok)
+        wb_compile_entry(g);
+    if (g->ok && !BinaryenModuleValidate(g->mod)) {
+        diag_error(diags, (Span){0}, "wasm backend: internal error: binaryen rejects the module of '%s'", m->name);
+        g->ok = false;
+    }
+    if (g->ok) {
+        BinaryenSetOptimizeLevel(2);
+        BinaryenSetShrinkLevel(opt && opt->oz ? 2 : 0);
+        BinaryenSetDebugInfo(false);
+        BinaryenModuleOptimize(g->mod);
+        if (!BinaryenModuleValidate(g->mod)) {
+            diag_error(diags, (Span){0}, "wasm backend: internal error: the optimised module of '%s' is invalid", m->name);
+            g->ok = false;
+        }
+    }
+    if (g->ok) {
+        BinaryenModuleAllocateAndWriteResult r = BinaryenModuleAllocateAndWrite(g->mod, NULL);
+        out->wasm = arena_alloc(m->arena, r.binaryBytes + 1);
+        memcpy(out->wasm, r.binary, r.binaryBytes);
+        out->nwasm = r.binaryBytes;
+        free(r.binary);
+        free(r.sourceMap);
+        out->abi_json = evm_abi_json(m, m->arena);
+    }
+    BinaryenModuleDispose(g->mod);
+    return g->ok;
+}
+
+bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.wasm", dir, m->name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(out->wasm, 1, out->nwasm, f) == out->nwasm;
+    ok = fclose(f) == 0 && ok;
+    if (!ok)
+        return false;
+    snprintf(path, sizeof path, "%s/%s.json", dir, m->name);
+    f = fopen(path, "w");
+    if (!f)
+        return false;
+    uint8_t h[32];
+    keccak256(out->wasm, out->nwasm, h);
+    char hex[67] = "0x";
+    for (int k = 0; k < 32; k++)
+        snprintf(hex + 2 + 2 * k, 3, "%02x", h[k]);
+    Json j;
+    json_init(&j, f, true);
+    json_obj_open(&j);
+    json_key(&j, "contract"), json_str(&j, m->name);
+    json_key(&j, "target"), json_str(&j, "wasm (Arbitrum Stylus)");
+    json_key(&j, "abi"), json_raw(&j, out->abi_json ? out->abi_json : "[]");
+    json_key(&j, "wasm_size"), json_int(&j, (long long)out->nwasm);
+    json_key(&j, "code_hash"), json_str(&j, hex);
+    json_obj_close(&j);
+    fputc('\n', f);
+    return fclose(f) == 0;
+}
+
+static int build_module(IrModule *m, DiagSink *diags, const char *outdir, bool oz, FILE *err) {
+    if (!ir_optimize(m, NULL, false, diags)) {
+        fprintf(err, "writ build: internal error: the IR is invalid after a pass\n");
+        return 1;
+    }
+    WbOptions opt = {.oz = oz};
+    WbOutput out;
+    if (!wb_compile(m, &opt, &out, diags))
+        return 1;
+    if ((mkdir(outdir, 0777) != 0 && errno != EEXIST) || !wb_write_artifacts(m, &out, outdir)) {
+        fprintf(err, "writ build: cannot write into '%s': %s\n", outdir, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+int wb_build_file(const char *path, const char *stdlib_dir, const char *outdir, bool oz, FILE *err) {
+    Compilation c;
+    fe_init(&c, stdlib_dir);
+    int status = 0;
+    if (!fe_load(&c, path) || !fe_check(&c) || !fe_lower(&c)) {
+        status = 1;
+    } else {
+        for (int i = 0; i < c.nmodules && status == 0; i++) {
+            if (!ir_module_verify(c.modules[i], &c.diags)) {
+                fprintf(err, "writ build: internal error: lowering produced invalid IR\n");
+                status = 1;
+                break;
+            }
+            status = build_module(c.modules[i], &c.diags, outdir, oz, err);
+        }
+    }
+    diag_print(&c.diags, err);
+    fe_free(&c);
+    return status;
+}

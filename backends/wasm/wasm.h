@@ -1,0 +1,33 @@
+/* wasm.h — the public header of the wasm backend: IR module -> a wasm module in the
+ * Arbitrum Stylus shape (user_entrypoint, memory, vm_hooks imports; README.md has the
+ * ABI), compiled through binaryen, and its artifacts (NAME.wasm, NAME.json). */
+#ifndef WRIT_WASM_H
+#define WRIT_WASM_H
+
+#include <stdio.h>
+
+#include "ir/ir.h"
+
+typedef struct WbOptions {
+    bool oz;                 /* optimise for size (-Oz: shrink level 2) instead of -O2 */
+} WbOptions;
+
+typedef struct WbOutput {
+    uint8_t *wasm; size_t nwasm;   /* the module's bytes (arena memory) */
+    char *abi_json;                /* Solidity ABI of the contract (arena memory) */
+} WbOutput;
+
+/* Compiles one contract; `out` points into the module's arena. Unsupported constructs
+ * and binaryen validation failures go to `diags`; returns false then. Deterministic. */
+bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diags);
+
+/* Writes DIR/NAME.wasm and DIR/NAME.json ({"contract", "abi", "wasm_size",
+ * "code_hash" (keccak256 of the bytes)}). false on an I/O error. */
+bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir);
+
+/* Front end + IR passes + backend + artifacts for every contract of the .writ file `path`
+ * (imports from `stdlib_dir`), the one-line call for `writ build --target wasm`: returns
+ * 0 on success, 1 on errors (diagnostics printed to `err`). */
+int wb_build_file(const char *path, const char *stdlib_dir, const char *outdir, bool oz, FILE *err);
+
+#endif
