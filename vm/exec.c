@@ -176,7 +176,6 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
     if (f->host) return f->host(f->ud, (uint64_t *)args, (uint64_t *)args);
     Slot *const stack_end = s->stack + s->lim.stack_slots;
     Frame *fr = s->frames, *const fr_base = s->frames, *const fr_end = s->frames + s->lim.call_depth - 1;
-    const bool fuel = s->lim.fuel != 0;
     s->fuel = s->lim.fuel;
     VmInstance *inst = f->inst;
     Code *c = f->code;
@@ -185,7 +184,7 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
     uint8_t *mem;
     uint64_t msize;
     VmFunc *callee;
-    if (fp + c->nlocals + c->max_height > stack_end) return VM_TRAP_STACK;
+    if (fp + c->frame_size > stack_end) return VM_TRAP_STACK;
     for (uint32_t i = c->nparams; i < c->nlocals; i++) fp[i].u64 = 0;
     sp = fp;
     pc = c->words;
@@ -236,8 +235,7 @@ L_X_CALL_DIRECT: {
     Code *cc = (Code *)(uintptr_t)pc[0].u;
     sp = fp + pc[1].u;
     pc += 2;
-    if (fuel && --s->fuel == 0) TRAP(VM_TRAP_FUEL);
-    if (fr >= fr_end || sp + cc->nlocals + cc->max_height > stack_end) TRAP(VM_TRAP_STACK);
+    if (fr >= fr_end || sp + cc->frame_size > stack_end) TRAP(VM_TRAP_STACK);
     fr->pc = pc; fr->fp = fp; fr->inst = inst;
     fr++;
     fp = sp;
@@ -259,7 +257,6 @@ L_CALL_INDIRECT: {
     goto do_call;
 }
 do_call: { /* sp: the first argument */
-    if (fuel && --s->fuel == 0) TRAP(VM_TRAP_FUEL);
     if (callee->host) {
         const FuncType *ft = callee->type;
         if (sp + ft->nresults > stack_end) TRAP(VM_TRAP_STACK);
@@ -269,7 +266,7 @@ do_call: { /* sp: the first argument */
         NEXT();
     }
     Code *cc = callee->code;
-    if (fr >= fr_end || sp + cc->nlocals + cc->max_height > stack_end) TRAP(VM_TRAP_STACK);
+    if (fr >= fr_end || sp + cc->frame_size > stack_end) TRAP(VM_TRAP_STACK);
     fr->pc = pc; fr->fp = fp; fr->inst = inst;
     fr++;
     fp = sp;

@@ -805,6 +805,7 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     memset(&v->em, 0, sizeof v->em);
     v->em.labels = vm_exec_labels();
     TRY(push_ctrl(v, -1, 0, NULL, ft->nresults, ft->types + ft->nparams));
+    if (m->fuel) em_op(&v->em, OP_X_FUEL); /* every call burns fuel, as every loop turn does */
     while (v->nctrls) {
         if (v->pos >= v->end) { st = malformed(v, "unexpected end of section or function"); goto fail; }
         v->op_pos = v->pos;
@@ -818,6 +819,7 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     fn->code.nresults = ft->nresults;
     fn->code.nlocals = fn->nlocals;
     fn->code.max_height = v->max_height + 4;
+    fn->code.frame_size = (uint64_t)fn->code.nlocals + fn->code.max_height;
     TRY(em_finish(&v->em, &fn->code));
     if (getenv("WRIT_VM_DUMP")) dump_code(v, &fn->code);
     return VM_OK;

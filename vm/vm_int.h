@@ -75,6 +75,7 @@ typedef struct { uint8_t mode; Expr offset; uint32_t off, len; } DataSeg;
 typedef struct {
     Word *words;
     uint32_t nparams, nresults, nlocals, max_height;
+    uint64_t frame_size; /* nlocals + max_height: slots a call needs */
 } Code;
 
 typedef struct {
