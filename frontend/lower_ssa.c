@@ -19,6 +19,8 @@ void lower_func_begin(Lower *L, IrFunc *f) {
     L->nlb = L->caplb = 0;
     L->var_syms = NULL;
     L->var_types = NULL;
+    L->var_params = NULL;
+    L->var_spans = NULL;
     L->nvars = L->capvars = 0;
     L->f = f;
     L->nentered = 0;
