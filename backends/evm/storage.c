@@ -462,6 +462,40 @@ void evm_gen_sstore(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
                 evm_gen_fail(g, sp, "storing a struct holding a map or list");
                 return;
             }
+            if (is_value_type(et) && evm_storage_bytes(et) < 32) {
+                /* the members sharing this slot: one word, one SSTORE, no read */
+                push(g, 0);                                              /* [w, slot, p] */
+                for (;;) {
+                    uint32_t size = evm_storage_bytes(et);
+                    op(g, EVM_DUP3), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MLOAD);
+                    if (et->kind == IRT_BYTES)
+                        push(g, 256 - et->bits), op(g, EVM_SHR);
+                    evm_asm_push(A, evm_low_mask(size * 8)), op(g, EVM_AND);
+                    if (foff)
+                        push(g, foff * 8), op(g, EVM_SHL);
+                    op(g, EVM_OR);
+                    if (k + 1 >= n)
+                        break;
+                    IrType *nt;
+                    U256 ns;
+                    if (t->kind == IRT_STRUCT) {
+                        nt = strip_ref(g->m->structs[t->struct_index].fields[k + 1].type);
+                        ns = g->l->fields[t->struct_index][k + 1].slot;
+                        foff = g->l->fields[t->struct_index][k + 1].offset;
+                    } else {
+                        nt = et;
+                        uint32_t per = 32 / evm_storage_bytes(et);
+                        ns = u256_from_u64((uint64_t)(k + 1) / per);
+                        foff = (uint32_t)((k + 1) % per) * evm_storage_bytes(et);
+                    }
+                    if (!is_value_type(nt) || !u256_eq(ns, fslot))
+                        break;
+                    et = nt;
+                    k++;
+                }
+                op(g, EVM_DUP2), evm_asm_push(A, fslot), op(g, EVM_ADD), op(g, EVM_SSTORE);
+                continue;
+            }
             /* [slot, p] */
             op(g, EVM_DUP2), push(g, 32u * (uint32_t)k), op(g, EVM_ADD), op(g, EVM_MLOAD);
             op(g, EVM_DUP2), evm_asm_push(A, fslot), op(g, EVM_ADD);  /* [s, v, slot, p] */
