@@ -260,6 +260,11 @@ Expr *parse_postfix_expr(Parser *P) {
             if (n->kind == TK_IDENT) {
                 parse_advance(P);
                 f->name = n->s;
+            } else if (n->kind == TK_INT && e->kind == EX_INT && e->span.end == t->start &&
+                       t->end == n->start) {
+                parse_error(P, (Span){(uint16_t)P->file, e->span.start, n->end},
+                            "Writ has no fractional numbers: integers only");
+                f->name = intern(P->prog->names, "<error>", 7);
             } else {
                 parse_error(P, parse_tok_span(P, n), "expected a field or method name after '.', found %s",
                             lex_tok_name(n->kind));
