@@ -122,8 +122,32 @@ static void enc_any(EvmGen *g, IrType *t, int depth) {
         add_const(g, 32), op(g, EVM_SWAP1), op(g, EVM_POP), op(g, EVM_ADD);
         return;
     }
+    if (t->kind == IRT_LIST && is_static(g, t->elem)) {
+        /* static aggregates inline after the length */
+        IrType *et = strip_ref(t->elem);
+        uint32_t esize = 32 * head_words(g, et);
+        int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+        op(g, EVM_DUP1), op(g, EVM_MLOAD);                                 /* [len, p, dst] */
+        op(g, EVM_DUP1), op(g, EVM_DUP4), op(g, EVM_MSTORE);
+        push(g, 0);                                                        /* [i, len, p, dst] */
+        evm_asm_label(A, loop);
+        op(g, EVM_DUP2), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, done);
+        op(g, EVM_DUP4), op(g, EVM_DUP2), push(g, esize), op(g, EVM_MUL), op(g, EVM_ADD);
+        add_const(g, 32);                                                  /* [t, i, len, p, dst] */
+        op(g, EVM_DUP4), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+        add_const(g, 32), op(g, EVM_MLOAD);                                /* [e, t, i, ...] */
+        enc_static_from_ptr(g, et, 0, 2);
+        op(g, EVM_POP), op(g, EVM_POP);
+        push(g, 1), op(g, EVM_ADD);
+        evm_asm_jump(A, loop);
+        evm_asm_label(A, done);
+        op(g, EVM_POP), push(g, esize), op(g, EVM_MUL), add_const(g, 32);  /* [n, p, dst] */
+        op(g, EVM_SWAP1), op(g, EVM_POP), op(g, EVM_ADD);
+        return;
+    }
     if (t->kind != IRT_STRUCT && t->kind != IRT_ARRAY) {
-        unsupported(g, (Span){0}, "ABI encoding of lists of aggregates");
+        unsupported(g, (Span){0}, "ABI encoding of lists of dynamic values");
         return;
     }
     /* a dynamic tuple: heads (static values in place, offsets of dynamic ones), then tails */
@@ -293,14 +317,34 @@ static void dec_dynamic(EvmGen *g, const Src *s, IrType *t) {
     revert_if(g);
     bool list = t->kind == IRT_LIST;
     IrType *et = list ? strip_ref(t->elem) : NULL;
+    uint32_t esize = list ? 32 * head_words(g, et) : 1;         /* encoded element bytes */
     op(g, EVM_DUP1);
-    if (list)
-        push(g, 5), op(g, EVM_SHL);
+    if (esize > 1)
+        push(g, esize), op(g, EVM_MUL);
     op(g, EVM_DUP3), op(g, EVM_ADD), push(g, 32), op(g, EVM_ADD);   /* [end, len, off] */
     arg_size(g, s), op(g, EVM_LT);
     revert_if(g);
     evm_gen_alloc_type(g, t);                                   /* [p, len, off] */
     op(g, EVM_DUP2), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    if (list && !is_value_type(et)) {
+        /* static aggregates: each decoded (and validated) into its own memory */
+        int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+        push(g, 0);                                             /* [i, p, len, off] */
+        evm_asm_label(A, loop);
+        op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, done);
+        op(g, EVM_DUP4), op(g, EVM_DUP2), push(g, esize), op(g, EVM_MUL), op(g, EVM_ADD);
+        add_const(g, 32);                                       /* [eoff, i, p, len, off] */
+        dec_static(g, s, et);                                   /* [e, i, p, len, off] */
+        op(g, EVM_DUP3), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+        add_const(g, 32), op(g, EVM_MSTORE);
+        push(g, 1), op(g, EVM_ADD);
+        evm_asm_jump(A, loop);
+        evm_asm_label(A, done);
+        op(g, EVM_POP);
+        op(g, EVM_SWAP2), op(g, EVM_POP), op(g, EVM_POP);      /* [p] */
+        return;
+    }
     /* copy the body: (dst p+32, src off+32, n bytes) */
     op(g, EVM_DUP2);
     if (list)
@@ -342,7 +386,7 @@ static void dec_any(EvmGen *g, const Src *s, IrType *t, Span sp, int depth) {
         dec_static(g, s, t);
         return;
     }
-    if (t->kind == IRT_STRING || (t->kind == IRT_LIST && is_value_type(strip_ref(t->elem)))) {
+    if (t->kind == IRT_STRING || (t->kind == IRT_LIST && is_static(g, t->elem))) {
         dec_dynamic(g, s, t);
         return;
     }

@@ -300,10 +300,75 @@ static void list_elem_slot(EvmGen *g, IrType *et) {
 }
 
 /* [slot] -> [ptr]: a list of value types copied out of storage (solc's dynamic array). */
+/* [slot] -> [ptr]: a list of aggregates (each element loaded by evm_gen_sload, which may
+ * use the registers: the loop keeps its state on the stack). */
+static void sload_list_agg(EvmGen *g, IrType *t, IrType *et, Span sp) {
+    uint32_t slots = evm_storage_slots(g->m, g->l, et);
+    int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+    op(g, EVM_DUP1), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256), op(g, EVM_SWAP1);   /* [slot, base] */
+    evm_gen_alloc_type(g, t);                                            /* [p, slot, base] */
+    op(g, EVM_SWAP1), op(g, EVM_SLOAD);                                  /* [len, p, base] */
+    op(g, EVM_DUP1), op(g, EVM_DUP3), op(g, EVM_MSTORE);
+    push(g, 0);                                                          /* [i, len, p, base] */
+    evm_asm_label(A, loop);
+    op(g, EVM_DUP2), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    op(g, EVM_DUP4), op(g, EVM_DUP2), push(g, slots), op(g, EVM_MUL), op(g, EVM_ADD);
+    evm_gen_sload(g, et, 0, false, sp);                                  /* [e, i, len, p, base] */
+    op(g, EVM_DUP4), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+    push(g, 32), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    push(g, 1), op(g, EVM_ADD);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, done);
+    op(g, EVM_POP), op(g, EVM_POP), op(g, EVM_SWAP1), op(g, EVM_POP);   /* [p] */
+}
+
+/* [slot, ptr] -> []: a memory list of aggregates into storage; the in-place slots of
+ * elements past the new length are zeroed. */
+static void sstore_list_agg(EvmGen *g, IrType *et, Span sp) {
+    uint32_t slots = evm_storage_slots(g->m, g->l, et);
+    int loop = evm_asm_new_label(A, NULL), clear = evm_asm_new_label(A, NULL);
+    int done = evm_asm_new_label(A, NULL);
+    op(g, EVM_DUP1), op(g, EVM_SLOAD);                                   /* [old, slot, ptr] */
+    op(g, EVM_DUP3), op(g, EVM_MLOAD), op(g, EVM_DUP1), op(g, EVM_DUP4), op(g, EVM_SSTORE);
+    op(g, EVM_DUP3), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256);                     /* [base, len, old, slot, ptr] */
+    push(g, 0);                                                          /* [i, base, len, old, slot, ptr] */
+    evm_asm_label(A, loop);
+    op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, clear);
+    op(g, EVM_DUP6), op(g, EVM_DUP2), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+    push(g, 32), op(g, EVM_ADD), op(g, EVM_MLOAD);                       /* [e, i, base, ...] */
+    op(g, EVM_DUP3), op(g, EVM_DUP3), push(g, slots), op(g, EVM_MUL), op(g, EVM_ADD);
+    evm_gen_sstore(g, et, 0, false, sp);                                 /* [i, base, ...] */
+    push(g, 1), op(g, EVM_ADD);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, clear);
+    op(g, EVM_DUP4), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    for (uint32_t k = 0; k < slots; k++) {
+        push(g, 0), op(g, EVM_DUP3), op(g, EVM_DUP3), push(g, slots), op(g, EVM_MUL);
+        op(g, EVM_ADD);
+        if (k)
+            push(g, k), op(g, EVM_ADD);
+        op(g, EVM_SSTORE);
+    }
+    push(g, 1), op(g, EVM_ADD);
+    evm_asm_jump(A, clear);
+    evm_asm_label(A, done);
+    for (int k = 0; k < 6; k++)
+        op(g, EVM_POP);
+}
+
 static void sload_list(EvmGen *g, IrType *t, Span sp) {
     IrType *et = strip_ref(t->elem);
     if (!is_value_type(et)) {
-        evm_gen_fail(g, sp, "loading a list of aggregates from storage");
+        if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
+            evm_gen_fail(g, sp, "loading a list of maps or lists from storage");
+            return;
+        }
+        sload_list_agg(g, t, et, sp);
         return;
     }
     int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
@@ -332,7 +397,11 @@ static void sload_list(EvmGen *g, IrType *t, Span sp) {
 static void sstore_list(EvmGen *g, IrType *t, Span sp) {
     IrType *et = strip_ref(t->elem);
     if (!is_value_type(et)) {
-        evm_gen_fail(g, sp, "storing a list of aggregates");
+        if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
+            evm_gen_fail(g, sp, "storing a list of maps or lists");
+            return;
+        }
+        sstore_list_agg(g, et, sp);
         return;
     }
     int loop = evm_asm_new_label(A, NULL), clear = evm_asm_new_label(A, NULL);
