@@ -21,6 +21,8 @@ enum { MAXSLOTS = 512, MAXLOGS = 16 };
 typedef struct Slot { uint8_t key[32], val[32]; } Slot;
 typedef struct Host {
     const uint8_t *wasm; size_t nwasm;
+    VmStore *store;
+    VmFunc *entry;
     VmMemory *mem;
     Slot committed[MAXSLOTS]; int ncommitted;
     Slot pending[MAXSLOTS]; int npending;
@@ -140,19 +142,17 @@ static const struct { const char *name, *params, *results; VmHostFn fn; } hooks[
     {"pay_for_memory_grow", "i", "", h_nop},
 };
 
-/* One transaction: a fresh instance, user_entrypoint(len); returns its status (0 ok, 1
- * revert) or -1 when the VM failed. Reverts drop the pending storage writes. */
-static int call(Host *h, const uint8_t *cd, size_t n) {
+/* Loads and instantiates the contract once; Stylus runs each call in a fresh instance,
+ * which the generated code does not depend on (it resets its heap at entry). */
+static bool instantiate(Host *h) {
     H = h;
-    h->calldata = cd, h->ncalldata = n, h->nresult = 0, h->nlogs = 0;
     VmLimits lim = vm_default_limits();
-    VmStore *s = vm_store_new(&lim);
+    h->store = vm_store_new(&lim);
     VmModule *mod;
     VmError err;
-    int status = -1;
-    if (vm_module_load(s, h->wasm, h->nwasm, &mod, &err) != VM_OK) {
+    if (vm_module_load(h->store, h->wasm, h->nwasm, &mod, &err) != VM_OK) {
         fprintf(stderr, "vm: load: %s\n", err.msg);
-        goto done;
+        return false;
     }
     uint32_t ni = vm_module_import_count(mod);
     VmExtern *imps = calloc(ni + 1, sizeof *imps);
@@ -163,30 +163,36 @@ static int call(Host *h, const uint8_t *cd, size_t n) {
         vm_module_import(mod, i, &mn, &ml, &nm, &nl, &kind);
         for (size_t k = 0; k < sizeof hooks / sizeof hooks[0]; k++)
             if (strlen(hooks[k].name) == nl && memcmp(hooks[k].name, nm, nl) == 0)
-                imps[i] = (VmExtern){VM_EXTERN_FUNC, vm_host_func_new(s, hooks[k].params, hooks[k].results, hooks[k].fn, h)};
+                imps[i] = (VmExtern){VM_EXTERN_FUNC, vm_host_func_new(h->store, hooks[k].params, hooks[k].results, hooks[k].fn, h)};
     }
     VmInstance *inst;
-    VmStatus st = vm_instantiate(s, mod, imps, ni, &inst, &err);
+    VmStatus st = vm_instantiate(h->store, mod, imps, ni, &inst, &err);
     free(imps);
     if (st != VM_OK) {
         fprintf(stderr, "vm: instantiate: %s\n", err.msg);
-        goto done;
+        return false;
     }
     VmExtern mem, entry;
     vm_instance_export(inst, "memory", &mem);
     vm_instance_export(inst, "user_entrypoint", &entry);
-    h->mem = mem.ptr;
+    h->mem = mem.ptr, h->entry = entry.ptr;
+    return true;
+}
+
+/* One transaction: user_entrypoint(len); returns its status (0 ok, 1 revert) or -1 when
+ * the VM trapped. Reverts drop the pending storage writes. */
+static int call(Host *h, const uint8_t *cd, size_t n) {
+    H = h;
+    h->calldata = cd, h->ncalldata = n, h->nresult = 0, h->nlogs = 0;
     VmValue arg = {VM_I32, n}, res;
-    st = vm_invoke(s, entry.ptr, &arg, 1, &res, 1);
-    if (st != VM_OK) {
-        fprintf(stderr, "vm: trap: %s (%s)\n", vm_status_str(st), vm_store_trap_message(s));
-        goto done;
-    }
-    status = (int)(uint32_t)res.bits;
-done:
+    VmStatus st = vm_invoke(h->store, h->entry, &arg, 1, &res, 1);
+    int status = -1;
+    if (st != VM_OK)
+        fprintf(stderr, "vm: trap: %s (%s)\n", vm_status_str(st), vm_store_trap_message(h->store));
+    else
+        status = (int)(uint32_t)res.bits;
     if (status != 0)
         h->npending = 0;
-    vm_store_free(s);
     return status;
 }
 
@@ -232,7 +238,7 @@ static bool compile(const char *src, const char *stdlib_dir, const char *contrac
             return false;
         }
         h->wasm = out.wasm, h->nwasm = out.nwasm;
-        return true;
+        return instantiate(h);
     }
     return false;
 }
@@ -245,6 +251,8 @@ static void token_scenario(const char *root) {
     Compilation c;
     if (!compile(src, lib, "Token", h, &c)) {
         CHECK(false, "token does not compile");
+        if (h->store)
+            vm_store_free(h->store);
         fe_free(&c), free(h);
         return;
     }
@@ -314,6 +322,158 @@ static void token_scenario(const char *root) {
     cd_sel(&cd, "name()");
     CHECK(call(h, cd.b, cd.n) == 0 && h->nresult == 64 && u256_eq(word_at(h->result), u256_from_u64(32)) &&
           u256_is_zero(word_at(h->result + 32)), "name() is the empty string, ABI-encoded");
+    vm_store_free(h->store);
+    fe_free(&c);
+    free(h);
+}
+
+/* ---------------- the arithmetic harness ---------------- */
+typedef struct Ty { const char *name; unsigned bits; bool sg; } Ty;
+static const Ty tys[] = {{"u8", 8, false}, {"i8", 8, true}, {"u32", 32, false}, {"i64", 64, true},
+                         {"u64", 64, false}, {"u128", 128, false}, {"i128", 128, true},
+                         {"u160", 160, false}, {"u256", 256, false}, {"i256", 256, true}};
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next(void) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return rng;
+}
+static U256 canon(U256 v, Ty t) { return u256_trunc(v, t.bits, t.sg); }
+static bool neg(U256 v) { return v.w[3] >> 63; }
+static U256 value(Ty t, int k) {
+    U256 one = u256_from_u64(1), v;
+    switch (k) {
+    case 0: return u256_from_u64(0);
+    case 1: return one;
+    case 2: return canon(u256_neg(one), t);                                  /* -1 or max */
+    case 3: return canon(u256_sub(u256_shl(one, t.bits - 1), one, NULL), t); /* max signed */
+    case 4: return canon(u256_shl(one, t.bits - 1), t);                      /* min signed */
+    case 5: return u256_from_u64(2);
+    case 6: return canon(u256_from_u64(next() & 0xff), t);
+    default:
+        for (int q = 0; q < 4; q++)
+            v.w[q] = next();
+        return canon(u256_lshr(v, (unsigned)(next() % 256)), t);
+    }
+}
+
+/* Expected outcome: returns the Panic code, or 0 with *r the result. */
+static int expect(const char *op, Ty t, U256 a, U256 b, U256 *r) {
+    bool of = false, carry = false;
+    U256 s, rem;
+    if (!strcmp(op, "add") || !strcmp(op, "sub")) {
+        bool add = op[0] == 'a';
+        s = add ? u256_add(a, b, &carry) : u256_sub(a, b, &carry);
+        if (!t.sg)
+            of = t.bits == 256 ? carry : !u256_fits(s, t.bits, false);
+        else if (t.bits < 256)
+            of = !u256_fits(s, t.bits, true);
+        else
+            of = (add ? neg(a) == neg(b) : neg(a) != neg(b)) && neg(s) != neg(a);
+        *r = s;
+        return of ? 0x11 : 0;
+    }
+    if (!strcmp(op, "mul")) {
+        if (!t.sg) {
+            s = u256_mul(a, b, &of);
+            *r = s;
+            return of || !u256_fits(s, t.bits, false) ? 0x11 : 0;
+        }
+        U256 ma = neg(a) ? u256_neg(a) : a, mb = neg(b) ? u256_neg(b) : b;
+        U256 p = u256_mul(ma, mb, &of);
+        bool n = neg(a) != neg(b);
+        U256 min = u256_shl(u256_from_u64(1), 255);
+        s = n ? u256_neg(p) : p;
+        if (neg(p) && !(n && u256_eq(p, min)))
+            of = true;
+        *r = s;
+        return of || !u256_fits(s, t.bits, true) ? 0x11 : 0;
+    }
+    if (!strcmp(op, "div") || !strcmp(op, "mod")) {
+        if (u256_is_zero(b))
+            return 0x12;
+        U256 m1 = u256_neg(u256_from_u64(1)), min = canon(u256_shl(u256_from_u64(1), t.bits - 1), t);
+        if (t.sg && u256_eq(b, m1) && u256_eq(a, min))
+            return 0x11;
+        s = t.sg ? u256_sdiv(a, b, &rem) : u256_udiv(a, b, &rem);
+        *r = canon(op[0] == 'd' ? s : rem, t);
+        return 0;
+    }
+    if (!strcmp(op, "wadd")) { *r = canon(u256_add(a, b, NULL), t); return 0; }
+    if (!strcmp(op, "wsub")) { *r = canon(u256_sub(a, b, NULL), t); return 0; }
+    if (!strcmp(op, "wmul")) { *r = canon(u256_mul(a, b, NULL), t); return 0; }
+    unsigned n = b.w[1] | b.w[2] | b.w[3] || b.w[0] > 256 ? 256 : (unsigned)b.w[0];
+    if (!strcmp(op, "shl")) { *r = n >= t.bits ? u256_from_u64(0) : canon(u256_shl(a, n), t); return 0; }
+    if (!strcmp(op, "shr")) {
+        *r = t.sg ? u256_ashr(a, n > 255 ? 255 : n) : n >= 256 ? u256_from_u64(0) : u256_lshr(a, n);
+        return 0;
+    }
+    int c = t.sg ? i256_cmp(a, b) : u256_cmp(a, b);
+    *r = u256_from_u64(!strcmp(op, "lt") ? c < 0 : c <= 0);
+    return 0;
+}
+
+static void arith_scenario(const char *root) {
+    char src[4096], lib[4096];
+    snprintf(src, sizeof src, "%s/tests/wasm_backend/arith.writ", root);
+    snprintf(lib, sizeof lib, "%s/stdlib", root);
+    Host *h = calloc(1, sizeof *h);
+    Compilation c;
+    if (!compile(src, lib, "Arith", h, &c)) {
+        CHECK(false, "arith.writ does not compile");
+        if (h->store)
+            vm_store_free(h->store);
+        fe_free(&c), free(h);
+        return;
+    }
+    static const char *const ops[] = {"add", "sub", "mul", "div", "mod", "wadd", "wsub", "wmul",
+                                      "shl", "shr", "lt", "le"};
+    static const unsigned shifts[] = {0, 1, 7, 8, 63, 64, 65, 127, 128, 159, 160, 200, 255, 256, 300};
+    int before = failures;
+    for (size_t ti = 0; ti < sizeof tys / sizeof tys[0]; ti++) {
+        Ty t = tys[ti];
+        for (size_t oi = 0; oi < sizeof ops / sizeof ops[0]; oi++) {
+            const char *op = ops[oi];
+            bool shift = op[0] == 's' && op[1] == 'h';
+            char sig[64];
+            snprintf(sig, sizeof sig, "%s_%s(%s%d,%s)", op, t.name, t.sg ? "int" : "uint", t.bits,
+                     shift ? "uint256" : "");
+            if (!shift)
+                snprintf(sig, sizeof sig, "%s_%s(%s%d,%s%d)", op, t.name, t.sg ? "int" : "uint", t.bits,
+                         t.sg ? "int" : "uint", t.bits);
+            for (int k = 0; k < 40; k++) {
+                U256 a = value(t, k % 9), b = shift ? u256_from_u64(k < 15 ? shifts[k] : next() % 270) : value(t, (k / 9 + k) % 9);
+                if (k >= 27) {
+                    a = value(t, 7 + k % 2);
+                    b = shift ? b : value(t, 7);
+                }
+                U256 want = {{0}};
+                int panic = expect(op, t, a, b, &want);
+                Cd cd;
+                cd_sel(&cd, sig), cd_word(&cd, a), cd_word(&cd, b);
+                int st = call(h, cd.b, cd.n);
+                char as[80], bs[80];
+                u256_to_hex(a, as), u256_to_hex(b, bs);
+                if (panic) {
+                    CHECK(st == 1 && h->nresult == 36 && h->result[0] == 0x4e && h->result[35] == panic,
+                          "%s(%s, %s): expected Panic(0x%x), status %d, %zu bytes", sig, as, bs, panic, st, h->nresult);
+                } else {
+                    char ws[80], gs[80] = "-";
+                    u256_to_hex(want, ws);
+                    if (h->nresult == 32)
+                        u256_to_hex(word_at(h->result), gs);
+                    CHECK(st == 0 && h->nresult == 32 && u256_eq(word_at(h->result), want),
+                          "%s(%s, %s): expected %s, got status %d %s", sig, as, bs, ws, st, gs);
+                }
+                if (failures - before > 20) {
+                    fprintf(stderr, "(stopping the arithmetic harness after 20 failures)\n");
+                    vm_store_free(h->store), fe_free(&c), free(h);
+                    return;
+                }
+            }
+        }
+    }
+    vm_store_free(h->store);
     fe_free(&c);
     free(h);
 }
@@ -324,6 +484,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     token_scenario(argv[1]);
+    arith_scenario(argv[1]);
     printf("%d checks passed, %d failed\n", passed, failures);
     return failures ? 1 : 0;
 }

@@ -187,7 +187,7 @@ static bool check_wabt(const char *name, const char *file) {
 }
 
 static void compile_file(const char *src, const char *stdlib_dir, const char *outdir) {
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 3; round++) {
         Compilation c;
         fe_init(&c, stdlib_dir);
         if (!fe_load(&c, src) || !fe_check(&c) || !fe_lower(&c)) {
@@ -204,7 +204,7 @@ static void compile_file(const char *src, const char *stdlib_dir, const char *ou
                 FAIL("%s: IR passes", src);
                 continue;
             }
-            WbOptions opt = {.oz = false};
+            WbOptions opt = {.oz = round == 2};   /* 0: -O2 and checks, 1: again, 2: -Oz */
             WbOutput out;
             if (!wb_compile(m, &opt, &out, &c.diags)) {
                 diag_print(&c.diags, stderr);
@@ -225,10 +225,18 @@ static void compile_file(const char *src, const char *stdlib_dir, const char *ou
                 bool ok = check_shape(m->name, out.wasm, out.nwasm) && check_wabt(m->name, file);
                 printf("%-5s %-28s %-14s %6zu bytes\n", ok ? "ok" : "FAIL", src + strlen(src) - (strlen(src) > 28 ? 28 : strlen(src)),
                        m->name, out.nwasm);
-            } else {
+            } else if (round == 1) {
                 if (out.nwasm != nfirst[i] || memcmp(out.wasm, first[i], out.nwasm) != 0)
                     FAIL("%s: %s: a second compilation gives other bytes", src, m->name);
                 free(first[i]);
+            } else {
+                char file[4096];
+                snprintf(file, sizeof file, "%s/%s.Oz.wasm", outdir, m->name);
+                FILE *fp = fopen(file, "wb");
+                if (fp)
+                    fwrite(out.wasm, 1, out.nwasm, fp), fclose(fp);
+                bool ok = check_shape(m->name, out.wasm, out.nwasm) && check_wabt(m->name, file);
+                printf("%-5s %-28s %-14s %6zu bytes (-Oz)\n", ok ? "ok" : "FAIL", "", m->name, out.nwasm);
             }
         }
         fe_free(&c);
