@@ -700,10 +700,6 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
     }
     IrType *rt = fn->ret ? strip_ref(fn->ret) : NULL;
     bool has_ret = rt && rt->kind != IRT_VOID;
-    if (has_ret && !is_value_type(rt)) {
-        evm_gen_fail(g, i->span, "an external call returning an aggregate");
-        return;
-    }
     if (!has_ret) {
         /* as solc: calling an account without code would "succeed" silently; with return
          * data expected, the size check below catches it instead */
@@ -719,7 +715,10 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
     PV(i->args[0]), op(g, EVM_GAS);
     op(g, stat ? EVM_STATICCALL : EVM_CALL);
     bubble_revert_if_failed(g);
-    if (has_ret) {
+    if (has_ret && !is_value_type(rt)) {
+        evm_gen_decode_returndata(g, rt, i->span);   /* copied to memory, decoded there */
+        store_result(g, i);
+    } else if (has_ret) {
         push(g, 32), op(g, EVM_RETURNDATASIZE), op(g, EVM_LT);
         evm_asm_jumpi(A, evm_gen_revert_label(g));
         mload_at(g, 0);

@@ -421,6 +421,25 @@ static void dec_any(EvmGen *g, const Src *s, IrType *t, Span sp, int depth) {
     op(g, EVM_SWAP1), op(g, EVM_POP);
 }
 
+void evm_gen_decode_returndata(EvmGen *g, IrType *t, Span sp) {
+    Src s = {true};
+    evm_gen_push_free(g), op(g, EVM_DUP1), mstore_at(g, R_ARGS);          /* [p] */
+    op(g, EVM_RETURNDATASIZE), op(g, EVM_DUP1), mstore_at(g, R_ARGLEN);
+    push(g, 0), op(g, EVM_DUP3), op(g, EVM_RETURNDATACOPY), op(g, EVM_POP);
+    mload_at(g, R_ARGLEN), push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT);
+    op(g, EVM_AND), mload_at(g, EVM_FREE_PTR), op(g, EVM_ADD), mstore_at(g, EVM_FREE_PTR);
+    push(g, 32 * head_words(g, t)), arg_size(g, &s), op(g, EVM_LT);
+    revert_if(g);
+    t = strip_ref(t);
+    if (is_static(g, t)) {
+        push(g, 0);
+        dec_any(g, &s, t, sp, 0);
+    } else {
+        arg_load_at(g, &s, 0);
+        dec_any(g, &s, t, sp, 0);
+    }
+}
+
 void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
     Src s = {from_memory};
     int fi = -1;

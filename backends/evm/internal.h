@@ -196,6 +196,8 @@ int evm_gen_encode(EvmGen *g, IrInstr **vals, IrType **types, int n);
 void evm_gen_encoded_size(EvmGen *g, int size);
 int evm_gen_static_words(EvmGen *g, IrType **types, int n);  /* -1 when any is dynamic */
 void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory);
+/* [] -> [value or ptr]: an external call's return data, copied to memory and decoded. */
+void evm_gen_decode_returndata(EvmGen *g, IrType *t, Span sp);
 void evm_gen_runtime(EvmGen *g, EvmAsm *a);
 void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nruntime);
 /* Pushes an SSA value (constants inline, everything else from its frame word). */
