@@ -49,8 +49,9 @@ static const char runtime_funcs[] =
     " (global $m2 (mut i64) (i64.const 0)) (global $m3 (mut i64) (i64.const 0))\n"
     " (global $mh (mut i64) (i64.const 0)) (global $rref (mut i32) (i32.const 0))\n"
     " (global $hp (mut i32) (i32.const 0))\n"
-    /* bump allocation of fresh (zeroed) memory, 32-byte aligned, paying for growth */
-    " (func $alloc (param $n i32) (result i32) (local $p i32) (local $end i32) (local $need i32)\n"
+    /* bump allocation, 32-byte aligned, paying for growth; zeroed even when the host
+     * reuses an instance (padding and fresh aggregates rely on it) */
+    " (func $alloc (param $n i32) (result i32) (local $p i32) (local $end i32) (local $need i32) (local $q i32)\n"
     "  (local.set $p (global.get $hp))\n"
     "  (local.set $end (i32.and (i32.add (i32.add (local.get $p) (local.get $n)) (i32.const 31)) (i32.const -32)))\n"
     "  (global.set $hp (local.get $end))\n"
@@ -58,6 +59,11 @@ static const char runtime_funcs[] =
     "  (if (i32.gt_s (local.get $need) (i32.const 0)) (then\n"
     "   (call $pay_for_memory_grow (local.get $need))\n"
     "   (if (i32.eq (memory.grow (local.get $need)) (i32.const -1)) (then (unreachable)))))\n"
+    "  (local.set $q (local.get $p))\n"
+    "  (block $done (loop $z (br_if $done (i32.ge_u (local.get $q) (local.get $end)))\n"
+    "   (i64.store (local.get $q) (i64.const 0)) (i64.store offset=8 (local.get $q) (i64.const 0))\n"
+    "   (i64.store offset=16 (local.get $q) (i64.const 0)) (i64.store offset=24 (local.get $q) (i64.const 0))\n"
+    "   (local.set $q (i32.add (local.get $q) (i32.const 32))) (br $z)))\n"
     "  (local.get $p))\n"
     /* byte copy, 8 bytes at a time while it can */
     " (func $memcpy (param $d i32) (param $s i32) (param $n i32)\n"

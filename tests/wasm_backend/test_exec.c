@@ -478,6 +478,212 @@ static void arith_scenario(const char *root) {
     free(h);
 }
 
+/* ---------------- aggregates and packed storage ---------------- */
+static void cd_bytes(Cd *c, const void *p, size_t n) {
+    memcpy(c->b + c->n, p, n);
+    memset(c->b + c->n + n, 0, (32 - n % 32) % 32);
+    c->n += (n + 31) / 32 * 32;
+}
+static void cd_str(Cd *c, const char *s) {
+    cd_word(c, u256_from_u64(strlen(s)));
+    cd_bytes(c, s, strlen(s));
+}
+static U256 neg64(int64_t v) { U256 x = u256_from_u64((uint64_t)v); if (v < 0) x.w[1] = x.w[2] = x.w[3] = ~0ull; return x; }
+static void dump(const char *what, const uint8_t *p, size_t n) {
+    fprintf(stderr, "  %s (%zu bytes):", what, n);
+    for (size_t k = 0; k < n; k++)
+        fprintf(stderr, "%s%02x", k % 32 ? "" : "\n    ", p[k]);
+    fputc('\n', stderr);
+}
+static bool same(Host *h, int st, const Cd *want) {
+    if (!(st == 0 && h->nresult == want->n && memcmp(h->result, want->b, want->n) == 0))
+        fprintf(stderr, "status %d\n", st), dump("got", h->result, h->nresult), dump("want", want->b, want->n);
+    return st == 0 && h->nresult == want->n && memcmp(h->result, want->b, want->n) == 0;
+}
+static U256 slot_word(Host *h, U256 slot) {
+    Cd k = {{0}, 0};
+    cd_word(&k, slot);
+    uint8_t v[32];
+    storage_get(h, k.b, v);
+    return word_at(v);
+}
+static U256 hash_words(U256 a, U256 b, int n) {
+    Cd k = {{0}, 0};
+    cd_word(&k, a);
+    if (n == 2)
+        cd_word(&k, b);
+    uint8_t out[32];
+    keccak256(k.b, k.n, out);
+    return word_at(out);
+}
+
+static void agg_scenario(const char *root) {
+    char src[4096], lib[4096];
+    snprintf(src, sizeof src, "%s/tests/wasm_backend/agg.writ", root);
+    snprintf(lib, sizeof lib, "%s/stdlib", root);
+    Host *h = calloc(1, sizeof *h);
+    Compilation c;
+    if (!compile(src, lib, "Agg", h, &c)) {
+        CHECK(false, "agg.writ does not compile");
+        if (h->store)
+            vm_store_free(h->store);
+        fe_free(&c), free(h);
+        return;
+    }
+    U256 A = addr(7), w32 = u256_from_u64(32);
+    set_sender(h, A);
+    Cd cd, want;
+    /* a short string: in the slot, 2*len in the low byte */
+    cd_sel(&cd, "setTitle(string)"), cd_word(&cd, w32), cd_str(&cd, "hello");
+    CHECK(call(h, cd.b, cd.n) == 0, "setTitle(short)");
+    want.n = 0, cd_word(&want, u256_from_u64(0x40)), cd_word(&want, u256_from_u64(5)), cd_str(&want, "hello");
+    CHECK(h->nlogs == 1 && h->ntopics[0] == 2 && h->nlog[0] == 64 + want.n &&
+          u256_eq(word_at(h->logs[0] + 32), A) && memcmp(h->logs[0] + 64, want.b, want.n) == 0,
+          "Named(A, \"hello\", 5): indexed sender, string and length in the data");
+    U256 s0 = slot_word(h, u256_from_u64(0));
+    CHECK(s0.w[0] == 10 && (s0.w[3] >> 24) == 0x68656c6c6full, "short string layout in slot 0");
+    cd_sel(&cd, "getTitle()");
+    want.n = 0, cd_word(&want, w32), cd_str(&want, "hello");
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getTitle() = \"hello\"");
+    /* a long string: 2*len+1 in the slot, the bytes from keccak256(slot) */
+    const char *lng = "a string of thirty-eight bytes, long!!";
+    cd_sel(&cd, "setTitle(string)"), cd_word(&cd, w32), cd_str(&cd, lng);
+    CHECK(call(h, cd.b, cd.n) == 0, "setTitle(long)");
+    CHECK(u256_eq(slot_word(h, u256_from_u64(0)), u256_from_u64(77)), "long string: slot 0 holds 2*38+1");
+    U256 d0 = slot_word(h, hash_words(u256_from_u64(0), u256_from_u64(0), 1));
+    CHECK((d0.w[3] >> 56) == 'a', "long string data at keccak256(0)");
+    cd_sel(&cd, "getTitle()");
+    want.n = 0, cd_word(&want, w32), cd_str(&want, lng);
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getTitle() = the long string");
+    cd_sel(&cd, "titleLen()");
+    want.n = 0, cd_word(&want, u256_from_u64(38));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "titleLen() = 38");
+    cd_sel(&cd, "setTitle(string)"), cd_word(&cd, w32), cd_str(&cd, "this string has forty-one bytes, too long");
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "a string over its bound reverts empty");
+    cd_sel(&cd, "setTitle(string)"), cd_word(&cd, u256_from_u64(0x1000)), cd_str(&cd, "x");
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "an offset past the calldata reverts");
+
+    /* a struct in a map: packed fields in its first slot */
+    U256 big = u256_add(u256_shl(u256_from_u64(1), 200), u256_from_u64(3), NULL);
+    cd_sel(&cd, "setPair(uint256,(uint8,int16,address,uint256,bool))");
+    cd_word(&cd, u256_from_u64(7)), cd_word(&cd, u256_from_u64(200)), cd_word(&cd, neg64(-5));
+    cd_word(&cd, A), cd_word(&cd, big), cd_word(&cd, u256_from_u64(1));
+    CHECK(call(h, cd.b, cd.n) == 0, "setPair");
+    U256 ps = hash_words(u256_from_u64(7), u256_from_u64(1), 2);
+    U256 w0 = slot_word(h, ps);
+    U256 exp0 = u256_or(u256_or(u256_from_u64(200), u256_from_u64(0xfffbull << 8)), u256_shl(A, 24));
+    CHECK(u256_eq(w0, exp0), "Pair's a, b, who packed in slot keccak256(7 . 1)");
+    CHECK(u256_eq(slot_word(h, u256_add(ps, u256_from_u64(1), NULL)), big) &&
+          u256_eq(slot_word(h, u256_add(ps, u256_from_u64(2), NULL)), u256_from_u64(1)), "Pair's big and ok in the next slots");
+    cd_sel(&cd, "getPair(uint256)"), cd_word(&cd, u256_from_u64(7));
+    want.n = 0, cd_word(&want, u256_from_u64(200)), cd_word(&want, neg64(-5)), cd_word(&want, A), cd_word(&want, big);
+    cd_word(&want, u256_from_u64(1));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getPair(7) encodes the struct inline");
+    cd_sel(&cd, "setPairB(uint256,int16)"), cd_word(&cd, u256_from_u64(7)), cd_word(&cd, u256_from_u64(300));
+    CHECK(call(h, cd.b, cd.n) == 0, "setPairB");
+    cd_sel(&cd, "pairB(uint256)"), cd_word(&cd, u256_from_u64(7));
+    want.n = 0, cd_word(&want, u256_from_u64(300));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "pairB(7) = 300");
+    CHECK(u256_eq(slot_word(h, ps), u256_or(u256_or(u256_from_u64(200), u256_from_u64(300ull << 8)), u256_shl(A, 24))),
+          "setPairB rewrote only b's bytes");
+    cd_sel(&cd, "setPairB(uint256,int16)"), cd_word(&cd, u256_from_u64(7)), cd_word(&cd, u256_from_u64(0x8000));
+    CHECK(call(h, cd.b, cd.n) == 1, "an int16 without sign extension reverts");
+
+    /* a list of packed u32 */
+    for (int k = 1; k <= 3; k++) {
+        cd_sel(&cd, "push(uint32)"), cd_word(&cd, u256_from_u64(10u * (unsigned)k));
+        CHECK(call(h, cd.b, cd.n) == 0, "push");
+    }
+    CHECK(u256_eq(slot_word(h, u256_from_u64(2)), u256_from_u64(3)) &&
+          u256_eq(slot_word(h, hash_words(u256_from_u64(2), u256_from_u64(0), 1)),
+                  u256_or(u256_from_u64(10 | 20ull << 32), u256_shl(u256_from_u64(30), 64))),
+          "list length in slot 2, elements packed eight to a slot at keccak256(2)");
+    cd_sel(&cd, "pop()");
+    want.n = 0, cd_word(&want, u256_from_u64(30));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "pop() = 30");
+    cd_sel(&cd, "getXs()");
+    want.n = 0, cd_word(&want, w32), cd_word(&want, u256_from_u64(2)), cd_word(&want, u256_from_u64(10)), cd_word(&want, u256_from_u64(20));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getXs() = [10, 20]");
+    cd_sel(&cd, "xsAt(uint256)"), cd_word(&cd, u256_from_u64(2));
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 36 && h->result[35] == 0x32, "xsAt(2) panics 0x32");
+    cd_sel(&cd, "pop()");
+    call(h, cd.b, cd.n), call(h, cd.b, cd.n);
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 36 && h->result[35] == 0x31, "pop() of an empty list panics 0x31");
+
+    /* a fixed array of u8: 32 per slot */
+    cd_sel(&cd, "setSmall(uint256,uint8)"), cd_word(&cd, u256_from_u64(33)), cd_word(&cd, u256_from_u64(7));
+    CHECK(call(h, cd.b, cd.n) == 0, "setSmall(33, 7)");
+    CHECK(u256_eq(slot_word(h, u256_from_u64(4)), u256_from_u64(7 << 8)), "small[33] is byte 1 of slot 4");
+    cd_sel(&cd, "getSmall(uint256)"), cd_word(&cd, u256_from_u64(33));
+    want.n = 0, cd_word(&want, u256_from_u64(7));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getSmall(33) = 7");
+    cd_sel(&cd, "setSmall(uint256,uint8)"), cd_word(&cd, u256_from_u64(40)), cd_word(&cd, u256_from_u64(1));
+    CHECK(call(h, cd.b, cd.n) == 1 && h->result[35] == 0x32, "setSmall(40) panics 0x32");
+
+    /* packed scalars sharing slot 5 */
+    cd_sel(&cd, "setPacked(uint8,int32,address,bool)");
+    cd_word(&cd, u256_from_u64(0xab)), cd_word(&cd, neg64(-2)), cd_word(&cd, A), cd_word(&cd, u256_from_u64(1));
+    CHECK(call(h, cd.b, cd.n) == 0, "setPacked");
+    U256 p5 = u256_or(u256_or(u256_from_u64(0xab | 0xfffffffeull << 8), u256_shl(A, 40)), u256_shl(u256_from_u64(1), 200));
+    CHECK(u256_eq(slot_word(h, u256_from_u64(5)), p5), "u8, i32, address, bool packed in slot 5 as solc packs them");
+    cd_sel(&cd, "getB()");
+    want.n = 0, cd_word(&want, neg64(-2));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getB() = -2");
+    cd_sel(&cd, "getC()");
+    want.n = 0, cd_word(&want, A);
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getC() = A");
+
+    /* bytes4 keys: left-aligned words */
+    U256 k4 = u256_shl(u256_from_u64(0xdeadbeef), 224);
+    cd_sel(&cd, "setTag(bytes4,int64)"), cd_word(&cd, k4), cd_word(&cd, neg64(-7));
+    CHECK(call(h, cd.b, cd.n) == 0, "setTag");
+    CHECK(u256_eq(slot_word(h, hash_words(k4, u256_from_u64(6), 2)), u256_from_u64((uint64_t)-7)),
+          "tags[0xdeadbeef] at keccak256(left-aligned key . 6), 8 bytes");
+    cd_sel(&cd, "getTag(bytes4)"), cd_word(&cd, k4);
+    want.n = 0, cd_word(&want, neg64(-7));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getTag = -7");
+    cd_sel(&cd, "getTag(bytes4)"), cd_word(&cd, u256_or(k4, u256_from_u64(1)));
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "a bytes4 with dirty low bytes reverts");
+
+    /* errors */
+    cd_sel(&cd, "fail(string)"), cd_word(&cd, w32), cd_str(&cd, "abc");
+    uint8_t sel[32];
+    keccak256("TooLong(string,uint256)", 23, sel);
+    want.n = 0, memcpy(want.b, sel, 4), want.n = 4;
+    cd_word(&want, u256_from_u64(0x40)), cd_word(&want, u256_from_u64(3)), cd_str(&want, "abc");
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == want.n && memcmp(h->result, want.b, want.n) == 0,
+          "TooLong(\"abc\", 3) = selector ++ abi.encode");
+    cd_sel(&cd, "failMsg(uint256)"), cd_word(&cd, u256_from_u64(3));
+    want.n = 0, memcpy(want.b, "\x08\xc3\x79\xa0", 4), want.n = 4;
+    cd_word(&want, w32), cd_str(&want, "x is too small");
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == want.n && memcmp(h->result, want.b, want.n) == 0,
+          "require else \"message\" reverts with Error(string)");
+    cd_sel(&cd, "failMsg(uint256)"), cd_word(&cd, u256_from_u64(6));
+    CHECK(call(h, cd.b, cd.n) == 0, "failMsg(6) passes");
+
+    /* dynamic and static aggregate parameters */
+    cd_sel(&cd, "sumList(uint32[])"), cd_word(&cd, w32), cd_word(&cd, u256_from_u64(3));
+    cd_word(&cd, u256_from_u64(1)), cd_word(&cd, u256_from_u64(2)), cd_word(&cd, u256_from_u64(0xffffffff));
+    want.n = 0, cd_word(&want, u256_from_u64(3 + 0xffffffffull));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "sumList([1, 2, 2^32-1])");
+    cd_sel(&cd, "sumList(uint32[])"), cd_word(&cd, w32), cd_word(&cd, u256_from_u64(1)), cd_word(&cd, u256_from_u64(1ull << 32));
+    CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "a dirty u32 element reverts");
+    cd_sel(&cd, "echo(int8[3])"), cd_word(&cd, neg64(-1)), cd_word(&cd, u256_from_u64(5)), cd_word(&cd, neg64(-128));
+    want.n = 0, cd_word(&want, neg64(-1)), cd_word(&want, u256_from_u64(5)), cd_word(&want, neg64(-128));
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "echo([-1, 5, -128])");
+    cd_sel(&cd, "echo(int8[3])"), cd_word(&cd, u256_from_u64(0x80)), cd_word(&cd, u256_from_u64(5)), cd_word(&cd, u256_from_u64(0));
+    CHECK(call(h, cd.b, cd.n) == 1, "an int8 of 0x80 without sign extension reverts");
+    cd_sel(&cd, "hash(uint256,string)"), cd_word(&cd, u256_from_u64(5)), cd_word(&cd, u256_from_u64(0x40)), cd_str(&cd, "ab");
+    uint8_t pre[34] = {0}, hv[32];
+    pre[31] = 5, pre[32] = 'a', pre[33] = 'b';
+    keccak256(pre, 34, hv);
+    want.n = 0, memcpy(want.b, hv, 32), want.n = 32;
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "keccak256(5, \"ab\") over the packed encoding");
+    vm_store_free(h->store);
+    fe_free(&c);
+    free(h);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: test_exec SOURCE_DIR\n");
@@ -485,6 +691,7 @@ int main(int argc, char **argv) {
     }
     token_scenario(argv[1]);
     arith_scenario(argv[1]);
+    agg_scenario(argv[1]);
     printf("%d checks passed, %d failed\n", passed, failures);
     return failures ? 1 : 0;
 }
