@@ -48,6 +48,8 @@ uint32_t parse_prev_end(Parser *P) {
 
 Span parse_span_from(Parser *P, uint32_t start) {
     uint32_t end = parse_prev_end(P);
+    if (P->split_pos == P->pos && P->split_end > end)
+        end = P->split_end;
     return (Span){(uint16_t)P->file, start, end < start ? start : end};
 }
 
@@ -210,25 +212,26 @@ static TypeRef *type_new(Parser *P, TypeRefKind kind, uint32_t start) {
     return t;
 }
 
-/* Accepts a '>' closing a generic and returns where it ends (0 if missing); `>>`, `>=`
- * and `>>=` are split so that `map<address, map<address, u256>>` closes twice. */
-static uint32_t expect_close_angle(Parser *P) {
+/* Accepts a '>' closing a generic; `>>`, `>=` and `>>=` are split so that
+ * `map<address, map<address, u256>>` closes twice. */
+static void expect_close_angle(Parser *P) {
     Token *t = parse_peek(P);
     switch (t->kind) {
     case TK_GT:
         parse_advance(P);
-        return t->end;
+        return;
     case TK_SHR: t->kind = TK_GT; break;
     case TK_GE: t->kind = TK_ASSIGN; break;
     case TK_SHR_EQ: t->kind = TK_GE; break;
     default:
         parse_error(P, parse_tok_span(P, t), "expected '>' to close the type arguments, found %s",
                     lex_tok_name(t->kind));
-        return 0;
+        return;
     }
     t->start++;
     t->bol = false;
-    return t->start;
+    P->split_pos = P->pos;
+    P->split_end = t->start;
 }
 
 /* grammar:
@@ -286,10 +289,8 @@ static TypeRef *parse_type_inner(Parser *P) {
         } else {
             size = parse_size_expr(P);
         }
-        uint32_t close = expect_close_angle(P);
+        expect_close_angle(P);
         TypeRef *r = type_new(P, TR_NAME, start);
-        if (close > r->span.end)
-            r->span.end = close;
         r->name = name;
         r->ntargs = ntargs;
         if (ntargs) {
@@ -719,7 +720,8 @@ static Decl *parse_item(Parser *P, enum ItemPlace place, Decl *parent) {
  * module = { item } EOF ;
  */
 Module *parse_module(Program *prog, int file) {
-    Parser P = {.prog = prog, .arena = prog->arena, .diags = prog->diags, .file = file};
+    Parser P = {.prog = prog, .arena = prog->arena, .diags = prog->diags, .file = file,
+                .split_pos = -1};
     P.toks = lex_file(prog, file, &P.ntoks);
     Module *m = ARENA_NEW(prog->arena, Module);
     m->file = file;

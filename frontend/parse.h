@@ -22,6 +22,10 @@ typedef struct Parser {
     /* In an `if`/`for`/`require` condition and in spec clauses `Name {` starts the block,
      * not a struct literal (as in Rust); brackets lift the restriction. */
     bool no_struct;
+    /* After `>>` was split to close a type, the consumed first '>' ends at split_end while
+     * the token at split_pos (the remaining '>') is still current: spans end there. */
+    int split_pos;
+    uint32_t split_end;
 } Parser;
 
 /* ---- tokens (parse.c) ---- */

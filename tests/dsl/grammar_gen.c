@@ -4,7 +4,8 @@
  * texts of the two differ. The generator follows the few rules the grammar states in prose
  * (REFERENCE.md): no struct literal directly in a condition, `emit`/`revert`/`require else`
  * take a call, imports come first, which modifiers and bodies a function takes where, and
- * a `forall` is parenthesised when something follows it.
+ * a `forall` is parenthesised when something follows it. The spans of every tree must nest
+ * (span_check.h).
  * `--self-test` also checks that a grammar loosened where the parser is strict is caught.
  * usage: grammar_gen [--self-test] grammar.ebnf COUNT [SEED] | grammar_gen --print grammar.ebnf SEED */
 #include <ctype.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "frontend/internal.h"
+#include "tests/frontend/parse/span_check.h"
 
 /* ---------------- the grammar as a tree ---------------- */
 typedef enum { N_SEQ, N_ALT, N_OPT, N_REP, N_TERM, N_NAME, N_SPECIAL } NodeKind;
@@ -473,8 +475,9 @@ static int parse_text(const char *text, unsigned long seed) {
     char name[64];
     snprintf(name, sizeof name, "<generated %lu>", seed);
     int file = src_add(&srcs, name, text, strlen(text));
-    parse_module(&prog, file);
+    Module *m = parse_module(&prog, file);
     int errors = diags.errors;
+    span_check_module(&srcs, m, errors == 0);
     if (errors && !quiet) {
         fprintf(stderr, "grammar_gen: the parser rejects a program of the grammar (seed %lu):\n%s\n",
                 seed, text);
