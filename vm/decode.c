@@ -151,6 +151,8 @@ static VmStatus rd_limits(Rd *r, Limits *l) {
     uint8_t flag;
     VmStatus st = rd_byte(r, &flag);
     if (st) return st;
+    /* the flag is a 1-bit LEB128: a continuation bit means too long, other bits too large */
+    if (flag & 0x80) { r->pos--; return MALFORMED(r, "integer representation too long"); }
     if (flag > 1) { r->pos--; return MALFORMED(r, "integer too large"); }
     if ((st = rd_u32(r, &l->min))) return st;
     l->has_max = flag == 1;
@@ -436,7 +438,7 @@ VmStatus vm_decode(VmStore *s, VmModule *m, VmError *err) {
     Rd r = { m->bytes, 0, m->len, err, false };
     VmStatus st = VM_OK;
     static const uint8_t magic[4] = { 0, 'a', 's', 'm' };
-    if (m->len < 4 && memcmp(m->bytes, magic, m->len) == 0) return MALFORMED(&r, "unexpected end");
+    if (m->len < 4) return MALFORMED(&r, "unexpected end");
     if (m->len < 4 || memcmp(m->bytes, magic, 4) != 0)
         return MALFORMED(&r, "magic header not detected");
     if (m->len < 8) { r.pos = 4; return MALFORMED(&r, "unexpected end"); }
