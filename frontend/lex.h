@@ -48,6 +48,8 @@ typedef enum TokKind {
     TK_COUNT
 } TokKind;
 
+_Static_assert(TK_COUNT <= 256, "token kinds are stored in a byte");
+
 typedef struct Token {
     uint8_t kind;       /* TokKind */
     bool bol;           /* a newline separates it from the previous token */
