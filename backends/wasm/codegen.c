@@ -833,7 +833,11 @@ static void sstore_agg(WbGen *g, IrType *t, int S, int ptr, Span sp) {
         return;
     case IRT_LIST: {
         int n = wb_new_local(g, I32), DS = wb_new_scalar(g), body = wb_new_local(g, I32);
+        int old = wb_new_local(g, I32);
         wb_emit(g, set(g, n, BinaryenLoad(M, 4, false, 0, 0, I32, wb_get32(g, ptr))));
+        push_loc(g, a, S);
+        call_void(g, "sload", a, 4);
+        wb_emit(g, set(g, old, un(g, BinaryenWrapInt64(), wb_r(g, 0))));
         BinaryenExpressionRef c[8];
         push_loc(g, c, S);
         c[4] = un(g, BinaryenExtendUInt32(), wb_get32(g, n));
@@ -844,6 +848,23 @@ static void sstore_agg(WbGen *g, IrType *t, int S, int ptr, Span sp) {
         set_from_r(g, DS);
         wb_emit(g, set(g, body, bin(g, BinaryenAddInt32(), wb_get32(g, ptr), wb_i32(g, 32))));
         elems_agg(g, t->elem, DS, body, wb_get32(g, n), false, sp);
+        /* as solc does: the elements past the new length are zeroed */
+        IrType *et = wb_strip(t->elem);
+        if (!wb_is_scalar(et)) {
+            wb_fail(g, sp, "assigning a storage list of aggregates");
+            return;
+        }
+        int iv = wb_new_local(g, I32), ES = wb_new_scalar(g), dyn = wb_new_local(g, I32);
+        int mark = g->ncode;
+        for (int k = 0; k < 4; k++)
+            wb_emit(g, set(g, ES + k, wb_get64(g, DS + k)));
+        bool isdyn = false;
+        index_slot(g, ES, et, un(g, BinaryenExtendUInt32(), bin(g, BinaryenAddInt32(), wb_get32(g, n), wb_get32(g, iv))),
+                   dyn, &isdyn);
+        BinaryenExpressionRef zero[4] = {wb_i64(g, 0), wb_i64(g, 0), wb_i64(g, 0), wb_i64(g, 0)};
+        sstore_scalar(g, et, ES, 0, dyn, isdyn, zero);
+        wb_loop(g, mark, iv, BinaryenSelect(M, bin(g, BinaryenGtUInt32(), wb_get32(g, old), wb_get32(g, n)),
+                                            bin(g, BinaryenSubInt32(), wb_get32(g, old), wb_get32(g, n)), wb_i32(g, 0), I32));
         return;
     }
     default:

@@ -610,6 +610,22 @@ static void agg_scenario(const char *root) {
     call(h, cd.b, cd.n), call(h, cd.b, cd.n);
     CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 36 && h->result[35] == 0x31, "pop() of an empty list panics 0x31");
 
+    /* assigning a shorter list zeroes the elements it drops */
+    cd_sel(&cd, "setXs(uint32[])"), cd_word(&cd, w32), cd_word(&cd, u256_from_u64(9));
+    for (int k = 1; k <= 9; k++)
+        cd_word(&cd, u256_from_u64((unsigned)k));
+    CHECK(call(h, cd.b, cd.n) == 0, "setXs(1..9)");
+    cd_sel(&cd, "setXs(uint32[])"), cd_word(&cd, w32), cd_word(&cd, u256_from_u64(1)), cd_word(&cd, u256_from_u64(42));
+    CHECK(call(h, cd.b, cd.n) == 0, "setXs([42])");
+    U256 xd = hash_words(u256_from_u64(2), u256_from_u64(0), 1);
+    CHECK(u256_eq(slot_word(h, u256_from_u64(2)), u256_from_u64(1)) && u256_eq(slot_word(h, xd), u256_from_u64(42)) &&
+          u256_is_zero(slot_word(h, u256_add(xd, u256_from_u64(1), NULL))), "setXs([42]) leaves one element, the rest zeroed");
+    /* a short string over a long one zeroes the old data words */
+    cd_sel(&cd, "setTitle(string)"), cd_word(&cd, w32), cd_str(&cd, "hi");
+    CHECK(call(h, cd.b, cd.n) == 0 && u256_is_zero(slot_word(h, hash_words(u256_from_u64(0), u256_from_u64(0), 1))) &&
+          u256_is_zero(slot_word(h, u256_add(hash_words(u256_from_u64(0), u256_from_u64(0), 1), u256_from_u64(1), NULL))),
+          "a short title clears the long one's data words");
+
     /* a fixed array of u8: 32 per slot */
     cd_sel(&cd, "setSmall(uint256,uint8)"), cd_word(&cd, u256_from_u64(33)), cd_word(&cd, u256_from_u64(7));
     CHECK(call(h, cd.b, cd.n) == 0, "setSmall(33, 7)");
