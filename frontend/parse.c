@@ -77,8 +77,12 @@ void parse_error(Parser *P, Span sp, const char *fmt, ...) {
 }
 
 bool parse_expect(Parser *P, int kind, const char *context) {
-    if (parse_accept(P, kind))
+    if (parse_accept(P, kind)) {
+        /* The closing bracket expected after an error: the parser is back in step. */
+        if (kind == TK_RPAREN || kind == TK_RBRACKET || kind == TK_RBRACE)
+            P->panicking = false;
         return true;
+    }
     Token *t = parse_peek(P);
     parse_error(P, parse_tok_span(P, t), "expected %s %s, found %s", lex_tok_name(kind), context,
                 lex_tok_name(t->kind));
@@ -158,7 +162,6 @@ bool parse_is_item_start(Parser *P) {
  * level), or stop before the next item keyword or the '}' closing the enclosing body. */
 static void sync_item(Parser *P) {
     int level = 0;
-    int start = P->pos;
     for (;;) {
         Token *t = parse_peek(P);
         if (t->kind == TK_EOF)
@@ -166,7 +169,7 @@ static void sync_item(Parser *P) {
         if (level == 0) {
             if (t->kind == TK_RBRACE)
                 break;
-            if (P->pos > start && parse_is_item_start(P) && t->bol)
+            if (parse_is_item_start(P) && t->bol)
                 break;
             if (t->kind == TK_SEMI) {
                 parse_advance(P);

@@ -54,6 +54,7 @@ Expr *parse_expr(Parser *P);
 Expr *parse_cond_expr(Parser *P);
 Expr *parse_postfix_expr(Parser *P);
 Expr *parse_size_expr(Parser *P);
+Expr *parse_string_expr(Parser *P); /* at a TK_STRING */
 Expr *parse_error_expr(Parser *P, Span sp);
 Block *parse_block(Parser *P);
 

@@ -148,6 +148,15 @@ static Expr *parse_forall(Parser *P) {
     return expr_end(P, e);
 }
 
+/* A string literal alone, as `revert` and `require ... else` take it. */
+Expr *parse_string_expr(Parser *P) {
+    Token *t = parse_advance(P);
+    Expr *e = expr_new(P, EX_STRING, t->start);
+    e->str = t->s;
+    e->str_len = t->len;
+    return expr_end(P, e);
+}
+
 /* A struct literal starts with `Name {` followed by `}` or `field:`; a block that follows
  * a condition does not (and is excluded by no_struct anyway). */
 static bool at_struct_lit(Parser *P) {
@@ -172,11 +181,7 @@ static Expr *parse_primary(Parser *P) {
             u256_parse(t->s, t->len, &e->ival);
         return expr_end(P, e);
     case TK_STRING:
-        parse_advance(P);
-        e = expr_new(P, EX_STRING, t->start);
-        e->str = t->s;
-        e->str_len = t->len;
-        return expr_end(P, e);
+        return parse_string_expr(P);
     case KW_TRUE: case KW_FALSE:
         parse_advance(P);
         e = expr_new(P, EX_BOOL, t->start);
@@ -380,6 +385,26 @@ Expr *parse_expr(Parser *P) {
     return e;
 }
 
+/* After a condition, `{ field: ...` cannot begin a block: it is the rest of a struct
+ * literal written without parentheses. Say so, and skip it. */
+static void struct_in_cond(Parser *P) {
+    if (P->panicking || !parse_at(P, TK_LBRACE) || parse_peek_at(P, 1)->kind != TK_IDENT ||
+        parse_peek_at(P, 2)->kind != TK_COLON)
+        return;
+    uint32_t start = parse_peek(P)->start;
+    for (int level = 0;;) {
+        int k = parse_peek(P)->kind;
+        if (k == TK_EOF)
+            break;
+        parse_advance(P);
+        level += k == TK_LBRACE ? 1 : k == TK_RBRACE ? -1 : 0;
+        if (level == 0)
+            break;
+    }
+    diag_error(P->diags, parse_span_from(P, start),
+               "a struct literal in a condition must be in parentheses: (Name { field: value })");
+}
+
 /* grammar:
  * cond_expr = expr ;
  */
@@ -388,6 +413,7 @@ Expr *parse_cond_expr(Parser *P) {
     P->no_struct = true;
     Expr *e = parse_expr(P);
     P->no_struct = ns;
+    struct_in_cond(P);
     return e;
 }
 

@@ -198,7 +198,7 @@ static Stmt *parse_emit_revert_require(Parser *P, int kw, uint32_t start) {
     } else if (kw == KW_REVERT) {
         s = stmt_new(P, ST_REVERT, start);
         if (parse_at(P, TK_STRING))
-            s->msg = s->expr = parse_postfix_expr(P);
+            s->msg = s->expr = parse_string_expr(P);
         else
             s->call = parse_named_call(P, "an error call like 'Name(args)' or a string message");
         parse_expect_semi(P, "after the 'revert' statement");
@@ -207,7 +207,7 @@ static Stmt *parse_emit_revert_require(Parser *P, int kw, uint32_t start) {
         s->expr = parse_cond_expr(P);
         if (parse_accept(P, KW_ELSE)) {
             if (parse_at(P, TK_STRING))
-                s->msg = parse_postfix_expr(P);
+                s->msg = parse_string_expr(P);
             else
                 s->call = parse_named_call(P, "an error call like 'Name(args)' or a string message");
         }
