@@ -700,6 +700,113 @@ static void agg_scenario(const char *root) {
     free(h);
 }
 
+/* ---------------- the EVM oracle's spec of std.math, run on wasm ---------------- */
+/* The value of "key": "..." in line (NULL when absent); copies it into buf. */
+static const char *json_field(const char *line, const char *key, char *buf, size_t size) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    const char *p = strstr(line, pat);
+    if (!p)
+        return NULL;
+    p += strlen(pat);
+    const char *e = strchr(p, '"');
+    size_t n = e ? (size_t)(e - p) : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, p, n), buf[n] = 0;
+    return buf;
+}
+
+/* Runs tests/examples/math.spec.json (uint256 arguments, one uint256 result or a named
+ * custom error) against the wasm build of its harness. */
+static void math_spec(const char *root) {
+    char path[4096], src[4096], lib[4096];
+    snprintf(path, sizeof path, "%s/tests/examples/math.spec.json", root);
+    snprintf(src, sizeof src, "%s/tests/examples/math_harness.writ", root);
+    snprintf(lib, sizeof lib, "%s/stdlib", root);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "SKIPPED: %s is absent\n", path);
+        return;
+    }
+    Host *h = calloc(1, sizeof *h);
+    Compilation c;
+    if (!compile(src, lib, "MathHarness", h, &c)) {
+        CHECK(false, "math_harness.writ does not compile");
+        if (h->store)
+            vm_store_free(h->store);
+        fe_free(&c), free(h), fclose(f);
+        return;
+    }
+    char line[8192];
+    int ncalls = 0;
+    while (fgets(line, sizeof line, f)) {
+        char sig[256], label[256], rev[256];
+        if (!json_field(line, "sig", sig, sizeof sig) || !json_field(line, "label", label, sizeof label))
+            continue;
+        char *close = strchr(sig, ')');
+        if (!close)
+            continue;
+        close[1] = 0;   /* the function signature, without the result types */
+        Cd cd;
+        cd_sel(&cd, sig);
+        bool list = strstr(sig, "[]") != NULL;
+        const char *a = strstr(line, "\"args\": [");
+        U256 vals[80];
+        int nv = 0;
+        if (a) {
+            a += 9;
+            while (*a && *a != ']' && nv < 80) {
+                if (*a == '"') {
+                    const char *e = strchr(a + 1, '"');
+                    if (!e || !u256_parse(a + 1, (size_t)(e - a - 1), &vals[nv]))
+                        break;
+                    nv++;
+                    a = e + 1;
+                } else {
+                    a++;
+                }
+            }
+        }
+        if (list) {   /* one list<u256> argument, written as its elements */
+            cd_word(&cd, u256_from_u64(32)), cd_word(&cd, u256_from_u64((uint64_t)nv));
+        }
+        for (int k = 0; k < nv; k++)
+            cd_word(&cd, vals[k]);
+        int st = call(h, cd.b, cd.n);
+        ncalls++;
+        if (json_field(line, "expectRevert", rev, sizeof rev) && rev[0] == '0' && rev[1] == 'x') {
+            uint8_t data[128];
+            size_t nd = strlen(rev + 2) / 2;
+            for (size_t k = 0; k < nd && k < sizeof data; k++) {
+                unsigned b;
+                sscanf(rev + 2 + 2 * k, "%2x", &b);
+                data[k] = (uint8_t)b;
+            }
+            CHECK(st == 1 && h->nresult == nd && memcmp(h->result, data, nd) == 0, "math spec '%s': expected revert data %s", label, rev);
+            continue;
+        }
+        if (json_field(line, "expectRevert", rev, sizeof rev)) {
+            uint8_t hsel[32];
+            keccak256(rev, strlen(rev), hsel);
+            CHECK(st == 1 && h->nresult >= 4 && memcmp(h->result, hsel, 4) == 0, "math spec '%s': expected %s, status %d", label, rev, st);
+            continue;
+        }
+        const char *e = strstr(line, "\"expect\": [\"");
+        U256 want;
+        if (!e || !u256_parse(e + 12, strcspn(e + 12, "\""), &want)) {
+            CHECK(st == 0, "math spec '%s': status %d", label, st);
+            continue;
+        }
+        CHECK(st == 0 && h->nresult == 32 && u256_eq(word_at(h->result), want), "math spec '%s': status %d", label, st);
+    }
+    fclose(f);
+    CHECK(ncalls > 50, "math spec: only %d calls found", ncalls);
+    vm_store_free(h->store);
+    fe_free(&c);
+    free(h);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: test_exec SOURCE_DIR\n");
@@ -708,6 +815,7 @@ int main(int argc, char **argv) {
     token_scenario(argv[1]);
     arith_scenario(argv[1]);
     agg_scenario(argv[1]);
+    math_spec(argv[1]);
     printf("%d checks passed, %d failed\n", passed, failures);
     return failures ? 1 : 0;
 }
