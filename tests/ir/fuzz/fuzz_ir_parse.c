@@ -3,6 +3,7 @@
  * print identically; a valid module must stay valid through every pass. */
 #include "ir/ir.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,13 +43,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             abort();
         }
         free(text2);
+        /* the text says everything: the reparsed module is valid exactly when m is */
+        bool valid = ir_module_verify(m, &diags);
+        if (valid != ir_module_verify(m2, &diags)) {
+            diag_print(&diags, stderr);
+            fprintf(stderr, "validity differs after print and parse:\n%s", text1);
+            abort();
+        }
         free(text1);
-        if (ir_module_verify(m, &diags)) {
+        if (valid) {
             if (!ir_optimize(m, NULL, true, &diags)) {
                 diag_print(&diags, stderr);
                 abort();
             }
-            ir_module_print(m, null);
+            size_t len3;
+            char *text3 = print_to_string(m, &len3);
+            int file3 = src_add(&srcs, "optimized.wir", text3, len3);
+            IrModule *m3 = ir_module_parse(&arena, &diags, file3);
+            if (!m3 || !ir_module_verify(m3, &diags)) {
+                diag_print(&diags, stderr);
+                fprintf(stderr, "optimized module does not parse back valid:\n%s", text3);
+                abort();
+            }
+            free(text3);
         }
     }
     fclose(null);
