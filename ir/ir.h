@@ -249,7 +249,10 @@ void ir_replace_uses(IrFunc *f, IrInstr *old, IrInstr *new_value);
 /* ---------------- text form: print and parse round-trip exactly ---------------- */
 void ir_module_print(const IrModule *m, FILE *out);
 void ir_func_print(const IrFunc *f, FILE *out);
-/* Parses the text form; errors go to `diags` with spans in file `file` of diags->srcs. */
+/* Parses the text form; errors go to `diags` with spans in file `file` of diags->srcs.
+ * NULL when there was an error. The module's srcs (NULL without `source` lines) are
+ * arena-owned skeletons of the original sources, line starts only, rebuilt from the
+ * spans' line:col so that printing the module writes the same text again. */
 IrModule *ir_module_parse(Arena *a, DiagSink *diags, int file);
 
 /* ---------------- checks and passes ---------------- */
