@@ -38,6 +38,7 @@ typedef struct {
     /* the last op's destination operand, retargetable by a following local.set/tee */
     uint32_t last_end, last_dst_pos, last_dst_home;
     uint32_t last_start; int last_op; bool last_imm; /* for compare + branch fusion */
+    uint32_t entry_len; /* code length at function entry: nothing has run while it is unchanged */
 } V;
 
 static const uint8_t valtypes[] = { VM_I32, VM_I64, VM_F32, VM_F64, VM_FUNCREF, VM_EXTERNREF };
@@ -411,6 +412,9 @@ static void emit_local_write(V *v, uint32_t x) {
         return;
     }
     if (v->loc[top] == (int32_t)x) return; /* local.get x; local.set x */
+    if (v->loc[top] == LAZY_CONST && v->cval[top] == 0 && x >= v->fn->code.nparams &&
+        v->nctrls == 1 && v->em.len == v->entry_len)
+        return; /* zeroing a declared local before any code has run: it is zero already */
     if (v->loc[top] == LAZY_CONST) { em_op(&v->em, OP_X_CONST); em_u(&v->em, x); em_u(&v->em, v->cval[top]); return; }
     uint32_t src = opnd(v, top);
     em_op(&v->em, OP_X_MOV); em_u(&v->em, x); em_u(&v->em, src);
@@ -806,6 +810,8 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     v->em.labels = vm_exec_labels();
     TRY(push_ctrl(v, -1, 0, NULL, ft->nresults, ft->types + ft->nparams));
     if (m->fuel) em_op(&v->em, OP_X_FUEL); /* every call burns fuel, as every loop turn does */
+    v->entry_len = v->em.len;
+    fn->code.nparams = ft->nparams;
     while (v->nctrls) {
         if (v->pos >= v->end) { st = malformed(v, "unexpected end of section or function"); goto fail; }
         v->op_pos = v->pos;
