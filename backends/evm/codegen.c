@@ -156,7 +156,8 @@ void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, A
         int words;
         g->slots[i] = assign_slots(m->funcs[i], arena, &words);
         g->frame_base[i] = EVM_FRAMES;
-        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + words);
+        /* one more word: the storage slot cache (see IR_SLOAD) */
+        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + words + 1);
     }
     /* The call graph is acyclic: a callee's frame goes after each caller's frame, so
      * frames of functions that can be active at once never overlap. */
@@ -869,6 +870,63 @@ static void emit_terminator(EvmGen *g, IrBlock *b, IrInstr *i) {
     }
 }
 
+/* ---------------- storage slot cache ---------------- */
+static uint32_t cache_word(EvmGen *g) {
+    return g->frame_base[g->fi] + g->frame_size[g->fi] - 32;
+}
+
+/* Same storage place: variable, path and the very same index values. */
+static bool same_place(const IrInstr *a, int a0, const IrInstr *b, int b0) {
+    if (a->var != b->var || a->npath != b->npath || a->var < 0)
+        return false;
+    int ka = a0, kb = b0;
+    for (int p = 0; p < a->npath; p++) {
+        if (a->path[p].kind != b->path[p].kind)
+            return false;
+        if (a->path[p].kind == IR_PATH_FIELD && a->path[p].field != b->path[p].field)
+            return false;
+        if (a->path[p].kind == IR_PATH_INDEX && a->args[ka++] != b->args[kb++])
+            return false;
+    }
+    return true;
+}
+
+/* Is the place of this sload stored to later (in emission order)? */
+static bool stored_later(const IrInstr *i) {
+    for (const IrBlock *b = i->block; b; b = b->next_in_func)
+        for (const IrInstr *j = b == i->block ? i->next : b->first; j; j = j->next)
+            if (j->op == IR_SSTORE && !skipped(j) && same_place(i, 0, j, 1))
+                return true;
+    return false;
+}
+
+/* The type and in-slot offset at the end of a storage place (no code). */
+static IrType *place_type(EvmGen *g, const IrInstr *i) {
+    IrType *t = strip_ref(g->m->storage[i->var].type);
+    for (int p = 0; p < i->npath; p++) {
+        if (i->path[p].kind == IR_PATH_FIELD)
+            t = strip_ref(g->m->structs[t->struct_index].fields[i->path[p].field].type);
+        else
+            t = strip_ref(t->kind == IRT_MAP ? t->val : t->elem);
+    }
+    return t;
+}
+
+static uint32_t place_offset(EvmGen *g, const IrInstr *i) {
+    IrType *t = strip_ref(g->m->storage[i->var].type);
+    uint32_t off = g->l->vars[i->var].offset;
+    for (int p = 0; p < i->npath; p++) {
+        if (i->path[p].kind == IR_PATH_FIELD) {
+            off = g->l->fields[t->struct_index][i->path[p].field].offset;
+            t = strip_ref(g->m->structs[t->struct_index].fields[i->path[p].field].type);
+        } else {
+            off = 0;   /* map values and non-packed elements start a slot */
+            t = strip_ref(t->kind == IRT_MAP ? t->val : t->elem);
+        }
+    }
+    return off;
+}
+
 static bool skipped(const IrInstr *i) {
     return (i->flags & IR_F_GHOST) || ((ir_op_info[i->op].flags & OPF_CHECK) && (i->flags & IR_F_PROVEN));
 }
@@ -929,11 +987,23 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
         break;
     case IR_SLOAD:
         t = evm_gen_storage_place(g, i, 0, &off, &dyn);
+        if (!dyn && i->npath && stored_later(i)) {
+            /* `x[k] = f(x[k])`: keep the slot for the store (no second hashing) */
+            op(g, EVM_DUP1), mstore_at(g, cache_word(g));
+            g->cached_place = i;
+        }
         evm_gen_sload(g, t, off, dyn, i->span);
         store_result(g, i);
         break;
     case IR_SSTORE:
         PV(i->args[0]);
+        if (g->cached_place && same_place(g->cached_place, 0, i, 1)) {
+            mload_at(g, cache_word(g));
+            t = place_type(g, i);
+            off = place_offset(g, i);
+            evm_gen_sstore(g, t, off, false, i->span);
+            break;
+        }
         t = evm_gen_storage_place(g, i, 1, &off, &dyn);
         evm_gen_sstore(g, t, off, dyn, i->span);
         break;
@@ -1059,13 +1129,23 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
                 user[i->id]->op != IR_PHI)
                 g->single_user[i->id] = user[i->id];
     A->span = f->span;
+    ir_cfg_compute(f);
+    IrInstr **cache_out = ARENA_ARRAY(g->arena, IrInstr *, nb + 1);
+    bool *cache_out_set = ARENA_ARRAY(g->arena, bool, nb + 1);
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         if (b == f->entry && g->inline_back >= 0)
             evm_asm_mark(A, g->block_label[b->id]);   /* entered by falling through */
         else
             evm_asm_label(A, g->block_label[b->id]);
-        for (IrInstr *i = b->first; i; i = i->next)
+        /* the cache survives into a block with a single predecessor already emitted:
+         * every path here went through that predecessor's end */
+        g->cached_place = b->npreds == 1 && cache_out_set[b->preds[0]->id]
+                              ? cache_out[b->preds[0]->id] : NULL;
+        for (IrInstr *i = b->first; i; i = i->next) {
+            if (ir_op_info[i->op].flags & OPF_TERM)
+                cache_out[b->id] = g->cached_place, cache_out_set[b->id] = true;
             emit_instr(g, b, i);
+        }
     }
     g->pending = NULL;
     g->single_user = NULL;

@@ -168,6 +168,7 @@ typedef struct EvmGen {
     IrInstr *pending;
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
     IrInstr *fused;          /* an op already emitted together with its check */
+    IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
     int inline_back;         /* >= 0: emitting a body inline, `ret` continues there */
     bool inline_jumped;      /* some `ret` of the inline body jumped to inline_back */
     int lbl_ret_string;      /* shared "return one string" routine, -1 until used */
