@@ -490,6 +490,10 @@ static void emit_check(EvmGen *g, IrInstr *i) {
 }
 
 /* ---------------- arithmetic ---------------- */
+static bool is_zero_const(const IrInstr *v) {
+    return v->op == IR_CONST && u256_is_zero(const_word(v));
+}
+
 static void emit_binop(EvmGen *g, IrInstr *i) {
     IrInstr *a = i->args[0], *b = i->args[1];
     IrType *t = a->type;
@@ -527,6 +531,19 @@ static void emit_binop(EvmGen *g, IrInstr *i) {
         store_result(g, i);
         return;
     default: break;
+    }
+    if ((i->op == IR_NE || i->op == IR_EQ) && (is_zero_const(a) || is_zero_const(b))) {
+        /* x != 0 is x as a branch condition; x == 0 is ISZERO */
+        IrInstr *x = is_zero_const(a) ? b : a;
+        PV(x);
+        bool cond_only = g->single_user && i->id >= 0 && g->single_user[i->id] &&
+                         g->single_user[i->id]->op == IR_BR;
+        if (i->op == IR_EQ)
+            op(g, EVM_ISZERO);
+        else if (!cond_only && x->type->kind != IRT_BOOL)
+            op(g, EVM_ISZERO), op(g, EVM_ISZERO);
+        store_result(g, i);
+        return;
     }
     if (g->pending == a && a != b) {
         /* a is on the stack already: push b over it and adapt the operation */

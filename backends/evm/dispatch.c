@@ -450,7 +450,10 @@ void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
     for (int k = 0; k < f->nparams; k++)
         head += 32 * head_words(g, f->params[k].type);
     if (head) {
-        push(g, head), arg_size(g, &s), op(g, EVM_LT);
+        if (from_memory)
+            push(g, head), arg_size(g, &s), op(g, EVM_LT);
+        else   /* calldatasize - 4 < head, with calldatasize >= 4 known */
+            push(g, 4 + (uint64_t)head), op(g, EVM_CALLDATASIZE), op(g, EVM_LT);
         revert_if(g);
     }
     uint32_t h = 0;
