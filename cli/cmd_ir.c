@@ -69,7 +69,6 @@ static int ir_from_text(const char *path, const char *after) {
         status = EXIT_INPUT;
         goto done;
     }
-    m->srcs = NULL; /* spans in parsed IR point into the original sources, not this file */
     if (after)
         status = optimize(m, after, &diags);
     if (status == EXIT_OK)

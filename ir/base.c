@@ -304,8 +304,15 @@ static void print_one(DiagSink *d, Diag *x, FILE *out) {
         fprintf(out, "writ: %s: %s\n", level_name(x->level), x->msg);
         return;
     }
+    /* A span past the end of its file (from IR text naming a shorter source) is clamped,
+     * so the arithmetic below never wraps. */
+    Span sp = x->span;
+    if (sp.start > f->len)
+        sp.start = f->len;
+    if (sp.end > f->len || sp.end < sp.start)
+        sp.end = sp.start;
     uint32_t line, col;
-    src_line_col(f, x->span.start, &line, &col);
+    src_line_col(f, sp.start, &line, &col);
     fprintf(out, "%s:%u:%u: %s: %s\n", f->path, line, col, level_name(x->level), x->msg);
     uint32_t ls = f->line_starts[line - 1];
     uint32_t le = ls;
@@ -313,8 +320,8 @@ static void print_one(DiagSink *d, Diag *x, FILE *out) {
         le++;
     enum { MAX_SHOWN = 200 };
     uint32_t show_from = ls;
-    if (x->span.start - ls > MAX_SHOWN / 2)
-        show_from = x->span.start - MAX_SHOWN / 2;
+    if (sp.start - ls > MAX_SHOWN / 2)
+        show_from = sp.start - MAX_SHOWN / 2;
     uint32_t show_to = le - show_from > MAX_SHOWN ? show_from + MAX_SHOWN : le;
     fputs("  ", out);
     for (uint32_t i = show_from; i < show_to; i++) {
@@ -322,10 +329,10 @@ static void print_one(DiagSink *d, Diag *x, FILE *out) {
         fputc(c == '\t' ? ' ' : (c < 0x20 || c >= 0x7f) ? '?' : c, out);
     }
     fputs("\n  ", out);
-    uint32_t start = x->span.start < show_from ? show_from : x->span.start;
+    uint32_t start = sp.start < show_from ? show_from : sp.start;
     for (uint32_t i = show_from; i < start; i++)
         fputc(' ', out);
-    uint32_t end = x->span.end > show_to ? show_to : x->span.end;
+    uint32_t end = sp.end > show_to ? show_to : sp.end;
     fputc('^', out);
     for (uint32_t i = start + 1; i < end; i++)
         fputc('~', out);
