@@ -380,10 +380,11 @@ static bool decode_param(WbGen *g, IrType *t, int base, int size, uint32_t h, in
     BinaryenExpressionRef hi = bin(g, BinaryenOrInt64(), bin(g, BinaryenOrInt64(), wb_r(g, 1), wb_r(g, 2)), wb_r(g, 3));
     wb_emit(g, BinaryenIf(M, bin(g, BinaryenNeInt64(), hi, wb_i64(g, 0)), ret1(g), NULL));
     wb_emit(g, set(g, o, wb_r(g, 0)));
-    BinaryenExpressionRef size64 = BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, size));
+    /* (expressions are trees: each use gets its own node) */
     wb_emit(g, BinaryenIf(M, bin(g, BinaryenGtUInt64(), bin(g, BinaryenAddInt64(), wb_get64(g, o), wb_i64(g, 32)),
-                                 size64), ret1(g), NULL));
-    wb_emit(g, BinaryenIf(M, bin(g, BinaryenGtUInt64(), wb_get64(g, o), size64), ret1(g), NULL));
+                                 BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, size))), ret1(g), NULL));
+    wb_emit(g, BinaryenIf(M, bin(g, BinaryenGtUInt64(), wb_get64(g, o), BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, size))),
+                          ret1(g), NULL));
     a[0] = bin(g, BinaryenAddInt32(), wb_get32(g, base), BinaryenUnary(M, BinaryenWrapInt64(), wb_get64(g, o)));
     call_void(g, "load_be", a, 1);
     hi = bin(g, BinaryenOrInt64(), bin(g, BinaryenOrInt64(), wb_r(g, 1), wb_r(g, 2)), wb_r(g, 3));
@@ -472,8 +473,21 @@ void wb_emit_xcall(WbGen *g, IrInstr *i) {
 }
 
 /* ---------------- entry points ---------------- */
+/* The constructor runs once: a flag in a namespaced slot (keccak256 of a name, out of
+ * the Solidity layout's reach, as ERC-7201 namespaces are) records that it ran. */
+static U256 constructed_slot(void) {
+    static const char name[] = "writ.stylus.constructed";
+    uint8_t h[32];
+    keccak256(name, sizeof name - 1, h);
+    U256 v = {{0}};
+    for (int k = 0; k < 32; k++)
+        v.w[(31 - k) / 8] |= (uint64_t)h[k] << (8 * ((31 - k) % 8));
+    return v;
+}
+
 static void compile_entry_fn(WbGen *g, int fi) {
     IrFunc *f = g->m->funcs[fi];
+    bool ctor = f->kind == IR_FN_INIT;
     g->f = f, g->fi = fi;
     g->nvars = 0, g->ncode = 0, g->nparams_wasm = 2;
     int args = 0, len = 1, base = wb_new_local(g, I32), size = wb_new_local(g, I32);
@@ -486,8 +500,21 @@ static void compile_entry_fn(WbGen *g, int fi) {
             nz = bin(g, BinaryenOrInt64(), nz, BinaryenLoad(M, 8, false, WB_SCRATCH_T0 + 8 * (uint32_t)k, 1, I64, wb_i32(g, 0)));
         wb_emit(g, BinaryenIf(M, bin(g, BinaryenNeInt64(), nz, wb_i64(g, 0)), ret1(g), NULL));
     }
-    if (!(f->flags & IR_FN_REENTRANT))
+    if (ctor) {
+        U256 flag = constructed_slot();
+        for (int k = 0; k < 4; k++)
+            a[k] = wb_i64(g, (int64_t)flag.w[k]);
+        call_void(g, "sload", a, 4);
+        BinaryenExpressionRef nz = BinaryenBinary(M, BinaryenOrInt64(), BinaryenBinary(M, BinaryenOrInt64(), wb_r(g, 0), wb_r(g, 1)),
+                                                  BinaryenBinary(M, BinaryenOrInt64(), wb_r(g, 2), wb_r(g, 3)));
+        wb_emit(g, BinaryenIf(M, bin(g, BinaryenNeInt64(), nz, wb_i64(g, 0)), ret1(g), NULL));
+        for (int k = 0; k < 4; k++)
+            a[k] = wb_i64(g, (int64_t)flag.w[k]);
+        a[4] = wb_i64(g, 1), a[5] = wb_i64(g, 0), a[6] = wb_i64(g, 0), a[7] = wb_i64(g, 0);
+        call_void(g, "sstore", a, 8);
+    } else if (!(f->flags & IR_FN_REENTRANT)) {
         wb_emit(g, BinaryenIf(M, wb_call(g, "msg_reentrant", NULL, 0, I32), ret1(g), NULL));
+    }
     wb_emit(g, set(g, base, add32(g, wb_get32(g, args), 4)));
     wb_emit(g, set(g, size, add32(g, wb_get32(g, len), -4)));
     uint32_t head = 0;
@@ -546,12 +573,13 @@ static void compile_entry_fn(WbGen *g, int fi) {
                         BinaryenBlock(M, NULL, g->code, (BinaryenIndex)g->ncode, BinaryenTypeAuto()));
 }
 
-/* user_entrypoint(len): calldata into fresh memory, selector dispatch, 1 for no match
- * (Writ contracts have no fallback). */
+/* user_entrypoint(len): calldata into fresh memory, selector dispatch (the constructor
+ * under stylus_constructor()'s selector), 1 for no match (Writ contracts have no
+ * fallback). */
 void wb_compile_entry(WbGen *g) {
     for (int fi = 0; fi < g->m->nfuncs && g->ok; fi++) {
         IrFunc *f = g->m->funcs[fi];
-        if (f->kind == IR_FN && (f->flags & IR_FN_PUB))
+        if ((f->kind == IR_FN && (f->flags & IR_FN_PUB)) || f->kind == IR_FN_INIT)
             compile_entry_fn(g, fi);
     }
     if (!g->ok)
@@ -569,12 +597,14 @@ void wb_compile_entry(WbGen *g) {
     wb_emit(g, set(g, sel, BinaryenUnary(M, BinaryenWrapInt64(), bin(g, BinaryenShrUInt64(), sw, wb_i64(g, 32)))));
     for (int fi = 0; fi < g->m->nfuncs; fi++) {
         IrFunc *f = g->m->funcs[fi];
-        if (f->kind != IR_FN || !(f->flags & IR_FN_PUB))
+        bool ctor = f->kind == IR_FN_INIT;
+        if (!ctor && (f->kind != IR_FN || !(f->flags & IR_FN_PUB)))
             continue;
         char name[32];
         snprintf(name, sizeof name, "entry%d", fi);
         BinaryenExpressionRef ca[2] = {wb_get32(g, args), wb_get32(g, len)};
-        wb_emit(g, BinaryenIf(M, bin(g, BinaryenEqInt32(), wb_get32(g, sel), wb_i32(g, (int32_t)f->selector)),
+        uint32_t selector = ctor ? WB_CONSTRUCTOR_SELECTOR : f->selector;
+        wb_emit(g, BinaryenIf(M, bin(g, BinaryenEqInt32(), wb_get32(g, sel), wb_i32(g, (int32_t)selector)),
                               BinaryenReturn(M, wb_call(g, name, ca, 2, I32)), NULL));
     }
     wb_emit(g, ret1(g));

@@ -8,6 +8,11 @@
 
 #include "ir/ir.h"
 
+/* The constructor (`init`) is called once after deployment, as cargo-stylus and the
+ * StylusDeployer do: calldata = this selector (keccak256("stylus_constructor()")[0..4])
+ * ++ the ABI-encoded arguments. Later calls revert. */
+#define WB_CONSTRUCTOR_SELECTOR 0x5585258du
+
 typedef struct WbOptions {
     bool oz;                 /* optimise for size (-Oz: shrink level 2) instead of -O2 */
 } WbOptions;

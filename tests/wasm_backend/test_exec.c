@@ -1,6 +1,6 @@
 /* test_exec.c — runs compiled contracts on the bundled VM (vm/vm.h) under a small Stylus
- * host: vm_hooks over an in-memory storage map with the write cache Stylus has (flushed
- * writes commit, a revert drops them), captured return data and logs. Scenarios: the
+ * host: vm_hooks over an in-memory storage map with the write cache Stylus has (a revert
+ * drops the call's writes, flushed or not), value transfers, return data and logs. Scenarios: the
  * token's mint/transfer/balances/errors/ABI validation, byte-checked against the Solidity
  * ABI, and a 256-bit arithmetic harness checked against ir/'s U256 on random vectors.
  * usage: test_exec SOURCE_DIR */
@@ -26,11 +26,38 @@ typedef struct Host {
     VmMemory *mem;
     Slot committed[MAXSLOTS]; int ncommitted;
     Slot pending[MAXSLOTS]; int npending;
+    Slot saved[MAXSLOTS]; int nsaved;   /* committed storage when the call began */
     uint8_t sender[20];
+    U256 value;                      /* msg.value of the call in progress */
+    U256 balance;                    /* the contract's */
     const uint8_t *calldata; size_t ncalldata;
     uint8_t result[4096]; size_t nresult;
     uint8_t logs[MAXLOGS][1024]; size_t nlog[MAXLOGS]; int ntopics[MAXLOGS]; int nlogs;
 } Host;
+
+typedef struct Cd { uint8_t b[1024]; size_t n; } Cd;
+static void cd_sel(Cd *c, const char *sig) {
+    uint8_t h[32];
+    keccak256(sig, strlen(sig), h);
+    memcpy(c->b, h, 4);
+    c->n = 4;
+}
+static void cd_word(Cd *c, U256 v) {
+    for (int k = 0; k < 32; k++)
+        c->b[c->n + (size_t)k] = (uint8_t)(v.w[(31 - k) / 8] >> (8 * ((31 - k) % 8)));
+    c->n += 32;
+}
+static void cd_bytes(Cd *c, const void *p, size_t n) {
+    memcpy(c->b + c->n, p, n);
+    memset(c->b + c->n + n, 0, (32 - n % 32) % 32);
+    c->n += (n + 31) / 32 * 32;
+}
+static U256 word_at(const uint8_t *p) {
+    U256 v = {{0}};
+    for (int k = 0; k < 32; k++)
+        v.w[(31 - k) / 8] |= (uint64_t)p[k] << (8 * ((31 - k) % 8));
+    return v;
+}
 
 static Slot *find(Slot *t, int n, const uint8_t key[32]) {
     for (int k = 0; k < n; k++)
@@ -91,10 +118,11 @@ static VmStatus h_cache(void *ud, uint64_t *a, uint64_t *r) {
 }
 static VmStatus h_flush(void *ud, uint64_t *a, uint64_t *r) { (void)ud, (void)a, (void)r; flush(H); return VM_OK; }
 static VmStatus h_sender(void *ud, uint64_t *a, uint64_t *r) { (void)ud, (void)r; return WR(a[0], H->sender, 20); }
-static VmStatus h_zero32(void *ud, uint64_t *a, uint64_t *r) {
+static VmStatus h_value(void *ud, uint64_t *a, uint64_t *r) {
     (void)ud, (void)r;
-    uint8_t z[32] = {0};
-    return WR(a[0], z, 32);
+    Cd w = {{0}, 0};
+    cd_word(&w, H->value);
+    return WR(a[0], w.b, 32);
 }
 static VmStatus h_addr(void *ud, uint64_t *a, uint64_t *r) {
     (void)ud, (void)r;
@@ -126,18 +154,42 @@ static VmStatus h_keccak(void *ud, uint64_t *a, uint64_t *r) {
     return s;
 }
 static VmStatus h_call_fail(void *ud, uint64_t *a, uint64_t *r) { (void)ud, (void)a; r[0] = 1; return VM_OK; }
+/* A call to an account without code: the value moves, nothing runs, no return data. */
+static VmStatus h_call_eoa(void *ud, uint64_t *a, uint64_t *r) {
+    (void)ud;
+    uint32_t zero = 0;
+    uint8_t v[32];
+    VmStatus s = RD(a[3], v, 32);
+    if (s != VM_OK)
+        return s;
+    U256 value = word_at(v);
+    bool borrow;
+    U256 left = u256_sub(H->balance, value, &borrow);
+    r[0] = borrow;            /* the EVM's CALL fails when the balance is short */
+    if (!borrow)
+        H->balance = left;
+    return WR(a[5], &zero, 4);
+}
+static VmStatus h_balance(void *ud, uint64_t *a, uint64_t *r) {
+    (void)ud, (void)r;
+    uint8_t x[20];
+    VmStatus s = RD(a[0], x, 20);
+    Cd w = {{0}, 0};
+    cd_word(&w, x[19] == 0xcc && !x[0] ? H->balance : u256_from_u64(0));
+    return s == VM_OK ? WR(a[1], w.b, 32) : s;
+}
 static VmStatus h_nop(void *ud, uint64_t *a, uint64_t *r) { (void)ud, (void)a, (void)r; return VM_OK; }
 
 static const struct { const char *name, *params, *results; VmHostFn fn; } hooks[] = {
     {"read_args", "i", "", h_read_args}, {"write_result", "ii", "", h_write_result},
     {"storage_load_bytes32", "ii", "", h_load}, {"storage_cache_bytes32", "ii", "", h_cache},
     {"storage_flush_cache", "i", "", h_flush}, {"msg_sender", "i", "", h_sender},
-    {"msg_value", "i", "", h_zero32}, {"msg_reentrant", "", "i", h_zero_i},
+    {"msg_value", "i", "", h_value}, {"msg_reentrant", "", "i", h_zero_i},
     {"block_number", "", "I", h_number}, {"block_timestamp", "", "I", h_number},
     {"chainid", "", "I", h_number}, {"contract_address", "i", "", h_addr},
     {"tx_origin", "i", "", h_sender}, {"emit_log", "iii", "", h_log},
-    {"native_keccak256", "iii", "", h_keccak}, {"account_balance", "ii", "", h_zero32},
-    {"call_contract", "iiiiIi", "i", h_call_fail}, {"static_call_contract", "iiiIi", "i", h_call_fail},
+    {"native_keccak256", "iii", "", h_keccak}, {"account_balance", "ii", "", h_balance},
+    {"call_contract", "iiiiIi", "i", h_call_eoa}, {"static_call_contract", "iiiIi", "i", h_call_fail},
     {"read_return_data", "iii", "i", h_zero_i}, {"return_data_size", "", "i", h_zero_i},
     {"pay_for_memory_grow", "i", "", h_nop},
 };
@@ -184,6 +236,10 @@ static bool instantiate(Host *h) {
 static int call(Host *h, const uint8_t *cd, size_t n) {
     H = h;
     h->calldata = cd, h->ncalldata = n, h->nresult = 0, h->nlogs = 0;
+    U256 before = h->balance;
+    memcpy(h->saved, h->committed, sizeof(Slot) * (size_t)h->ncommitted);
+    h->nsaved = h->ncommitted;
+    h->balance = u256_add(h->balance, h->value, NULL);
     VmValue arg = {VM_I32, n}, res;
     VmStatus st = vm_invoke(h->store, h->entry, &arg, 1, &res, 1);
     int status = -1;
@@ -191,30 +247,15 @@ static int call(Host *h, const uint8_t *cd, size_t n) {
         fprintf(stderr, "vm: trap: %s (%s)\n", vm_status_str(st), vm_store_trap_message(h->store));
     else
         status = (int)(uint32_t)res.bits;
-    if (status != 0)
-        h->npending = 0;
+    if (status != 0) {   /* a revert undoes the call's writes, flushed ones too (the EVM journal) */
+        h->npending = 0, h->balance = before;
+        memcpy(h->committed, h->saved, sizeof(Slot) * (size_t)h->nsaved);
+        h->ncommitted = h->nsaved;
+    }
     return status;
 }
 
 /* ---------------- calldata and expectations ---------------- */
-typedef struct Cd { uint8_t b[1024]; size_t n; } Cd;
-static void cd_sel(Cd *c, const char *sig) {
-    uint8_t h[32];
-    keccak256(sig, strlen(sig), h);
-    memcpy(c->b, h, 4);
-    c->n = 4;
-}
-static void cd_word(Cd *c, U256 v) {
-    for (int k = 0; k < 32; k++)
-        c->b[c->n + (size_t)k] = (uint8_t)(v.w[(31 - k) / 8] >> (8 * ((31 - k) % 8)));
-    c->n += 32;
-}
-static U256 word_at(const uint8_t *p) {
-    U256 v = {{0}};
-    for (int k = 0; k < 32; k++)
-        v.w[(31 - k) / 8] |= (uint64_t)p[k] << (8 * ((31 - k) % 8));
-    return v;
-}
 static U256 addr(uint8_t last) { U256 v = u256_from_u64(0xa11ce00000ull | last); v.w[2] = 0xdeadbeefu; return v; }
 static void set_sender(Host *h, U256 a) {
     for (int k = 0; k < 20; k++)
@@ -258,8 +299,14 @@ static void token_scenario(const char *root) {
     }
     U256 zero = u256_from_u64(0), A = addr(1), B = addr(2);
     Cd cd;
-    /* the owner is unset (no constructor on Stylus): address 0 may mint */
-    set_sender(h, zero);
+    /* the constructor, as cargo-stylus calls it: stylus_constructor() ++ abi.encode(args) */
+    cd_sel(&cd, "stylus_constructor()");
+    CHECK(cd.b[0] == 0x55 && cd.b[1] == 0x85 && cd.b[2] == 0x25 && cd.b[3] == 0x8d, "WB_CONSTRUCTOR_SELECTOR");
+    cd_word(&cd, u256_from_u64(0x40)), cd_word(&cd, u256_from_u64(0x80));
+    cd_word(&cd, u256_from_u64(5)), cd_bytes(&cd, "Token", 5), cd_word(&cd, u256_from_u64(3)), cd_bytes(&cd, "TKN", 3);
+    set_sender(h, zero);   /* the owner: address 0 */
+    CHECK(call(h, cd.b, cd.n) == 0, "the constructor runs");
+    CHECK(call(h, cd.b, cd.n) == 1, "and only once");
     cd_sel(&cd, "mint(address,uint256)"), cd_word(&cd, A), cd_word(&cd, u256_from_u64(1000));
     CHECK(call(h, cd.b, cd.n) == 0 && h->nresult == 0, "mint succeeds with no return data");
     CHECK(h->nlogs == 1 && h->ntopics[0] == 3 && h->nlog[0] == 128, "mint logs Transfer with 3 topics, 32 data bytes");
@@ -320,8 +367,9 @@ static void token_scenario(const char *root) {
     cd_sel(&cd, "allowance(address,address)"), cd_word(&cd, A), cd_word(&cd, B);
     CHECK(call(h, cd.b, cd.n) == 0 && u256_eq(word_at(h->result), u256_from_u64(30)), "allowance(A, B) = 30");
     cd_sel(&cd, "name()");
-    CHECK(call(h, cd.b, cd.n) == 0 && h->nresult == 64 && u256_eq(word_at(h->result), u256_from_u64(32)) &&
-          u256_is_zero(word_at(h->result + 32)), "name() is the empty string, ABI-encoded");
+    CHECK(call(h, cd.b, cd.n) == 0 && h->nresult == 96 && u256_eq(word_at(h->result), u256_from_u64(32)) &&
+          u256_eq(word_at(h->result + 32), u256_from_u64(5)) && !memcmp(h->result + 64, "Token\0", 6),
+          "name() = \"Token\", set by the constructor");
     vm_store_free(h->store);
     fe_free(&c);
     free(h);
@@ -479,11 +527,6 @@ static void arith_scenario(const char *root) {
 }
 
 /* ---------------- aggregates and packed storage ---------------- */
-static void cd_bytes(Cd *c, const void *p, size_t n) {
-    memcpy(c->b + c->n, p, n);
-    memset(c->b + c->n + n, 0, (32 - n % 32) % 32);
-    c->n += (n + 31) / 32 * 32;
-}
 static void cd_str(Cd *c, const char *s) {
     cd_word(c, u256_from_u64(strlen(s)));
     cd_bytes(c, s, strlen(s));
@@ -807,6 +850,267 @@ static void math_spec(const char *root) {
     free(h);
 }
 
+/* ---------------- the EVM oracle's example specs, run on wasm ---------------- */
+/* A minimal JSON reader for the specs in tests/examples. */
+typedef struct Jv Jv;
+struct Jv {
+    char kind;            /* 's' string, 'n' number, 'a' array, 'o' object, 't', 'f', 'z' */
+    const char *text;     /* 's', 'n': the characters (not NUL-terminated) */
+    size_t len;
+    Jv *items;            /* 'a', 'o' */
+    const char **keys;    /* 'o' */
+    size_t *keylens;
+    int n;
+};
+
+static const char *ws(const char *p) {
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        p++;
+    return p;
+}
+
+static const char *jparse(Arena *a, const char *p, Jv *out) {
+    p = ws(p);
+    memset(out, 0, sizeof *out);
+    if (*p == '"') {
+        const char *e = p + 1;
+        while (*e && *e != '"')
+            e += *e == '\\' ? 2 : 1;
+        *out = (Jv){.kind = 's', .text = p + 1, .len = (size_t)(e - p - 1)};
+        return *e ? e + 1 : e;
+    }
+    if (*p == '[' || *p == '{') {
+        bool obj = *p == '{';
+        char close = obj ? '}' : ']';
+        Jv tmp[128];
+        const char *keys[128];
+        size_t kl[128];
+        int n = 0;
+        p = ws(p + 1);
+        while (*p && *p != close && n < 128) {
+            if (obj) {
+                Jv k;
+                p = jparse(a, p, &k);
+                keys[n] = k.text, kl[n] = k.len;
+                p = ws(p);
+                if (*p == ':')
+                    p++;
+            }
+            p = jparse(a, p, &tmp[n++]);
+            p = ws(p);
+            if (*p == ',')
+                p = ws(p + 1);
+        }
+        out->kind = obj ? 'o' : 'a';
+        out->n = n;
+        out->items = arena_alloc(a, sizeof(Jv) * (size_t)(n + 1));
+        memcpy(out->items, tmp, sizeof(Jv) * (size_t)n);
+        if (obj) {
+            out->keys = arena_alloc(a, sizeof(char *) * (size_t)(n + 1));
+            out->keylens = arena_alloc(a, sizeof(size_t) * (size_t)(n + 1));
+            memcpy(out->keys, keys, sizeof(char *) * (size_t)n);
+            memcpy(out->keylens, kl, sizeof(size_t) * (size_t)n);
+        }
+        return *p ? p + 1 : p;
+    }
+    if (!strncmp(p, "true", 4))
+        return out->kind = 't', p + 4;
+    if (!strncmp(p, "false", 5))
+        return out->kind = 'f', p + 5;
+    if (!strncmp(p, "null", 4))
+        return out->kind = 'z', p + 4;
+    const char *e = p;
+    while (*e && (*e == '-' || *e == '.' || (*e >= '0' && *e <= '9') || *e == 'e' || *e == 'E' || *e == '+'))
+        e++;
+    *out = (Jv){.kind = 'n', .text = p, .len = (size_t)(e - p)};
+    return e == p ? p + 1 : e;
+}
+
+static const Jv *jget(const Jv *o, const char *key) {
+    if (!o || o->kind != 'o')
+        return NULL;
+    for (int k = 0; k < o->n; k++)
+        if (strlen(key) == o->keylens[k] && !memcmp(o->keys[k], key, o->keylens[k]))
+            return &o->items[k];
+    return NULL;
+}
+static char *jstr(Arena *a, const Jv *v) { return v ? arena_strndup(a, v->text, v->len) : NULL; }
+
+/* @name -> the low 20 bytes of keccak256("@name") */
+static U256 named(const char *s, size_t n) {
+    uint8_t h[32];
+    keccak256(s, n, h);
+    memset(h, 0, 12);
+    return word_at(h);
+}
+
+/* A JSON value as the ABI word of type `ty` (value types only). */
+static bool jword(const Jv *v, const char *ty, U256 *out) {
+    if (v->kind == 't' || v->kind == 'f') {
+        *out = u256_from_u64(v->kind == 't');
+        return true;
+    }
+    if (v->kind == 's' && v->len && v->text[0] == '@') {
+        *out = named(v->text, v->len);
+        return true;
+    }
+    if (v->kind == 's' || v->kind == 'n') {
+        if (!strncmp(ty, "bytes", 5) && v->len > 2 && v->text[1] == 'x') {
+            uint8_t b[32] = {0};
+            for (size_t k = 0; k + 1 < v->len - 2 && k / 2 < 32; k += 2) {
+                unsigned x;
+                sscanf(v->text + 2 + k, "%2x", &x);
+                b[k / 2] = (uint8_t)x;
+            }
+            *out = word_at(b);
+            return true;
+        }
+        if (v->len && v->text[0] == '-') {
+            if (!u256_parse(v->text + 1, v->len - 1, out))
+                return false;
+            *out = u256_neg(*out);
+            return true;
+        }
+        return u256_parse(v->text, v->len, out);
+    }
+    return false;
+}
+
+/* Splits "f(a,b)(c,d)" into the signature "f(a,b)" and the types lists. */
+static int split_types(const char *list, char types[][32], int max) {
+    int n = 0;
+    const char *p = list;
+    while (*p && *p != ')' && n < max) {
+        size_t k = strcspn(p, ",)");
+        if (k) {
+            snprintf(types[n], 32, "%.*s", (int)k, p);
+            n++;
+        }
+        p += k;
+        if (*p == ',')
+            p++;
+    }
+    return n;
+}
+
+static void run_example_spec(const char *root, const char *specname) {
+    char path[4096], lib[4096];
+    snprintf(path, sizeof path, "%s/tests/examples/%s", root, specname);
+    snprintf(lib, sizeof lib, "%s/stdlib", root);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "SKIPPED: %s is absent\n", path);
+        return;
+    }
+    static char text[1 << 16];
+    size_t nt = fread(text, 1, sizeof text - 1, f);
+    text[nt] = 0;
+    fclose(f);
+    Arena a;
+    arena_init(&a);
+    Jv spec;
+    jparse(&a, text, &spec);
+    char src[4096];
+    snprintf(src, sizeof src, "%s/%s", root, jstr(&a, jget(&spec, "input")));
+    Host *h = calloc(1, sizeof *h);
+    Compilation c;
+    char *contract = jstr(&a, jget(&spec, "contract"));
+    if (!compile(src, lib, contract, h, &c)) {
+        CHECK(false, "%s: %s does not compile", specname, src);
+        if (h->store)
+            vm_store_free(h->store);
+        fe_free(&c), free(h), arena_free(&a);
+        return;
+    }
+    const Jv *dep = jget(&spec, "deployer");
+    U256 deployer = dep ? named(dep->text, dep->len) : named("@deployer", 9);
+    /* the constructor: stylus_constructor() ++ its arguments, from the deployer */
+    Cd cd = {{0}, 0};
+    cd_word(&cd, u256_from_u64(0));
+    cd.n = 4;
+    cd.b[0] = (uint8_t)(WB_CONSTRUCTOR_SELECTOR >> 24), cd.b[1] = (uint8_t)(WB_CONSTRUCTOR_SELECTOR >> 16);
+    cd.b[2] = (uint8_t)(WB_CONSTRUCTOR_SELECTOR >> 8), cd.b[3] = (uint8_t)WB_CONSTRUCTOR_SELECTOR;
+    const Jv *ctor = jget(&spec, "constructor");
+    if (ctor) {
+        const Jv *ty = jget(ctor, "types"), *args = jget(ctor, "args");
+        for (int k = 0; ty && args && k < args->n; k++) {
+            U256 w;
+            char *t = jstr(&a, &ty->items[k]);
+            CHECK(jword(&args->items[k], t, &w), "%s: constructor argument %d", specname, k);
+            cd_word(&cd, w);
+        }
+    }
+    set_sender(h, deployer);
+    h->value = u256_from_u64(0);
+    int cst = call(h, cd.b, cd.n);
+    if (cst != 0)
+        dump("constructor revert data", h->result, h->nresult);
+    CHECK(cst == 0, "%s: the constructor runs", specname);
+    CHECK(call(h, cd.b, cd.n) == 1, "%s: the constructor runs once only", specname);
+    const Jv *calls = jget(&spec, "calls");
+    for (int ci = 0; calls && ci < calls->n; ci++) {
+        const Jv *cl = &calls->items[ci];
+        char *sig = jstr(&a, jget(cl, "sig")), *label = jstr(&a, jget(cl, "label"));
+        char *rp = strchr(sig, ')');
+        char ins[16][32], outs[16][32];
+        int nin = split_types(strchr(sig, '(') + 1, ins, 16);
+        int nout = rp[1] == '(' ? split_types(rp + 2, outs, 16) : 0;
+        rp[1] = 0;
+        cd_sel(&cd, sig);
+        const Jv *args = jget(cl, "args");
+        for (int k = 0; args && k < args->n && k < nin; k++) {
+            U256 w;
+            if (!jword(&args->items[k], ins[k], &w)) {
+                CHECK(false, "%s: '%s': argument %d", specname, label, k);
+                continue;
+            }
+            cd_word(&cd, w);
+        }
+        const Jv *from = jget(cl, "from"), *value = jget(cl, "value");
+        set_sender(h, from ? named(from->text, from->len) : named("@deployer", 9));
+        h->value = u256_from_u64(0);
+        if (value)
+            jword(value, "uint256", &h->value);
+        int st = call(h, cd.b, cd.n);
+        const Jv *rev = jget(cl, "expectRevert"), *exp = jget(cl, "expect"), *logs = jget(cl, "expectLogs");
+        if (rev) {
+            bool ok = st == 1;
+            if (rev->kind == 's' && rev->len) {
+                uint8_t hs[32];
+                keccak256(rev->text, rev->len, hs);
+                ok = ok && h->nresult >= 4 && memcmp(h->result, hs, 4) == 0;
+            }
+            CHECK(ok, "%s: '%s': expected revert %.*s, status %d", specname, label, (int)rev->len, rev->text, st);
+            continue;
+        }
+        CHECK(st == 0, "%s: '%s': status %d", specname, label, st);
+        if (st != 0)
+            continue;
+        if (logs) {
+            U256 nl;
+            CHECK(jword(logs, "uint256", &nl) && u256_eq(nl, u256_from_u64((uint64_t)h->nlogs)),
+                  "%s: '%s': %d logs", specname, label, h->nlogs);
+        }
+        for (int k = 0; exp && k < exp->n && k < nout; k++) {
+            if (!strcmp(outs[k], "string")) {
+                const Jv *v = &exp->items[k];
+                Cd want = {{0}, 0};
+                cd_word(&want, u256_from_u64(32));
+                want.n = 32, cd_word(&want, u256_from_u64(v->len)), cd_bytes(&want, v->text, v->len);
+                CHECK(same(h, st, &want), "%s: '%s': string result", specname, label);
+                continue;
+            }
+            U256 w;
+            CHECK(jword(&exp->items[k], outs[k], &w) && h->nresult >= 32 * (size_t)(k + 1) &&
+                  u256_eq(word_at(h->result + 32 * k), w), "%s: '%s': result %d", specname, label, k);
+        }
+    }
+    vm_store_free(h->store);
+    fe_free(&c);
+    free(h);
+    arena_free(&a);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: test_exec SOURCE_DIR\n");
@@ -816,6 +1120,10 @@ int main(int argc, char **argv) {
     arith_scenario(argv[1]);
     agg_scenario(argv[1]);
     math_spec(argv[1]);
+    static const char *const specs[] = {"auction.spec.json", "escrow-refund.spec.json", "escrow-release.spec.json",
+                                        "gold.spec.json", "multisig.spec.json", "voting.spec.json"};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
+        run_example_spec(argv[1], specs[k]);
     printf("%d checks passed, %d failed\n", passed, failures);
     return failures ? 1 : 0;
 }
