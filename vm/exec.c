@@ -451,6 +451,9 @@ BINOP_I(I32_ROTR, uint32_t, u32, u32, (a >> (b & 31)) | (a << ((32 - (b & 31)) &
 UNOP(I32_EXTEND8_S, uint32_t, u32, i32, (int32_t)(int8_t)(uint8_t)a)
 UNOP(I32_EXTEND16_S, uint32_t, u32, i32, (int32_t)(int16_t)(uint16_t)a)
 
+L_X_I64_ANDN: PUT_u64(R(0), R(1).u64 & ~R(2).u64); pc += 3; NEXT();
+L_X_I32_ANDN: PUT_u32(R(0), R(1).u32 & ~R(2).u32); pc += 3; NEXT();
+
     /* ---- i64 ---- */
 UNOP(I64_EQZ, uint64_t, u64, u64, a == 0)
 BINOP_I(I64_EQ, uint64_t, u64, u64, a == b)

@@ -376,6 +376,20 @@ static VmStatus generic(V *v, int op) {
     if (is_nop_conversion(op)) { v->loc[base] = keep; return VM_OK; } /* same bits, same slot */
     if (is_const) { v->loc[base] = LAZY_CONST; v->cval[base] = imm; return VM_OK; }
     Emitter *e = &v->em;
+    if ((op == OP_I64_AND || op == OP_I32_AND) && !imm_h && v->last_end == e->len && !e->oom &&
+        v->last_imm && v->last_op == (op == OP_I64_AND ? OP_I64_XOR : OP_I32_XOR) &&
+        v->last_dst_home == src[1] && src[1] == home(v, base + 1) &&
+        e->w[v->last_start + 3].u == (op == OP_I64_AND ? ~(uint64_t)0 : 0xffffffffu)) {
+        /* x ^ -1 just computed as the second operand, used once: emit a & ~x */
+        uint64_t x = e->w[v->last_start + 2].u;
+        e->len = v->last_start;
+        v->last_start = e->len; v->last_op = op; v->last_imm = false;
+        em_op(e, op == OP_I64_AND ? OP_X_I64_ANDN : OP_X_I32_ANDN);
+        v->last_dst_pos = e->len; v->last_dst_home = home(v, base);
+        em_u(e, home(v, base)); em_u(e, src[0]); em_u(e, x);
+        v->last_end = e->len;
+        return VM_OK;
+    }
     if (fold) { /* loads: dst, base, K, offset; stores: base, value, K, offset */
         if (!imm_h) em_h(e, vm_exec_addr_labels(false)[op]);
         else em_h(e, imm_h);

@@ -16,7 +16,7 @@ enum {
 #undef OP
     OP_COUNT
 };
-_Static_assert(OP_COUNT == 212, "opcodes.def row count changed: update decode tables");
+_Static_assert(OP_COUNT == 214, "opcodes.def row count changed: update decode tables");
 
 typedef struct { const char *name; uint8_t prefix, code; const char *sig; uint8_t align; } OpInfo;
 extern const OpInfo vm_ops[OP_COUNT];
