@@ -141,7 +141,35 @@ static int build_module(IrModule *m, DiagSink *diags, const char *outdir, bool o
     return 0;
 }
 
+/* A .wir file: the IR text form, parsed and verified, then the same pipeline. */
+static int build_ir_text(const char *path, const char *outdir, bool oz, FILE *err) {
+    SrcSet srcs = {0};
+    DiagSink diags;
+    diag_init(&diags, &srcs);
+    Arena arena;
+    arena_init(&arena);
+    int status = 1;
+    int file = src_load(&srcs, path);
+    if (file < 0) {
+        fprintf(err, "writ build: cannot read '%s'\n", path);
+    } else {
+        IrModule *m = ir_module_parse(&arena, &diags, file);
+        if (m && !diags.errors && ir_module_verify(m, &diags)) {
+            m->srcs = NULL; /* spans point into the original sources, not this file */
+            status = build_module(m, &diags, outdir, oz, err);
+        }
+    }
+    diag_print(&diags, err);
+    diag_free(&diags);
+    arena_free(&arena);
+    srcset_free(&srcs);
+    return status;
+}
+
 int wb_build_file(const char *path, const char *stdlib_dir, const char *outdir, bool oz, FILE *err) {
+    size_t n = strlen(path);
+    if (n > 4 && strcmp(path + n - 4, ".wir") == 0)
+        return build_ir_text(path, outdir, oz, err);
     Compilation c;
     fe_init(&c, stdlib_dir);
     int status = 0;

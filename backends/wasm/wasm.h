@@ -31,8 +31,8 @@ bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diag
 bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir);
 
 /* Front end + IR passes + backend + artifacts for every contract of the .writ file `path`
- * (imports from `stdlib_dir`), the one-line call for `writ build --target wasm`: returns
- * 0 on success, 1 on errors (diagnostics printed to `err`). */
+ * (imports from `stdlib_dir`; a .wir file is parsed as IR text instead), the one-line call
+ * for `writ build --target wasm`: returns 0 on success, 1 on errors (printed to `err`). */
 int wb_build_file(const char *path, const char *stdlib_dir, const char *outdir, bool oz, FILE *err);
 
 #endif

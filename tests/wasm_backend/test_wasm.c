@@ -277,6 +277,33 @@ int main(int argc, char **argv) {
     if (!have_wabt)
         fprintf(stderr, "SKIPPED: wabt (wasm-validate, wasm-objdump) is not installed: "
                         "apt-get install wabt; only binaryen's validation ran\n");
+    /* the CLI's one call, on a .writ and on its IR text */
+    char path[4096], dir[4096], wir[4096];
+    snprintf(path, sizeof path, "%s/examples/token.writ", argv[1]);
+    snprintf(dir, sizeof dir, "%s/build_file", argv[2]);
+    if (wb_build_file(path, stdlib_dir, dir, true, stderr) != 0)
+        FAIL("wb_build_file(%s)", path);
+    snprintf(path, sizeof path, "%s/Token.json", dir);
+    FILE *f = fopen(path, "r");
+    char json[1 << 14] = {0};
+    if (!f || !fread(json, 1, sizeof json - 1, f) || !strstr(json, "\"abi\"") || !strstr(json, "\"code_hash\": \"0x") ||
+        !strstr(json, "\"transfer\""))
+        FAIL("%s lacks the abi or the code hash", path);
+    if (f)
+        fclose(f);
+    Compilation c;
+    fe_init(&c, stdlib_dir);
+    snprintf(path, sizeof path, "%s/examples/token.writ", argv[1]);
+    snprintf(wir, sizeof wir, "%s/token.wir", argv[2]);
+    if (fe_load(&c, path) && fe_check(&c) && fe_lower(&c) && (f = fopen(wir, "w"))) {
+        ir_module_print(c.modules[0], f);
+        fclose(f);
+        if (wb_build_file(wir, stdlib_dir, dir, false, stderr) != 0)
+            FAIL("wb_build_file(%s)", wir);
+    } else {
+        FAIL("cannot write %s", wir);
+    }
+    fe_free(&c);
     compile_dir(examples, stdlib_dir, argv[2]);
     compile_dir(stdlib_dir, stdlib_dir, argv[2]);
     printf("%d contracts compiled and checked, %d failures\n", checked, failures);
