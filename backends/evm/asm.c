@@ -53,6 +53,7 @@ static EvmItem *add(EvmAsm *a, EvmItemKind kind) {
     it->kind = (uint8_t)kind;
     it->label = -1;
     it->span = a->span;
+    it->jump = '-';
     return it;
 }
 
@@ -117,6 +118,11 @@ void evm_asm_data(EvmAsm *a, const uint8_t *data, uint32_t n) {
 void evm_asm_comment(EvmAsm *a, const char *text) {
     if (a->n)
         a->items[a->n - 1].comment = text;
+}
+
+void evm_asm_jump_kind(EvmAsm *a, char kind) {
+    if (a->n)
+        a->items[a->n - 1].jump = kind;
 }
 
 void evm_asm_jump(EvmAsm *a, int label) {
@@ -299,6 +305,7 @@ char *evm_asm_srcmap(const EvmAsm *a, Arena *arena) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     long ps = -2, pl = -2, pf = -2;
+    char pj = 0;
     bool firstw = true;
     for (int i = 0; i < a->n; i++) {
         const EvmItem *it = &a->items[i];
@@ -310,18 +317,26 @@ char *evm_asm_srcmap(const EvmAsm *a, Arena *arena) {
         if (!firstw)
             fputc(';', f);
         firstw = false;
-        if (s == ps && l == pl && fi == pf)
+        char j = it->jump;
+        if (s == ps && l == pl && fi == pf && j == pj)
             continue;
+        /* s:l:f:j, a field left empty when unchanged, trailing empty fields dropped */
+        int last = j != pj ? 4 : fi != pf ? 3 : l != pl ? 2 : 1;
         if (s != ps)
             fprintf(f, "%ld", s);
-        if (l != pl || fi != pf) {
+        if (last >= 2) {
             fputc(':', f);
             if (l != pl)
                 fprintf(f, "%ld", l);
-            if (fi != pf)
-                fprintf(f, ":%ld", fi);
         }
-        ps = s, pl = l, pf = fi;
+        if (last >= 3) {
+            fputc(':', f);
+            if (fi != pf)
+                fprintf(f, "%ld", fi);
+        }
+        if (last >= 4)
+            fprintf(f, ":%c", j);
+        ps = s, pl = l, pf = fi, pj = j;
     }
     fclose(f);
     char *r = arena_strndup(arena, buf ? buf : "", len);

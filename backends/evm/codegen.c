@@ -862,6 +862,7 @@ static void emit_terminator(EvmGen *g, IrBlock *b, IrInstr *i) {
             op(g, EVM_SWAP1);
         }
         op(g, EVM_JUMP);
+        evm_asm_jump_kind(A, 'o');
         break;
     case IR_REVERT: {
         const IrEvent *er = &g->m->errors[i->error];
@@ -1095,6 +1096,7 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
         int back = evm_asm_new_label(A, NULL);
         evm_asm_push_label(A, back);
         evm_asm_jump(A, evm_gen_body_label(g, i->callee));
+        evm_asm_jump_kind(A, 'i');
         evm_asm_label(A, back);
         if (callee->ret && callee->ret->kind != IRT_VOID)
             store_result(g, i);
@@ -1181,6 +1183,7 @@ void evm_gen_call_body(EvmGen *g, int fi) {
     if (internal) {
         evm_asm_push_label(A, back);
         evm_asm_jump(A, evm_gen_body_label(g, fi));
+        evm_asm_jump_kind(A, 'i');
     } else {
         g->inline_back = back;
         g->inline_jumped = false;

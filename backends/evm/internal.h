@@ -46,6 +46,7 @@ typedef struct EvmItem {
     uint32_t offset;    /* settled by evm_asm_assemble */
     Span span;
     const char *comment;/* shown in the listing */
+    char jump;          /* source map: 'i' into a function, 'o' out of one, else '-' */
 } EvmItem;
 
 typedef struct EvmAsm {
@@ -70,6 +71,7 @@ void evm_asm_label(EvmAsm *a, int label);              /* JUMPDEST here */
 void evm_asm_mark(EvmAsm *a, int label);               /* position only */
 void evm_asm_data(EvmAsm *a, const uint8_t *data, uint32_t n);
 void evm_asm_comment(EvmAsm *a, const char *text);     /* attaches to the last item */
+void evm_asm_jump_kind(EvmAsm *a, char kind);          /* 'i' / 'o' on the last item */
 /* push label; JUMP — and the conditional form (condition already on the stack). */
 void evm_asm_jump(EvmAsm *a, int label);
 void evm_asm_jumpi(EvmAsm *a, int label);

@@ -141,7 +141,7 @@ static void listing_and_disasm(void **state) {
                              "0006  JUMP\n");
     free(buf);
     char *map = evm_asm_srcmap(&a, &ar);
-    assert_string_equal(map, "-1:-1:-1;;;;");
+    assert_string_equal(map, "-1:-1:-1:-;;;;");
     arena_free(&ar);
 }
 
