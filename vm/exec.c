@@ -103,19 +103,13 @@ static inline void put_f32(Slot *s, float f) { uint32_t b; memcpy(&b, &f, 4); s-
 #define PUT_f64(slot, v) ((slot).f64 = (v))
 #define PUT_f32(slot, v) put_f32(&(slot), (v))
 
-/* Declared locals start at zero; most functions have a few, where a memset call would cost
- * more than the stores. */
+/* Declared locals start at zero. Four slots are always cleared without a branch (frames
+ * are sized with room for that, see validate.c), a memset does the rest. */
 static inline void zero_locals(Slot *fp, const Code *c) {
     Slot *p = fp + c->nparams;
+    p[0].u64 = 0; p[1].u64 = 0; p[2].u64 = 0; p[3].u64 = 0;
     uint32_t n = c->nlocals - c->nparams;
-    if (n > 4) { memset(p, 0, sizeof(Slot) * n); return; }
-    switch (n) {
-    case 4: p[3].u64 = 0; /* fall through */
-    case 3: p[2].u64 = 0; /* fall through */
-    case 2: p[1].u64 = 0; /* fall through */
-    case 1: p[0].u64 = 0; /* fall through */
-    default: break;
-    }
+    if (n > 4) memset(p + 4, 0, sizeof(Slot) * (n - 4));
 }
 
 static inline void move_slots(Slot *dst, const Slot *src, uint64_t n) {
@@ -185,7 +179,7 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
     uint64_t msize;
     VmFunc *callee;
     if (fp + c->frame_size > stack_end) return VM_TRAP_STACK;
-    for (uint32_t i = c->nparams; i < c->nlocals; i++) fp[i].u64 = 0;
+    zero_locals(fp, c);
     sp = fp;
     pc = c->words;
     LOAD_MEM();

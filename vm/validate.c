@@ -838,7 +838,7 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     fn->code.nparams = ft->nparams;
     fn->code.nresults = ft->nresults;
     fn->code.nlocals = fn->nlocals;
-    fn->code.max_height = v->max_height + 4;
+    fn->code.max_height = v->max_height + 4; /* + room for exec.c's branch-free zero_locals */
     fn->code.frame_size = (uint64_t)fn->code.nlocals + fn->code.max_height;
     TRY(em_finish(&v->em, &fn->code));
     if (getenv("WRIT_VM_DUMP")) dump_code(v, &fn->code);
