@@ -4,6 +4,13 @@
 
 #include "internal.h"
 
+/* snprintf that may truncate (names are bounded in practice, never past the buffer) */
+#define FMT(buf, n, ...)                                 \
+    do {                                                 \
+        if (snprintf(buf, n, __VA_ARGS__) >= (int)(n))   \
+            (buf)[(n) - 1] = 0;                          \
+    } while (0)
+
 static const IrType *strip_ref(const IrType *t) {
     while (t && t->kind == IRT_REF)
         t = t->elem;
@@ -15,14 +22,14 @@ static void abi_type(const IrModule *m, const IrType *t, char *buf, size_t n) {
     t = strip_ref(t);
     char e[256];
     switch (t->kind) {
-    case IRT_STRUCT: snprintf(buf, n, "tuple"); break;
+    case IRT_STRUCT: FMT(buf, n, "tuple"); break;
     case IRT_ARRAY:
         abi_type(m, t->elem, e, sizeof e);
-        snprintf(buf, n, "%s[%u]", e, t->len);
+        FMT(buf, n, "%s[%u]", e, t->len);
         break;
     case IRT_LIST:
         abi_type(m, t->elem, e, sizeof e);
-        snprintf(buf, n, "%s[]", e);
+        FMT(buf, n, "%s[]", e);
         break;
     default: ir_type_abi_name(m, t, buf, n); break;
     }
@@ -52,7 +59,7 @@ static void param(Json *j, const IrModule *m, const char *name, const IrType *t,
             param(j, m, st->fields[f].name, st->fields[f].type, -1);
         json_arr_close(j);
         char it[512];
-        snprintf(it, sizeof it, "struct %s.%s%s", m->name, st->name, buf + strlen("tuple"));
+        FMT(it, sizeof it, "struct %s.%s%s", m->name, st->name, buf + strlen("tuple"));
         json_key(j, "internalType");
         json_str(j, it);
     } else {
@@ -170,7 +177,7 @@ static void fill_ids(Json *j, const void *vm) {
     json_obj_open(j);
     for (int i = 0; i < n; i++) {
         char hex[16];
-        snprintf(hex, sizeof hex, "%08x", fs[i]->selector);
+        FMT(hex, sizeof hex, "%08x", fs[i]->selector);
         json_key(j, fs[i]->signature);
         json_str(j, hex);
     }

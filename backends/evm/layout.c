@@ -7,6 +7,13 @@
 
 #include "internal.h"
 
+/* snprintf that may truncate (names are bounded in practice, never past the buffer) */
+#define FMT(buf, n, ...)                                 \
+    do {                                                 \
+        if (snprintf(buf, n, __VA_ARGS__) >= (int)(n))   \
+            (buf)[(n) - 1] = 0;                          \
+    } while (0)
+
 static IrType *strip_ref(const IrType *t) {
     while (t && t->kind == IRT_REF)
         t = t->elem;
@@ -116,29 +123,29 @@ static void type_id(const LayoutCtx *c, const IrType *t, char *buf, size_t n) {
     t = strip_ref(t);
     char a[256], b[256];
     switch (t->kind) {
-    case IRT_BOOL: snprintf(buf, n, "t_bool"); break;
-    case IRT_INT: snprintf(buf, n, "t_%sint%u", t->is_signed ? "" : "u", t->bits); break;
-    case IRT_ADDRESS: snprintf(buf, n, "t_address"); break;
-    case IRT_BYTES: snprintf(buf, n, "t_bytes%u", t->bits / 8); break;
-    case IRT_STRING: snprintf(buf, n, "t_string_storage"); break;
+    case IRT_BOOL: FMT(buf, n, "t_bool"); break;
+    case IRT_INT: FMT(buf, n, "t_%sint%u", t->is_signed ? "" : "u", t->bits); break;
+    case IRT_ADDRESS: FMT(buf, n, "t_address"); break;
+    case IRT_BYTES: FMT(buf, n, "t_bytes%u", t->bits / 8); break;
+    case IRT_STRING: FMT(buf, n, "t_string_storage"); break;
     case IRT_MAP:
         type_id(c, t->key, a, sizeof a);
         type_id(c, t->val, b, sizeof b);
-        snprintf(buf, n, "t_mapping(%s,%s)", a, b);
+        FMT(buf, n, "t_mapping(%s,%s)", a, b);
         break;
     case IRT_ARRAY:
         type_id(c, t->elem, a, sizeof a);
-        snprintf(buf, n, "t_array(%s)%u_storage", a, t->len);
+        FMT(buf, n, "t_array(%s)%u_storage", a, t->len);
         break;
     case IRT_LIST:
         type_id(c, t->elem, a, sizeof a);
-        snprintf(buf, n, "t_array(%s)dyn_storage", a);
+        FMT(buf, n, "t_array(%s)dyn_storage", a);
         break;
     case IRT_STRUCT:
-        snprintf(buf, n, "t_struct(%s)%d_storage", c->m->structs[t->struct_index].name,
+        FMT(buf, n, "t_struct(%s)%d_storage", c->m->structs[t->struct_index].name,
                  t->struct_index);
         break;
-    default: snprintf(buf, n, "t_unknown"); break;
+    default: FMT(buf, n, "t_unknown"); break;
     }
 }
 
@@ -146,21 +153,21 @@ static void type_label(const LayoutCtx *c, const IrType *t, char *buf, size_t n)
     t = strip_ref(t);
     char a[256], b[256];
     switch (t->kind) {
-    case IRT_STRING: snprintf(buf, n, "string"); break;
+    case IRT_STRING: FMT(buf, n, "string"); break;
     case IRT_MAP:
         type_label(c, t->key, a, sizeof a);
         type_label(c, t->val, b, sizeof b);
-        snprintf(buf, n, "mapping(%s => %s)", a, b);
+        FMT(buf, n, "mapping(%s => %s)", a, b);
         break;
     case IRT_ARRAY:
         type_label(c, t->elem, a, sizeof a);
-        snprintf(buf, n, "%s[%u]", a, t->len);
+        FMT(buf, n, "%s[%u]", a, t->len);
         break;
     case IRT_LIST:
         type_label(c, t->elem, a, sizeof a);
-        snprintf(buf, n, "%s[]", a);
+        FMT(buf, n, "%s[]", a);
         break;
-    case IRT_STRUCT: snprintf(buf, n, "struct %s", c->m->structs[t->struct_index].name); break;
+    case IRT_STRUCT: FMT(buf, n, "struct %s", c->m->structs[t->struct_index].name); break;
     default: ir_type_abi_name(c->m, t, buf, n); break;
     }
 }
@@ -273,7 +280,7 @@ static void fill_layout(Json *j, const void *vctx) {
                        t->kind == IRT_BYTES)
                           ? evm_storage_bytes(t)
                           : 32 * evm_storage_slots(c->m, c->l, t);
-        snprintf(buf, sizeof buf, "%u", nb);
+        FMT(buf, sizeof buf, "%u", nb);
         json_key(j, "numberOfBytes");
         json_str(j, buf);
         if (t->kind == IRT_MAP) {
