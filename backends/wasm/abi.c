@@ -569,8 +569,10 @@ static void compile_entry_fn(WbGen *g, int fi) {
     wb_emit(g, BinaryenReturn(M, wb_i32(g, 0)));
     BinaryenType pt[2] = {I32, I32};
     snprintf(name, sizeof name, "entry%d", fi);
-    BinaryenAddFunction(M, name, BinaryenTypeCreate(pt, 2), I32, g->vars, (BinaryenIndex)g->nvars,
-                        BinaryenBlock(M, NULL, g->code, (BinaryenIndex)g->ncode, BinaryenTypeAuto()));
+    g->nlocs = 0;
+    wb_note_span(g, 0, f->span);
+    wb_apply_spans(g, BinaryenAddFunction(M, name, BinaryenTypeCreate(pt, 2), I32, g->vars, (BinaryenIndex)g->nvars,
+                                          BinaryenBlock(M, NULL, g->code, (BinaryenIndex)g->ncode, BinaryenTypeAuto())));
 }
 
 /* user_entrypoint(len): calldata into fresh memory, selector dispatch (the constructor

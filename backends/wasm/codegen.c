@@ -1234,6 +1234,40 @@ static void emit_instr(WbGen *g, IrInstr *i) {
     }
 }
 
+void wb_note_span(WbGen *g, int mark, Span sp) {
+    if (!sp.file || !g->m->srcs)
+        return;
+    for (int k = mark; k < g->ncode; k++) {
+        if (g->nlocs == g->caplocs) {
+            int cap = g->caplocs ? 2 * g->caplocs : 256;
+            BinaryenExpressionRef *e = arena_alloc(g->arena, sizeof *e * (size_t)cap);
+            Span *s = arena_alloc(g->arena, sizeof *s * (size_t)cap);
+            if (g->nlocs) {
+                memcpy(e, g->loc_expr, sizeof *e * (size_t)g->nlocs);
+                memcpy(s, g->loc_span, sizeof *s * (size_t)g->nlocs);
+            }
+            g->loc_expr = e, g->loc_span = s, g->caplocs = cap;
+        }
+        g->loc_expr[g->nlocs] = g->code[k];
+        g->loc_span[g->nlocs++] = sp;
+    }
+}
+
+void wb_apply_spans(WbGen *g, BinaryenFunctionRef fn) {
+    for (int k = 0; k < g->nlocs; k++) {
+        Span sp = g->loc_span[k];
+        SrcFile *sf = src_get(g->m->srcs, sp.file);
+        if (!sf || sp.file >= g->nfiles)
+            continue;
+        if (!g->file_index[sp.file])
+            g->file_index[sp.file] = BinaryenModuleAddDebugInfoFileName(M, sf->path) + 1;
+        uint32_t line, col;
+        src_line_col(sf, sp.start, &line, &col);
+        BinaryenFunctionSetDebugLocation(fn, g->loc_expr[k], g->file_index[sp.file] - 1, line, col ? col - 1 : 0);
+    }
+    g->nlocs = 0;
+}
+
 /* Edge code from `from` into `to`: each phi's incoming locals get its operand. */
 static BinaryenExpressionRef edge_code(WbGen *g, IrBlock *from, IrBlock *to) {
     int mark = g->ncode;
@@ -1264,7 +1298,7 @@ static bool has_value(IrInstr *i) {
 static void compile_func(WbGen *g, int fi) {
     IrFunc *f = g->m->funcs[fi];
     g->f = f, g->fi = fi;
-    g->nvars = 0, g->ncode = 0;
+    g->nvars = 0, g->ncode = 0, g->nlocs = 0;
     /* wasm parameters: four i64 per scalar, one i32 per ref */
     int np = 0;
     for (int k = 0; k < f->nparams; k++)
@@ -1326,7 +1360,9 @@ static void compile_func(WbGen *g, int fi) {
                     wb_emit(g, set(g, l + q, w == 4 ? wb_get64(g, in + q) : wb_get32(g, in)));
                 continue;
             }
+            int mark = g->ncode;
             emit_instr(g, i);
+            wb_note_span(g, mark, i->span);
         }
         if (!g->ncode)
             wb_emit(g, BinaryenNop(M));
@@ -1355,8 +1391,8 @@ static void compile_func(WbGen *g, int fi) {
     body = BinaryenBlock(M, NULL, whole, 2, I32);
     char name[32];
     snprintf(name, sizeof name, "fn%d", fi);
-    BinaryenAddFunction(M, name, BinaryenTypeCreate(pt, (BinaryenIndex)np), I32, g->vars,
-                        (BinaryenIndex)g->nvars, body);
+    wb_apply_spans(g, BinaryenAddFunction(M, name, BinaryenTypeCreate(pt, (BinaryenIndex)np), I32, g->vars,
+                                          (BinaryenIndex)g->nvars, body));
 }
 
 void wb_compile_funcs(WbGen *g) {

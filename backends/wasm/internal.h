@@ -37,6 +37,12 @@ typedef struct WbGen {
     int *phi_in;              /* by value id: the phi's incoming locals */
     int tmp64, tmp32;         /* scratch locals: 8 i64 from tmp64, 8 i32 from tmp32 */
     int label_helper;
+    /* the span map: top-level statements of the function being compiled and their spans */
+    BinaryenExpressionRef *loc_expr;
+    Span *loc_span;
+    int nlocs, caplocs;
+    BinaryenIndex *file_index;  /* per source file id + 1: binaryen's debug file index, 0 = none yet */
+    int nfiles;
     /* statements of the block being emitted */
     BinaryenExpressionRef *code;
     int ncode, capcode;
@@ -64,6 +70,10 @@ int wb_new_scalar(WbGen *g);
 /* Wraps code[mark..] (emitted since) into `for (iv = 0; iv < n; iv++)`. */
 void wb_loop(WbGen *g, int mark, int iv, BinaryenExpressionRef n);
 void wb_compile_funcs(WbGen *g);
+/* Span map: code[mark..] (just emitted) comes from span sp; applied to the function
+ * once it is added. */
+void wb_note_span(WbGen *g, int mark, Span sp);
+void wb_apply_spans(WbGen *g, BinaryenFunctionRef fn);
 
 /* abi.c: encoding, decoding, events, errors and the entry point */
 /* Emits code leaving in local `out_size` the size and in `out_ptr` a fresh buffer holding

@@ -48,6 +48,37 @@ static uint32_t layout_rodata(WbGen *g, uint8_t **out) {
     return n;
 }
 
+static uint32_t leb(const uint8_t *b, size_t n, size_t *p) {
+    uint32_t v = 0;
+    for (int sh = 0; *p < n && sh < 35; sh += 7) {
+        uint8_t x = b[(*p)++];
+        v |= (uint32_t)(x & 0x7f) << sh;
+        if (!(x & 0x80))
+            break;
+    }
+    return v;
+}
+
+/* The module's length without a last custom section named sourceMappingURL. */
+static size_t strip_url_section(const void *bytes, size_t n) {
+    const uint8_t *b = bytes;
+    size_t p = 8, last = n;
+    while (p < n) {
+        size_t start = p;
+        uint8_t id = b[p++];
+        uint32_t size = leb(b, n, &p);
+        size_t body = p;
+        p += size;
+        if (id == 0 && p == n) {
+            size_t q = body;
+            uint32_t nl = leb(b, n, &q);
+            if (nl == 16 && q + 16 <= n && memcmp(b + q, "sourceMappingURL", 16) == 0)
+                last = start;
+        }
+    }
+    return last;
+}
+
 bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diags) {
     WbGen g0 = {0}, *g = &g0;
     g->m = m, g->arena = m->arena, g->diags = diags, g->ok = true;
@@ -63,6 +94,8 @@ bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diag
         return false;
     }
     BinaryenModuleSetFeatures(g->mod, BinaryenFeatureMVP());
+    g->nfiles = m->srcs ? m->srcs->count + 1 : 0;
+    g->file_index = arena_alloc(m->arena, sizeof *g->file_index * (size_t)(g->nfiles + 1));
     wb_compile_funcs(g);
     if (g->ok)
         wb_compile_entry(g);
@@ -81,10 +114,19 @@ bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diag
         }
     }
     if (g->ok) {
-        BinaryenModuleAllocateAndWriteResult r = BinaryenModuleAllocateAndWrite(g->mod, NULL);
-        out->wasm = arena_alloc(m->arena, r.binaryBytes + 1);
-        memcpy(out->wasm, r.binary, r.binaryBytes);
-        out->nwasm = r.binaryBytes;
+        /* With sources, the bytes come from the write that also makes the source map (it
+         * skips binaryen's Stack IR, so its code differs by a few bytes from a plain
+         * write); the trailing sourceMappingURL section is cut off. */
+        char url[256];
+        snprintf(url, sizeof url, "%s.wasm.map", m->name);
+        bool map = m->srcs && g->nfiles > 1;
+        BinaryenModuleAllocateAndWriteResult r = BinaryenModuleAllocateAndWrite(g->mod, map ? url : NULL);
+        size_t n = map ? strip_url_section(r.binary, r.binaryBytes) : r.binaryBytes;
+        out->wasm = arena_alloc(m->arena, n + 1);
+        memcpy(out->wasm, r.binary, n);
+        out->nwasm = n;
+        if (map && r.sourceMap)
+            out->source_map = arena_strndup(m->arena, r.sourceMap, strlen(r.sourceMap));
         free(r.binary);
         free(r.sourceMap);
         out->abi_json = evm_abi_json(m, m->arena);
@@ -103,6 +145,15 @@ bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir)
     ok = fclose(f) == 0 && ok;
     if (!ok)
         return false;
+    if (out->source_map) {
+        snprintf(path, sizeof path, "%s/%s.wasm.map", dir, m->name);
+        f = fopen(path, "w");
+        if (!f)
+            return false;
+        ok = fputs(out->source_map, f) >= 0;
+        if (fclose(f) != 0 || !ok)
+            return false;
+    }
     snprintf(path, sizeof path, "%s/%s.json", dir, m->name);
     f = fopen(path, "w");
     if (!f)

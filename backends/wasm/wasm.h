@@ -20,14 +20,17 @@ typedef struct WbOptions {
 typedef struct WbOutput {
     uint8_t *wasm; size_t nwasm;   /* the module's bytes (arena memory) */
     char *abi_json;                /* Solidity ABI of the contract (arena memory) */
+    char *source_map;              /* source map v3 of the code back to the .writ sources,
+                                    * NULL when the module has no sources (arena memory) */
 } WbOutput;
 
 /* Compiles one contract; `out` points into the module's arena. Unsupported constructs
  * and binaryen validation failures go to `diags`; returns false then. Deterministic. */
 bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diags);
 
-/* Writes DIR/NAME.wasm and DIR/NAME.json ({"contract", "abi", "wasm_size",
- * "code_hash" (keccak256 of the bytes)}). false on an I/O error. */
+/* Writes DIR/NAME.wasm, DIR/NAME.json ({"contract", "target", "abi", "wasm_size",
+ * "code_hash" (keccak256 of the bytes)}) and DIR/NAME.wasm.map when there is a source
+ * map. false on an I/O error. */
 bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir);
 
 /* Front end + IR passes + backend + artifacts for every contract of the .writ file `path`

@@ -2,7 +2,7 @@
  * the wasm backend: binaryen validates it (inside wb_compile), wabt's wasm-validate too
  * (skipped loudly when absent), the Stylus shape holds (imports only from vm_hooks with
  * the hostio signatures, exports exactly user_entrypoint and memory), no f32/f64 anywhere,
- * and the bytes are the same on a second compilation.
+ * a source map back to the .writ files, and the same bytes on a second compilation.
  * usage: test_wasm SOURCE_DIR OUT_DIR */
 #include <dirent.h>
 #include <stdlib.h>
@@ -223,6 +223,10 @@ static void compile_file(const char *src, const char *stdlib_dir, const char *ou
                 char file[4096];
                 snprintf(file, sizeof file, "%s/%s.wasm", outdir, m->name);
                 bool ok = check_shape(m->name, out.wasm, out.nwasm) && check_wabt(m->name, file);
+                if (!out.source_map || !strstr(out.source_map, ".writ\"") || strstr(out.source_map, "\"mappings\":\"\"")) {
+                    FAIL("%s: no source map back to the .writ sources", m->name);
+                    ok = false;
+                }
                 printf("%-5s %-28s %-14s %6zu bytes\n", ok ? "ok" : "FAIL", src + strlen(src) - (strlen(src) > 28 ? 28 : strlen(src)),
                        m->name, out.nwasm);
             } else if (round == 1) {
