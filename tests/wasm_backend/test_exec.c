@@ -30,6 +30,10 @@ typedef struct Host {
     uint8_t sender[20];
     U256 value;                      /* msg.value of the call in progress */
     U256 balance;                    /* the contract's */
+    int token_mode;                  /* the token's answer: 0 true, 1 revert 0xdead, 2 false, 3 short, 4 dirty */
+    uint8_t ret[64]; uint32_t nret;  /* return data of the last call out */
+    uint8_t called[256]; size_t ncalled; uint8_t callee[20];
+    bool flushed_before_call;
     const uint8_t *calldata; size_t ncalldata;
     uint8_t result[4096]; size_t nresult;
     uint8_t logs[MAXLOGS][1024]; size_t nlog[MAXLOGS]; int ntopics[MAXLOGS]; int nlogs;
@@ -155,6 +159,8 @@ static VmStatus h_keccak(void *ud, uint64_t *a, uint64_t *r) {
 }
 static VmStatus h_call_fail(void *ud, uint64_t *a, uint64_t *r) { (void)ud, (void)a; r[0] = 1; return VM_OK; }
 /* A call to an account without code: the value moves, nothing runs, no return data. */
+/* A call with calldata goes to a token whose answer the test chooses (H->token_mode);
+ * one without is a value transfer to an account without code. */
 static VmStatus h_call_eoa(void *ud, uint64_t *a, uint64_t *r) {
     (void)ud;
     uint32_t zero = 0;
@@ -162,6 +168,18 @@ static VmStatus h_call_eoa(void *ud, uint64_t *a, uint64_t *r) {
     VmStatus s = RD(a[3], v, 32);
     if (s != VM_OK)
         return s;
+    H->nret = 0;
+    if ((uint32_t)a[2]) {
+        H->ncalled = (uint32_t)a[2] < sizeof H->called ? (uint32_t)a[2] : sizeof H->called;
+        H->flushed_before_call = H->npending == 0;
+        if ((s = RD(a[1], H->called, H->ncalled)) != VM_OK || (s = RD(a[0], H->callee, 20)) != VM_OK)
+            return s;
+        static const uint8_t answers[][33] = {{32, [32] = 1}, {2, 0xde, 0xad}, {32}, {4, 0, 0, 0, 1}, {32, [32] = 2}};
+        memcpy(H->ret, answers[H->token_mode] + 1, answers[H->token_mode][0]);
+        H->nret = answers[H->token_mode][0];
+        r[0] = H->token_mode == 1;
+        return WR(a[5], &H->nret, 4);
+    }
     U256 value = word_at(v);
     bool borrow;
     U256 left = u256_sub(H->balance, value, &borrow);
@@ -170,6 +188,18 @@ static VmStatus h_call_eoa(void *ud, uint64_t *a, uint64_t *r) {
         H->balance = left;
     return WR(a[5], &zero, 4);
 }
+static VmStatus h_read_ret(void *ud, uint64_t *a, uint64_t *r) {
+    (void)ud;
+    uint32_t off = (uint32_t)a[1], n = (uint32_t)a[2];
+    if (off > H->nret)
+        off = H->nret;
+    if (n > H->nret - off)
+        n = H->nret - off;
+    VmStatus s = WR(a[0], H->ret + off, n);
+    r[0] = n;   /* results share the argument slots: written last */
+    return s;
+}
+static VmStatus h_ret_size(void *ud, uint64_t *a, uint64_t *r) { (void)ud, (void)a; r[0] = H->nret; return VM_OK; }
 static VmStatus h_balance(void *ud, uint64_t *a, uint64_t *r) {
     (void)ud, (void)r;
     uint8_t x[20];
@@ -190,7 +220,7 @@ static const struct { const char *name, *params, *results; VmHostFn fn; } hooks[
     {"tx_origin", "i", "", h_sender}, {"emit_log", "iii", "", h_log},
     {"native_keccak256", "iii", "", h_keccak}, {"account_balance", "ii", "", h_balance},
     {"call_contract", "iiiiIi", "i", h_call_eoa}, {"static_call_contract", "iiiIi", "i", h_call_fail},
-    {"read_return_data", "iii", "i", h_zero_i}, {"return_data_size", "", "i", h_zero_i},
+    {"read_return_data", "iii", "i", h_read_ret}, {"return_data_size", "", "i", h_ret_size},
     {"pay_for_memory_grow", "i", "", h_nop},
 };
 
@@ -1111,6 +1141,57 @@ static void run_example_spec(const char *root, const char *specname) {
     arena_free(&a);
 }
 
+/* ---------------- external calls: multisig paying out through a token ---------------- */
+static void xcall_scenario(const char *root) {
+    char src[4096], lib[4096];
+    snprintf(src, sizeof src, "%s/examples/multisig.writ", root);
+    snprintf(lib, sizeof lib, "%s/stdlib", root);
+    Host *h = calloc(1, sizeof *h);
+    Compilation c;
+    if (!compile(src, lib, "MultiSig", h, &c)) {
+        CHECK(false, "multisig does not compile");
+        if (h->store)
+            vm_store_free(h->store);
+        fe_free(&c), free(h);
+        return;
+    }
+    U256 alice = named("@alice", 6), bob = named("@bob", 4), tok = named("@token", 6), erin = named("@erin", 5);
+    Cd cd = {{0x55, 0x85, 0x25, 0x8d}, 4};
+    cd_word(&cd, u256_from_u64(64)), cd_word(&cd, u256_from_u64(1)), cd_word(&cd, u256_from_u64(2));
+    cd_word(&cd, alice), cd_word(&cd, bob);
+    set_sender(h, alice);
+    CHECK(call(h, cd.b, cd.n) == 0, "multisig constructor (threshold 1)");
+    uint8_t sel[32];
+    for (int mode = 0; mode < 5; mode++) {
+        h->token_mode = mode;
+        cd_sel(&cd, "submitTokenTransfer(address,address,uint256)"), cd_word(&cd, tok), cd_word(&cd, erin);
+        cd_word(&cd, u256_from_u64(77));
+        CHECK(call(h, cd.b, cd.n) == 0 && u256_eq(word_at(h->result), u256_from_u64((uint64_t)mode)), "submitTokenTransfer %d", mode);
+        cd_sel(&cd, "execute(uint256)"), cd_word(&cd, u256_from_u64((uint64_t)mode));
+        h->ncalled = 0;
+        int st = call(h, cd.b, cd.n);
+        Cd want;
+        cd_sel(&want, "transfer(address,uint256)"), cd_word(&want, erin), cd_word(&want, u256_from_u64(77));
+        CHECK(h->ncalled == want.n && !memcmp(h->called, want.b, want.n), "mode %d: calldata is transfer(erin, 77)", mode);
+        Cd cw = {{0}, 0};
+        cd_word(&cw, tok);
+        CHECK(!memcmp(h->callee, cw.b + 12, 20), "mode %d: the token is called", mode);
+        CHECK(h->flushed_before_call, "mode %d: storage is flushed before the call out", mode);
+        switch (mode) {
+        case 0: CHECK(st == 0, "a token answering true: executed"); break;
+        case 1: CHECK(st == 1 && h->nresult == 2 && h->result[0] == 0xde && h->result[1] == 0xad, "a token's revert bubbles up"); break;
+        case 2:
+            keccak256("TokenTransferFailed(uint256)", 28, sel);
+            CHECK(st == 1 && h->nresult == 36 && !memcmp(h->result, sel, 4) && h->result[35] == 2, "a token answering false: TokenTransferFailed(2)");
+            break;
+        default: CHECK(st == 1 && h->nresult == 0, "mode %d: short or dirty return data reverts empty", mode); break;
+        }
+    }
+    vm_store_free(h->store);
+    fe_free(&c);
+    free(h);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: test_exec SOURCE_DIR\n");
@@ -1120,6 +1201,7 @@ int main(int argc, char **argv) {
     arith_scenario(argv[1]);
     agg_scenario(argv[1]);
     math_spec(argv[1]);
+    xcall_scenario(argv[1]);
     static const char *const specs[] = {"auction.spec.json", "escrow-refund.spec.json", "escrow-release.spec.json",
                                         "gold.spec.json", "multisig.spec.json", "voting.spec.json"};
     for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
