@@ -316,6 +316,18 @@ static bool lex_punct(Lexer *lx) {
 /* One error for a run of bytes that start no token (binary garbage gives one line). */
 static void lex_invalid(Lexer *lx) {
     uint32_t start = lx->pos;
+    if (lx->src[start] == '\'') { /* 'text': one error for the whole would-be literal */
+        uint32_t e = start + 1;
+        while (e < lx->len && lx->src[e] != '\'' && lx->src[e] != '\n')
+            e++;
+        if (e < lx->len && lx->src[e] == '\'') {
+            lx->pos = e + 1;
+            lx->after_bad = true;
+            diag_error(lx->p->diags, span(lx, start, lx->pos),
+                       "invalid character: strings use double quotes");
+            return;
+        }
+    }
     bool nul = false;
     while (lx->pos < lx->len) {
         const unsigned char *s = (const unsigned char *)lx->src + lx->pos;
