@@ -61,7 +61,10 @@ typedef struct {
     void *ptr; /* VmFunc*, VmTable*, VmMemory* or VmGlobal* */
 } VmExtern;
 
-/* Host functions read args and write results as raw 64-bit slots. */
+/* Host functions read args and write results as raw 64-bit slots (i32/f32 in the low half).
+ * `results` aliases `args`: read every argument before writing a result. A host function
+ * must not call vm_invoke on the same store (re-entry is refused with VM_BAD_ARGS); returning
+ * a trap status (e.g. VM_TRAP_HOST) aborts the whole invocation. */
 typedef VmStatus (*VmHostFn)(void *ud, uint64_t *args, uint64_t *results);
 
 /* A store owns everything created in it and frees it all at once. */
