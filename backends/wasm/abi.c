@@ -139,12 +139,160 @@ static void enc_static_image(WbGen *g, IrType *t, int src, uint32_t soff, int ds
     }
 }
 
-/* Encodes vals after `prefix` bytes of a fresh buffer: out_ptr, out_size (locals). */
+/* ---------------- the general encoder: nested dynamic types ---------------- */
+/* Every Writ type is bounded, so its encoding has a bound: the buffer is allocated at
+ * that size and the encoders below return the size actually written. */
+static uint64_t max_enc(WbGen *g, IrType *t) {
+    t = wb_strip(t);
+    if (is_static(g, t))
+        return 32ull * static_words(g, t);
+    if (t->kind == IRT_STRING)
+        return 32 + (t->len + 31ull) / 32 * 32;
+    if (t->kind == IRT_LIST || t->kind == IRT_ARRAY) {
+        uint64_t e = is_static(g, t->elem) ? 32ull * static_words(g, t->elem) : 32 + max_enc(g, t->elem);
+        return (t->kind == IRT_LIST ? 32 : 0) + t->len * e;
+    }
+    uint64_t n = 0;
+    IrStruct *st = &g->m->structs[t->struct_index];
+    for (int k = 0; k < st->nfields; k++)
+        n += is_static(g, st->fields[k].type) ? 32ull * static_words(g, st->fields[k].type) : 32 + max_enc(g, st->fields[k].type);
+    return n;
+}
+
+static int enc_dyn(WbGen *g, IrType *t, int src, int dst);
+
+/* One member of a tuple: its image at local src, its head at local dst + h (a word when
+ * dynamic, then the tail at tuple + *tail, which advances). */
+static void enc_member(WbGen *g, IrType *t, int src, int tuple, BinaryenExpressionRef head, int tail) {
+    if (is_static(g, t)) {
+        int d = wb_new_local(g, I32);
+        wb_emit(g, set(g, d, head));
+        enc_static_image(g, t, src, 0, d, 0);
+        return;
+    }
+    BinaryenExpressionRef a[5] = {head, BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, tail)),
+                                  wb_i64(g, 0), wb_i64(g, 0), wb_i64(g, 0)};
+    call_void(g, "store_be", a, 5);
+    int d = wb_new_local(g, I32);
+    wb_emit(g, set(g, d, bin(g, BinaryenAddInt32(), wb_get32(g, tuple), wb_get32(g, tail))));
+    int sz = enc_dyn(g, t, src, d);
+    wb_emit(g, set(g, tail, bin(g, BinaryenAddInt32(), wb_get32(g, tail), wb_get32(g, sz))));
+}
+
+/* Encodes the dynamic value whose image is at local src into local dst; returns the
+ * local holding the bytes written. */
+static int enc_dyn(WbGen *g, IrType *t, int src, int dst) {
+    t = wb_strip(t);
+    int size = wb_new_local(g, I32);
+    if (t->kind == IRT_STRING) {
+        int len = wb_new_local(g, I32);
+        wb_emit(g, set(g, len, BinaryenLoad(M, 4, false, 0, 0, I32, wb_get32(g, src))));
+        BinaryenExpressionRef a[5] = {wb_get32(g, dst), BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, len)),
+                                      wb_i64(g, 0), wb_i64(g, 0), wb_i64(g, 0)};
+        call_void(g, "store_be", a, 5);
+        BinaryenExpressionRef c[3] = {add32(g, wb_get32(g, dst), 32), add32(g, wb_get32(g, src), 32), wb_get32(g, len)};
+        call_void(g, "memcpy", c, 3);
+        wb_emit(g, set(g, size, bin(g, BinaryenAndInt32(), add32(g, wb_get32(g, len), 63), wb_i32(g, -32))));
+        return size;
+    }
+    int tuple = wb_new_local(g, I32), tail = wb_new_local(g, I32);
+    if (t->kind == IRT_STRUCT) {
+        IrStruct *st = &g->m->structs[t->struct_index];
+        uint32_t head = 0;
+        for (int k = 0; k < st->nfields; k++)
+            head += is_static(g, st->fields[k].type) ? 32 * static_words(g, st->fields[k].type) : 32;
+        wb_emit(g, set(g, tuple, wb_get32(g, dst)));
+        wb_emit(g, set(g, tail, wb_i32(g, (int32_t)head)));
+        uint32_t h = 0, off = 0;
+        int fs = wb_new_local(g, I32);
+        for (int k = 0; k < st->nfields; k++) {
+            IrType *ft = st->fields[k].type;
+            wb_emit(g, set(g, fs, add32(g, wb_get32(g, src), (int32_t)off)));
+            enc_member(g, ft, fs, tuple, add32(g, wb_get32(g, tuple), (int32_t)h), tail);
+            h += is_static(g, ft) ? 32 * static_words(g, ft) : 32;
+            off += wb_mem_size(g, ft);
+        }
+        wb_emit(g, set(g, size, wb_get32(g, tail)));
+        return size;
+    }
+    /* arrays and lists: n elements, a list's length word first */
+    bool list = t->kind == IRT_LIST;
+    int n = wb_new_local(g, I32), body = wb_new_local(g, I32), iv = wb_new_local(g, I32), es = wb_new_local(g, I32);
+    IrType *et = t->elem;
+    uint32_t esize = wb_mem_size(g, et), ehead = is_static(g, et) ? 32 * static_words(g, et) : 32;
+    if (list) {
+        wb_emit(g, set(g, n, BinaryenLoad(M, 4, false, 0, 0, I32, wb_get32(g, src))));
+        BinaryenExpressionRef a[5] = {wb_get32(g, dst), BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, n)),
+                                      wb_i64(g, 0), wb_i64(g, 0), wb_i64(g, 0)};
+        call_void(g, "store_be", a, 5);
+    } else {
+        wb_emit(g, set(g, n, wb_i32(g, (int32_t)t->len)));
+    }
+    wb_emit(g, set(g, tuple, add32(g, wb_get32(g, dst), list ? 32 : 0)));
+    wb_emit(g, set(g, body, add32(g, wb_get32(g, src), list ? 32 : 0)));
+    wb_emit(g, set(g, tail, bin(g, BinaryenMulInt32(), wb_get32(g, n), wb_i32(g, (int32_t)ehead))));
+    int mark = g->ncode;
+    wb_emit(g, set(g, es, bin(g, BinaryenAddInt32(), wb_get32(g, body),
+                              bin(g, BinaryenMulInt32(), wb_get32(g, iv), wb_i32(g, (int32_t)esize)))));
+    BinaryenExpressionRef head = bin(g, BinaryenAddInt32(), wb_get32(g, tuple),
+                                     bin(g, BinaryenMulInt32(), wb_get32(g, iv), wb_i32(g, (int32_t)ehead)));
+    if (wb_is_scalar(et)) {
+        BinaryenExpressionRef a[1] = {wb_get32(g, es)}, limbs[4];
+        call_void(g, "load_le", a, 1);
+        for (int q = 0; q < 4; q++)
+            limbs[q] = wb_r(g, q);
+        store_word(g, head, et, limbs);
+    } else {
+        enc_member(g, et, es, tuple, head, tail);
+    }
+    wb_loop(g, mark, iv, wb_get32(g, n));
+    wb_emit(g, set(g, size, add32(g, wb_get32(g, tail), list ? 32 : 0)));
+    return size;
+}
+
+/* The general path of encode(): any bounded type, into a buffer of the bound's size. */
+static void encode_general(WbGen *g, const Enc *vals, int n, uint32_t prefix, int out_ptr, int out_size) {
+    uint64_t bound = prefix;
+    uint32_t head = 0;
+    for (int k = 0; k < n; k++) {
+        bool st = is_static(g, vals[k].t);
+        head += st ? 32 * static_words(g, vals[k].t) : 32;
+        bound += st ? 32ull * static_words(g, vals[k].t) : 32 + max_enc(g, vals[k].t);
+    }
+    if (bound > (1u << 24)) {
+        wb_fail(g, g->f ? g->f->span : (Span){0}, "an ABI encoding over 16 MiB");
+        return;
+    }
+    wb_emit(g, set(g, out_ptr, alloc(g, wb_i32(g, (int32_t)bound))));
+    int tuple = wb_new_local(g, I32), tail = wb_new_local(g, I32), src = wb_new_local(g, I32);
+    wb_emit(g, set(g, tuple, add32(g, wb_get32(g, out_ptr), (int32_t)prefix)));
+    wb_emit(g, set(g, tail, wb_i32(g, (int32_t)head)));
+    uint32_t h = 0;
+    for (int k = 0; k < n; k++) {
+        IrType *t = wb_strip(vals[k].t);
+        if (wb_is_scalar(t)) {
+            BinaryenExpressionRef limbs[4];
+            for (int q = 0; q < 4; q++)
+                limbs[q] = enc_limb(g, &vals[k], q);
+            store_word(g, add32(g, wb_get32(g, tuple), (int32_t)h), t, limbs);
+            h += 32;
+            continue;
+        }
+        wb_emit(g, set(g, src, enc_ref(g, &vals[k])));
+        enc_member(g, t, src, tuple, add32(g, wb_get32(g, tuple), (int32_t)h), tail);
+        h += is_static(g, t) ? 32 * static_words(g, t) : 32;
+    }
+    wb_emit(g, set(g, out_size, add32(g, wb_get32(g, tail), (int32_t)prefix)));
+}
+
+/* Encodes vals after `prefix` bytes of a fresh buffer: out_ptr, out_size (locals). The
+ * common shapes (value types, strings, lists of value types, static aggregates) size the
+ * buffer exactly; nested dynamic types take the general path. */
 static void encode(WbGen *g, const Enc *vals, int n, uint32_t prefix, int out_ptr, int out_size) {
     uint32_t head = 0;
     for (int k = 0; k < n; k++) {
         if (!encodable(g, vals[k].t)) {
-            wb_fail(g, g->f ? g->f->span : (Span){0}, "ABI encoding of this type");
+            encode_general(g, vals, n, prefix, out_ptr, out_size);
             return;
         }
         head += 32 * (is_static(g, vals[k].t) ? static_words(g, vals[k].t) : 1);

@@ -768,6 +768,22 @@ static void agg_scenario(const char *root) {
     keccak256(pre, 34, hv);
     want.n = 0, memcpy(want.b, hv, 32), want.n = 32;
     CHECK(same(h, call(h, cd.b, cd.n), &want), "keccak256(5, \"ab\") over the packed encoding");
+
+    /* nested dynamic encodings: a list of structs holding strings */
+    cd_sel(&cd, "addRec(uint32,string)"), cd_word(&cd, u256_from_u64(7)), cd_word(&cd, u256_from_u64(0x40)), cd_str(&cd, "ab");
+    CHECK(call(h, cd.b, cd.n) == 0, "addRec(7, \"ab\")");
+    cd_sel(&cd, "addRec(uint32,string)"), cd_word(&cd, u256_from_u64(9)), cd_word(&cd, u256_from_u64(0x40)), cd_str(&cd, "xyz");
+    CHECK(call(h, cd.b, cd.n) == 0, "addRec(9, \"xyz\")");
+    cd_sel(&cd, "getRecs()");
+    want.n = 0;
+    cd_word(&want, w32), cd_word(&want, u256_from_u64(2)), cd_word(&want, u256_from_u64(0x40)), cd_word(&want, u256_from_u64(0xc0));
+    cd_word(&want, u256_from_u64(7)), cd_word(&want, u256_from_u64(0x40)), cd_str(&want, "ab");
+    cd_word(&want, u256_from_u64(9)), cd_word(&want, u256_from_u64(0x40)), cd_str(&want, "xyz");
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getRecs() = [(7, \"ab\"), (9, \"xyz\")], offsets as solc writes them");
+    cd_sel(&cd, "getRec(uint256)"), cd_word(&cd, u256_from_u64(1));
+    want.n = 0;
+    cd_word(&want, w32), cd_word(&want, u256_from_u64(9)), cd_word(&want, u256_from_u64(0x40)), cd_str(&want, "xyz");
+    CHECK(same(h, call(h, cd.b, cd.n), &want), "getRec(1) = (9, \"xyz\") behind its offset");
     vm_store_free(h->store);
     fe_free(&c);
     free(h);
