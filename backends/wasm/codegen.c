@@ -850,11 +850,28 @@ static void sstore_agg(WbGen *g, IrType *t, int S, int ptr, Span sp) {
         elems_agg(g, t->elem, DS, body, wb_get32(g, n), false, sp);
         /* as solc does: the elements past the new length are zeroed */
         IrType *et = wb_strip(t->elem);
+        int iv = wb_new_local(g, I32), ES = wb_new_scalar(g), dyn = wb_new_local(g, I32);
         if (!wb_is_scalar(et)) {
-            wb_fail(g, sp, "assigning a storage list of aggregates");
+            /* aggregates: their in-place slots (as the EVM backend does) */
+            uint32_t slots = evm_storage_slots(g->m, &g->layout, et);
+            int mark = g->ncode;
+            for (int k = 0; k < 4; k++)
+                wb_emit(g, set(g, ES + k, wb_get64(g, DS + k)));
+            add_to_slot(g, ES, bin(g, BinaryenMulInt64(),
+                                   un(g, BinaryenExtendUInt32(), bin(g, BinaryenAddInt32(), wb_get32(g, n), wb_get32(g, iv))),
+                                   wb_i64(g, slots)));
+            for (uint32_t q = 0; q < slots; q++) {
+                BinaryenExpressionRef c[8];
+                push_loc(g, c, ES);
+                c[4] = wb_i64(g, 0), c[5] = wb_i64(g, 0), c[6] = wb_i64(g, 0), c[7] = wb_i64(g, 0);
+                call_void(g, "sstore", c, 8);
+                if (q + 1 < slots)
+                    add_to_slot(g, ES, wb_i64(g, 1));
+            }
+            wb_loop(g, mark, iv, BinaryenSelect(M, bin(g, BinaryenGtUInt32(), wb_get32(g, old), wb_get32(g, n)),
+                                                bin(g, BinaryenSubInt32(), wb_get32(g, old), wb_get32(g, n)), wb_i32(g, 0), I32));
             return;
         }
-        int iv = wb_new_local(g, I32), ES = wb_new_scalar(g), dyn = wb_new_local(g, I32);
         int mark = g->ncode;
         for (int k = 0; k < 4; k++)
             wb_emit(g, set(g, ES + k, wb_get64(g, DS + k)));

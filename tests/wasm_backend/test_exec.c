@@ -784,6 +784,14 @@ static void agg_scenario(const char *root) {
     want.n = 0;
     cd_word(&want, w32), cd_word(&want, u256_from_u64(9)), cd_word(&want, u256_from_u64(0x40)), cd_str(&want, "xyz");
     CHECK(same(h, call(h, cd.b, cd.n), &want), "getRec(1) = (9, \"xyz\") behind its offset");
+    /* assigning a shorter list of structs zeroes the dropped element's slots */
+    U256 rd = hash_words(u256_from_u64(7), u256_from_u64(0), 1);   /* recs is slot 7, two slots per Rec */
+    CHECK(u256_eq(slot_word(h, u256_add(rd, u256_from_u64(2), NULL)), u256_from_u64(9)), "recs[1].id in its slot");
+    cd_sel(&cd, "keepFirstRec()");
+    CHECK(call(h, cd.b, cd.n) == 0, "keepFirstRec()");
+    CHECK(u256_eq(slot_word(h, u256_from_u64(7)), u256_from_u64(1)) && u256_is_zero(slot_word(h, u256_add(rd, u256_from_u64(2), NULL))) &&
+          u256_is_zero(slot_word(h, u256_add(rd, u256_from_u64(3), NULL))) && u256_eq(slot_word(h, rd), u256_from_u64(7)),
+          "recs = [recs[0]]: length 1, recs[1]'s slots zeroed, recs[0] kept");
     vm_store_free(h->store);
     fe_free(&c);
     free(h);
