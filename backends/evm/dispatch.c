@@ -524,6 +524,9 @@ static LockKind lock_kind(EvmGen *g, int fi) {
     return out[fi] ? LOCK_SET : LOCK_CHECK;
 }
 
+/* Transactions dispatched by a chain of comparisons before the halving search. */
+enum { DISPATCH_HOT = 3 };
+
 static void entry_stub(EvmGen *g, int fi, int label) {
     IrFunc *f = g->m->funcs[fi];
     A->span = f->span;
@@ -639,9 +642,33 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
         }
     }
     if (n) {
-        push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_LT), revert_if(g);
+        /* Calldata under 4 bytes reads as a selector ending in zero bytes: when no
+         * selector ends in a zero byte it cannot match and reverts like any unknown one. */
+        bool short_can_match = false;
+        for (int k = 0; k < n; k++)
+            short_can_match = short_can_match || (g->m->funcs[order[k]]->selector & 0xff) == 0;
+        if (short_can_match)
+            push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_LT), revert_if(g);
         push(g, 0), op(g, EVM_CALLDATALOAD), push(g, 0xe0), op(g, EVM_SHR);
-        dispatch_range(g, order, labels, 0, n);
+        /* Transactions come first, in declaration order (view functions are mostly read
+         * off-chain, where gas is free): one comparison each, then halves for the rest. */
+        bool *hot = ARENA_ARRAY(g->arena, bool, g->m->nfuncs + 1);
+        int nhot = 0, *rest = ARENA_ARRAY(g->arena, int, n + 1), nrest = 0;
+        for (int i = 0; i < g->m->nfuncs && nhot < DISPATCH_HOT; i++) {
+            IrFunc *f = g->m->funcs[i];
+            if (f->kind != IR_FN || !(f->flags & IR_FN_PUB) || (f->flags & IR_FN_VIEW))
+                continue;
+            op(g, EVM_DUP1), push(g, f->selector), op(g, EVM_EQ);
+            evm_asm_jumpi(A, labels[i]);
+            hot[i] = true, nhot++;
+        }
+        for (int k = 0; k < n; k++)
+            if (!hot[order[k]])
+                rest[nrest++] = order[k];
+        if (nrest)
+            dispatch_range(g, rest, labels, 0, nrest);
+        else
+            push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
     } else {
         /* no function at all (Writ contracts have no fallback) */
         push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
