@@ -45,6 +45,18 @@ static const Command commands[] = {
      "ratios against a reference run in the same process, or against its target.\n"
      "  frontend   check + lower of a generated program set (>= 100k lines):\n"
      "             lines/s on one core and bytes of memory per source line\n"},
+    {"test", cmd_test, "run scenario files (YAML) against contracts on a target",
+     "usage: writ test FILE.yaml... [--target evm|wasm|all]\n"
+     "\n"
+     "Deploys the contracts each scenario names, runs its steps (calls with expected\n"
+     "returns, reverts, events, storage, balances and gas) and prints a line per step:\n"
+     "FILE:LINE: function: ok (gas N), or FAIL and what differed. Format: docs/SCENARIOS.md.\n"
+     "  evm    @ethereumjs/evm through node (default); $WRIT_EVM_ORACLE names the folder\n"
+     "         with evmrun.mjs and its node_modules (default: the build tree's oracle/)\n"
+     "  wasm   the bundled VM (needs its contract mode)\n"
+     "  all    every available target; their outcomes must agree\n"
+     "Exit status: 0 every step passed, 1 a step failed or a scenario is wrong,\n"
+     "2 usage, or no node/oracle/target to run on.\n"},
     {"help", cmd_help, "show help for writ or for one command",
      "usage: writ help [COMMAND]\n"},
 };
