@@ -318,6 +318,8 @@ static void print_one(DiagSink *d, Diag *x, FILE *out) {
     uint32_t le = ls;
     while (le < f->len && f->text[le] != '\n')
         le++;
+    if (le > ls && f->text[le - 1] == '\r') /* CRLF files: the CR is part of the line end */
+        le--;
     enum { MAX_SHOWN = 200 };
     uint32_t show_from = ls;
     if (sp.start - ls > MAX_SHOWN / 2)
