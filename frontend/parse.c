@@ -754,6 +754,11 @@ Module *parse_module(Program *prog, int file) {
         if (P.pos == before)
             parse_advance(&P);
     }
+    /* A file with nothing in it is almost always a wrong path or a truncated file, and
+     * "checked clean" would hide that. */
+    if (items.len == 0 && P.diags->errors == 0)
+        diag_error(P.diags, (Span){(uint16_t)file, 0, 0},
+                   "empty file: expected a contract, interface, struct, function or import");
     m->items = PARSE_VEC(&P, Decl, items);
     m->nitems = items.len;
     free(P.toks);
