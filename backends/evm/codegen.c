@@ -60,6 +60,24 @@ static int max_id(const IrFunc *f) {
     return mx;
 }
 
+/* Constants and environment values are rematerialised, parameters have their own words,
+ * ghost instructions and proven checks are not emitted: none needs a frame word. */
+static bool needs_word(const IrInstr *i) {
+    if (i->op == IR_CONST || i->op == IR_ENV || i->op == IR_PARAM || (i->flags & IR_F_GHOST))
+        return false;
+    return !((ir_op_info[i->op].flags & OPF_CHECK) && (i->flags & IR_F_PROVEN));
+}
+
+/* Does f keep a storage slot in its cache word (an sload of a map entry, element or
+ * field: see IR_SLOAD)? */
+static bool uses_slot_cache(const IrFunc *f) {
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            if (i->op == IR_SLOAD && i->npath)
+                return true;
+    return false;
+}
+
 /* Frame words for the SSA values of f, reused between values whose live ranges do not
  * overlap. With the blocks in an order where every edge goes forward (no loop), a value
  * is live only between its definition and its last use in that order (a phi: from the
@@ -79,7 +97,7 @@ static int *assign_slots(const IrFunc *f, Arena *arena, int *nwords) {
         bpos[b->id] = order++;
         for (IrInstr *i = b->first; i; i = i->next) {
             pos++;
-            if (i->id >= 0)
+            if (i->id >= 0 && needs_word(i))
                 def[i->id] = i, start[i->id] = end[i->id] = pos;
         }
         bend[b->id] = pos;
@@ -156,8 +174,9 @@ void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, A
         int words;
         g->slots[i] = assign_slots(m->funcs[i], arena, &words);
         g->frame_base[i] = EVM_FRAMES;
-        /* one more word: the storage slot cache (see IR_SLOAD) */
-        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + words + 1);
+        /* one more word when needed: the storage slot cache (see IR_SLOAD) */
+        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + words +
+                                            uses_slot_cache(m->funcs[i]));
     }
     /* The call graph is acyclic: a callee's frame goes after each caller's frame, so
      * frames of functions that can be active at once never overlap. */
