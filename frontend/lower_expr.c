@@ -561,7 +561,9 @@ static IrInstr *lower_call(Lower *L, Expr *e) {
             diag_error(L->p->diags, e->span, "sum() needs a storage map");
             return lower_const_u64(L, u256, 0, e->span);
         }
-        return emit_place_op(L, L->in_old ? IR_OLD_SUM : IR_SUM, lower_vtype(L, e->type && e->type->kind == TY_INT ? e->type : &ty_u256), &pl, NULL, e->span);
+        Type *st = e->type && e->type->kind == TY_INT ? e->type : &ty_u256;
+        return emit_place_op(L, L->in_old ? IR_OLD_SUM : IR_SUM, lower_vtype(L, st), &pl, NULL,
+                             e->span);
     }
     case BI_KECCAK256: {
         IrInstr **args = ARENA_ARRAY(&L->tmp, IrInstr *, e->nargs + 1);
@@ -728,8 +730,11 @@ IrInstr *lower_expr(Lower *L, Expr *e) {
         Sym *s = e->sym;
         if (!s)
             break;
-        if (s->kind == SYM_BUILTIN && (v = lower_builtin_value(L, &(Expr){.builtin = s->builtin, .span = e->span, .type = e->type})))
-            return v;
+        if (s->kind == SYM_BUILTIN) {
+            Expr b = {.builtin = s->builtin, .span = e->span, .type = e->type};
+            if ((v = lower_builtin_value(L, &b)))
+                return v;
+        }
         if (is_local(s)) {
             int var = lower_var_of(L, s);
             if (var < 0)
