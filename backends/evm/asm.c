@@ -83,10 +83,30 @@ static unsigned byte_width(U256 v) {
     return (u256_bit_length(v) + 7) / 8;
 }
 
-void evm_asm_push(EvmAsm *a, U256 v) {
+static void push_item(EvmAsm *a, U256 v) {
     EvmItem *it = add(a, EI_PUSH);
     it->imm = v;
     it->width = (uint8_t)byte_width(v);
+}
+
+/* Wide constants made of ones cost fewer bytes computed: ~x as `PUSH x NOT` (2 more gas),
+ * a low mask of n >= 128 bits as `PUSH0 NOT PUSH1 256-n SHR` (8 more gas). */
+void evm_asm_push(EvmAsm *a, U256 v) {
+    U256 inv = u256_not(v);
+    if (byte_width(inv) + 2 < byte_width(v)) {
+        push_item(a, inv);
+        evm_asm_op(a, EVM_NOT);
+        return;
+    }
+    unsigned n = u256_bit_length(v);
+    if (n >= 128 && n < 256 && u256_is_zero(u256_and(v, u256_add(v, u256_from_u64(1), NULL)))) {
+        push_item(a, u256_from_u64(0));
+        evm_asm_op(a, EVM_NOT);
+        push_item(a, u256_from_u64(256 - n));
+        evm_asm_op(a, EVM_SHR);
+        return;
+    }
+    push_item(a, v);
 }
 
 void evm_asm_push_u64(EvmAsm *a, uint64_t v) {

@@ -235,6 +235,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     for (int i = 0; i < n; i++)
         g->body_label[i] = -1;
     g->lbl_revert = -1;
+    g->revert_placed = g->value_checked = false;
     g->inline_back = -1;
     g->lbl_ret_string = -1;
     g->lbl_sload_str = g->lbl_sstore_str = -1;
@@ -1224,7 +1225,7 @@ void evm_gen_flush(EvmGen *g) {
         evm_gen_sload_string_routine(g);
     if (g->lbl_sstore_str >= 0)
         evm_gen_sstore_string_routine(g);
-    if (g->lbl_revert >= 0) {
+    if (g->lbl_revert >= 0 && !g->revert_placed) {
         evm_asm_label(A, g->lbl_revert);
         push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
     }

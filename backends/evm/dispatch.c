@@ -532,7 +532,7 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     A->span = f->span;
     evm_asm_label(A, label);
     op(g, EVM_POP);
-    if (!(f->flags & IR_FN_PAYABLE))
+    if (!(f->flags & IR_FN_PAYABLE) && !g->value_checked)
         op(g, EVM_CALLVALUE), revert_if(g);
     LockKind lock = lock_kind(g, fi);
     if (lock != LOCK_NONE)
@@ -585,6 +585,16 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     op(g, EVM_RETURN);
 }
 
+/* Unknown selector: revert with no data. The first of these tails is also the shared
+ * revert stub, early in the code where a one-byte push reaches it. */
+static void no_match(EvmGen *g) {
+    if (!g->revert_placed) {
+        evm_asm_label(A, evm_gen_revert_label(g));
+        g->revert_placed = true;
+    }
+    push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+}
+
 /* Selector dispatch over the functions order[lo..hi) (sorted by selector): halves split
  * on a pivot while more than four remain, then a chain of comparisons; no match reverts
  * (Writ contracts have no fallback). [selector] stays on the stack for the entry point. */
@@ -602,7 +612,7 @@ static void dispatch_range(EvmGen *g, const int *order, const int *labels, int l
         op(g, EVM_DUP1), push(g, g->m->funcs[order[k]]->selector), op(g, EVM_EQ);
         evm_asm_jumpi(A, labels[order[k]]);
     }
-    push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+    no_match(g);
 }
 
 /* [ptr] -> RETURN abi.encode(string at ptr) */
@@ -649,6 +659,13 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
             short_can_match = short_can_match || (g->m->funcs[order[k]]->selector & 0xff) == 0;
         if (short_can_match)
             push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_LT), revert_if(g);
+        /* no payable function: one callvalue check for all (a call with value reverts
+         * with no data either way) */
+        bool any_payable = false;
+        for (int k = 0; k < n; k++)
+            any_payable = any_payable || (g->m->funcs[order[k]]->flags & IR_FN_PAYABLE);
+        if (!any_payable)
+            op(g, EVM_CALLVALUE), revert_if(g), g->value_checked = true;
         push(g, 0), op(g, EVM_CALLDATALOAD), push(g, 0xe0), op(g, EVM_SHR);
         /* Transactions come first, in declaration order (view functions are mostly read
          * off-chain, where gas is free): one comparison each, then halves for the rest. */
@@ -668,7 +685,7 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
         if (nrest)
             dispatch_range(g, rest, labels, 0, nrest);
         else
-            push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
+            no_match(g);
     } else {
         /* no function at all (Writ contracts have no fallback) */
         push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);

@@ -159,6 +159,8 @@ typedef struct EvmGen {
     int *body_label;          /* per function: label of its body in `a`, -1 before use */
     int *queue, nqueue;       /* functions whose bodies are still to emit into `a` */
     int lbl_revert;           /* plain revert stub, -1 until used */
+    bool revert_placed;       /* the stub is already emitted (runtime: after the dispatch) */
+    bool value_checked;       /* callvalue is rejected once before the dispatch */
     int lbl_sload_str, lbl_sstore_str; /* shared string routines, -1 until used */
     int lbl_panic[0x52];      /* Panic(code) stubs */
     /* the function being emitted */

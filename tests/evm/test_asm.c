@@ -38,13 +38,16 @@ static void push_widths(void **state) {
     evm_asm_push_u64(&a, 0);
     evm_asm_push_u64(&a, 0x80);
     evm_asm_push_u64(&a, 0x1234);
-    U256 big = u256_not(u256_from_u64(0));
+    U256 big = u256_or(u256_shl(u256_from_u64(1), 255), u256_from_u64(1));
     evm_asm_push(&a, big);
+    evm_asm_push(&a, u256_not(u256_from_u64(0)));   /* PUSH0 NOT */
+    evm_asm_push(&a, evm_low_mask(160));            /* PUSH0 NOT PUSH1 0x60 SHR */
+    evm_asm_push(&a, u256_not(u256_from_u64(0x1f)));/* PUSH1 0x1f NOT */
     uint8_t *code;
     size_t n;
     const char *err;
     assert_true(evm_asm_assemble(&a, &code, &n, &err));
-    assert_int_equal(n, 1 + 2 + 3 + 33);
+    assert_int_equal(n, 1 + 2 + 3 + 33 + 2 + 5 + 3);
     assert_int_equal(code[0], 0x5f);
     assert_int_equal(code[1], 0x60);
     assert_int_equal(code[2], 0x80);
@@ -52,8 +55,13 @@ static void push_widths(void **state) {
     assert_int_equal(code[4], 0x12);
     assert_int_equal(code[5], 0x34);
     assert_int_equal(code[6], 0x7f);
-    for (int i = 7; i < 39; i++)
-        assert_int_equal(code[i], 0xff);
+    assert_int_equal(code[7], 0x80);
+    for (int i = 8; i < 38; i++)
+        assert_int_equal(code[i], 0x00);
+    assert_int_equal(code[38], 0x01);
+    static const uint8_t tail[] = {0x5f, 0x19, 0x5f, 0x19, 0x60, 0x60, 0x1c, 0x60, 0x1f, 0x19};
+    for (int i = 0; i < (int)sizeof tail; i++)
+        assert_int_equal(code[39 + i], tail[i]);
     arena_free(&ar);
 }
 
