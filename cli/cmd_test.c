@@ -34,13 +34,13 @@ static int test_file(const char *path, TestTarget target) {
         return EXIT_USAGE;
     }
     status = scen_run_evm(&sc, evm, stdout, stderr);
-    if (status != EXIT_USAGE) {
+    if (status != EXIT_USAGE && sc.errors == 0) {
         int passed = 0;
         for (int i = 0; i < sc.nsteps; i++)
             passed += evm[i].ran && evm[i].pass;
         printf("%s: evm: %d/%d steps passed\n", path, passed, sc.nsteps);
     }
-    if (target == TT_ALL && status != EXIT_USAGE) {
+    if (target == TT_ALL && status != EXIT_USAGE && sc.errors == 0) {
         /* A second target's outcomes would be compared with evm[i].observed here. */
         printf("%s: all: only the evm target ran (%s)\n", path, wasm_missing);
     }

@@ -357,22 +357,9 @@ static void remove_tree(const char *dir, const Scenario *sc) {
     rmdir(dir);
 }
 
+/* The contracts are compiled (and the calls checked against them) before node is looked
+ * for, so a wrong scenario is reported the same everywhere. */
 int scen_run_evm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err) {
-    if (!node_on_path()) {
-        fprintf(err, "writ test: node not found on PATH: the evm target runs on "
-                     "@ethereumjs/evm through node\n");
-        return EXIT_USAGE;
-    }
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/node_modules/@ethereumjs/evm", oracle_dir());
-    char mjs[4096];
-    snprintf(mjs, sizeof mjs, "%s/evmrun.mjs", oracle_dir());
-    if (!file_exists(probe) || !file_exists(mjs)) {
-        fprintf(err, "writ test: no EVM oracle in '%s' (evmrun.mjs and its node_modules): set "
-                     "WRIT_EVM_ORACLE, or install one with tests/oracle/setup.sh SHARED DIR "
-                     "(needs npm)\n", oracle_dir());
-        return EXIT_USAGE;
-    }
     char dir[] = "/tmp/writ-test-XXXXXX";
     if (!mkdtemp(dir)) {
         fprintf(err, "writ test: cannot make a temporary folder: %s\n", strerror(errno));
@@ -384,8 +371,20 @@ int scen_run_evm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err) {
             status = EXIT_INPUT;
     if (status == EXIT_OK && sc->errors)
         status = EXIT_INPUT;
-    char plan[4096];
+    char probe[4096], mjs[4096], plan[4096];
+    snprintf(probe, sizeof probe, "%s/node_modules/@ethereumjs/evm", oracle_dir());
+    snprintf(mjs, sizeof mjs, "%s/evmrun.mjs", oracle_dir());
     snprintf(plan, sizeof plan, "%s/plan.json", dir);
+    if (status == EXIT_OK && !node_on_path()) {
+        fprintf(err, "writ test: node not found on PATH: the evm target runs on "
+                     "@ethereumjs/evm through node\n");
+        status = EXIT_USAGE;
+    } else if (status == EXIT_OK && (!file_exists(probe) || !file_exists(mjs))) {
+        fprintf(err, "writ test: no EVM oracle in '%s' (evmrun.mjs and its node_modules): set "
+                     "WRIT_EVM_ORACLE, or install one with tests/oracle/setup.sh SHARED DIR "
+                     "(needs npm)\n", oracle_dir());
+        status = EXIT_USAGE;
+    }
     if (status == EXIT_OK && !write_plan(sc, dir, plan)) {
         fprintf(err, "writ test: cannot write '%s'\n", plan);
         status = EXIT_USAGE;

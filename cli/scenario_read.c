@@ -447,7 +447,7 @@ static void read_step(Checker *c, const ScNode *m, ScStep *st) {
             scen_error(sc, c->err, st->to_node, "unknown deployment '%s'", st->to_node->text);
     } else if (sc->ndeploys == 1) {
         st->to = &sc->deploys[0];
-    } else {
+    } else if (sc->ndeploys > 1) {
         scen_error(sc, c->err, m, "a step needs 'to: DEPLOYMENT' when there are %d deployments",
                    sc->ndeploys);
     }
