@@ -575,15 +575,15 @@ static void index_slot(WbGen *g, int S, IrType *et, BinaryenExpressionRef idx0, 
     et = wb_strip(et);
     int x = wb_new_local(g, I64);
     wb_emit(g, set(g, x, idx0));
-    if (wb_is_scalar(et) && evm_storage_bytes(et) < 32) {
-        uint32_t bytes = evm_storage_bytes(et), per = 32 / bytes;
+    if (wb_is_scalar(et) && wb_storage_bytes(et) < 32) {
+        uint32_t bytes = wb_storage_bytes(et), per = 32 / bytes;
         add_to_slot(g, S, bin(g, BinaryenDivUInt64(), wb_get64(g, x), wb_i64(g, per)));
         BinaryenExpressionRef off = un(g, BinaryenWrapInt64(), bin(g, BinaryenMulInt64(),
                                         bin(g, BinaryenRemUInt64(), wb_get64(g, x), wb_i64(g, per)), wb_i64(g, bytes)));
         wb_emit(g, set(g, dyn, *isdyn ? bin(g, BinaryenAddInt32(), wb_get32(g, dyn), off) : off));
         *isdyn = true;
     } else {
-        uint32_t slots = evm_storage_slots(g->m, &g->layout, et);
+        uint32_t slots = wb_storage_slots(g->m, &g->layout, et);
         add_to_slot(g, S, bin(g, BinaryenMulInt64(), wb_get64(g, x), wb_i64(g, slots)));
     }
 }
@@ -593,7 +593,7 @@ static void index_slot(WbGen *g, int S, IrType *et, BinaryenExpressionRef idx0, 
  * holds a further dynamic offset. */
 static IrType *storage_place(WbGen *g, IrInstr *i, int first, int S, uint32_t *off, int dyn, bool *isdyn) {
     IrStorage *st = &g->m->storage[i->var];
-    EvmSlot vs = g->layout.vars[i->var];
+    WbSlot vs = g->layout.vars[i->var];
     BinaryenExpressionRef a[8];
     for (int k = 0; k < 4; k++)
         wb_emit(g, set(g, S + k, wb_i64(g, (int64_t)vs.slot.w[k])));
@@ -609,7 +609,7 @@ static IrType *storage_place(WbGen *g, IrInstr *i, int first, int S, uint32_t *o
                 wb_fail(g, i->span, "this storage path");
                 return t;
             }
-            EvmSlot fs = g->layout.fields[t->struct_index][pe.field];
+            WbSlot fs = g->layout.fields[t->struct_index][pe.field];
             add_u256_to_slot(g, S, fs.slot);
             *off += fs.offset;
             t = g->m->structs[t->struct_index].fields[pe.field].type;
@@ -659,7 +659,7 @@ static BinaryenExpressionRef off_expr(WbGen *g, uint32_t off, int dyn, bool isdy
 
 /* r = the scalar of type t at (S, offset) */
 static void sload_scalar(WbGen *g, IrType *t, int S, uint32_t off, int dyn, bool isdyn, int dst) {
-    uint32_t bytes = evm_storage_bytes(t);
+    uint32_t bytes = wb_storage_bytes(t);
     BinaryenExpressionRef a[6];
     push_loc(g, a, S);
     if (bytes == 32 && !isdyn && off == 0) {
@@ -676,7 +676,7 @@ static void sload_scalar(WbGen *g, IrType *t, int S, uint32_t off, int dyn, bool
 
 static void sstore_scalar(WbGen *g, IrType *t, int S, uint32_t off, int dyn, bool isdyn,
                           BinaryenExpressionRef *val) {
-    uint32_t bytes = evm_storage_bytes(t);
+    uint32_t bytes = wb_storage_bytes(t);
     BinaryenExpressionRef a[10];
     push_loc(g, a, S);
     for (int k = 0; k < 4; k++)
@@ -755,7 +755,7 @@ static void sload_agg(WbGen *g, IrType *t, int S, int ptr, Span sp) {
         IrStruct *st = &g->m->structs[t->struct_index];
         int FS = wb_new_scalar(g), fp = wb_new_local(g, I32), dyn = wb_new_local(g, I32);
         for (int k = 0; k < st->nfields; k++) {
-            EvmSlot fs = g->layout.fields[t->struct_index][k];
+            WbSlot fs = g->layout.fields[t->struct_index][k];
             IrType *ft = wb_strip(st->fields[k].type);
             for (int q = 0; q < 4; q++)
                 wb_emit(g, set(g, FS + q, wb_get64(g, S + q)));
@@ -809,7 +809,7 @@ static void sstore_agg(WbGen *g, IrType *t, int S, int ptr, Span sp) {
         IrStruct *st = &g->m->structs[t->struct_index];
         int FS = wb_new_scalar(g), fp = wb_new_local(g, I32), dyn = wb_new_local(g, I32);
         for (int k = 0; k < st->nfields; k++) {
-            EvmSlot fs = g->layout.fields[t->struct_index][k];
+            WbSlot fs = g->layout.fields[t->struct_index][k];
             IrType *ft = wb_strip(st->fields[k].type);
             if (ft->kind == IRT_MAP)
                 continue;
@@ -853,7 +853,7 @@ static void sstore_agg(WbGen *g, IrType *t, int S, int ptr, Span sp) {
         int iv = wb_new_local(g, I32), ES = wb_new_scalar(g), dyn = wb_new_local(g, I32);
         if (!wb_is_scalar(et)) {
             /* aggregates: their in-place slots (as the EVM backend does) */
-            uint32_t slots = evm_storage_slots(g->m, &g->layout, et);
+            uint32_t slots = wb_storage_slots(g->m, &g->layout, et);
             int mark = g->ncode;
             for (int k = 0; k < 4; k++)
                 wb_emit(g, set(g, ES + k, wb_get64(g, DS + k)));
@@ -1406,6 +1406,12 @@ static void compile_func(WbGen *g, int fi) {
     BinaryenExpressionRef body = RelooperRenderAndDispose(rl, rb[f->entry->id], (BinaryenIndex)g->label_helper);
     BinaryenExpressionRef whole[2] = {body, BinaryenUnreachable(M)};
     body = BinaryenBlock(M, NULL, whole, 2, I32);
+    if (g->nvars + np > WB_MAX_LOCALS) {
+        diag_error(g->diags, f->span, "too many locals in function '%s' for wasm (%d; the limit is %d)", f->name,
+                   g->nvars + np, WB_MAX_LOCALS);
+        g->ok = false;
+        return;
+    }
     char name[32];
     snprintf(name, sizeof name, "fn%d", fi);
     wb_apply_spans(g, BinaryenAddFunction(M, name, BinaryenTypeCreate(pt, (BinaryenIndex)np), I32, g->vars,

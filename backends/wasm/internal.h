@@ -6,12 +6,31 @@
 #include <binaryen-c.h>
 
 #include "wasm.h"
-#include "backends/evm/internal.h" /* the Solidity storage layout and ABI JSON, shared */
 
 /* Memory map: 0..511 scratch owned by the runtime helpers (see runtime.c), read-only data
  * (string literals as memory images) from WB_RODATA, then the bump heap. */
 enum { WB_SCRATCH_KEY = 0, WB_SCRATCH_WORD = 64, WB_SCRATCH_T0 = 96, WB_SCRATCH_T1 = 288,
        WB_SCRATCH_T2 = 416, WB_RODATA = 512 };
+
+/* The Solidity storage layout (layout.c). */
+typedef struct WbSlot {
+    U256 slot;          /* first slot */
+    uint8_t offset;     /* byte offset inside it (packed value types) */
+} WbSlot;
+
+typedef struct WbLayout {
+    WbSlot *vars;       /* per IrModule.storage (ghosts: unused) */
+    WbSlot **fields;    /* per struct: fields relative to the struct's slot */
+    uint32_t *struct_slots;
+} WbLayout;
+
+void wb_layout_compute(const IrModule *m, Arena *a, WbLayout *l);
+uint32_t wb_storage_bytes(const IrType *t);      /* packing unit; 32 for aggregates */
+uint32_t wb_storage_slots(const IrModule *m, const WbLayout *l, const IrType *t);
+char *wb_abi_json(const IrModule *m, Arena *a);  /* the Solidity ABI, as solc writes it */
+
+/* Engines (wasmer, V8, the bundled VM) cap a function's locals at 50000. */
+enum { WB_MAX_LOCALS = 50000 };
 
 /* Values: every scalar (bool, integers, address, bytesN) is four i64 locals holding its
  * canonical 256-bit form (ir.h: zero- or sign-extended); a ref is one i32 local holding a
@@ -23,7 +42,7 @@ typedef struct WbGen {
     Arena *arena;
     DiagSink *diags;
     BinaryenModuleRef mod;
-    EvmLayout layout;
+    WbLayout layout;
     bool ok;
     uint32_t **str_addr;      /* per function, per IR_STR value id: its rodata address */
     uint32_t heap_base;

@@ -83,7 +83,7 @@ bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diag
     WbGen g0 = {0}, *g = &g0;
     g->m = m, g->arena = m->arena, g->diags = diags, g->ok = true;
     memset(out, 0, sizeof *out);
-    evm_layout_compute(m, m->arena, &g->layout);
+    wb_layout_compute(m, m->arena, &g->layout);
     uint8_t *rodata;
     uint32_t nrodata = layout_rodata(g, &rodata);
     g->heap_base = (WB_RODATA + nrodata + 31) / 32 * 32;
@@ -129,7 +129,7 @@ bool wb_compile(IrModule *m, const WbOptions *opt, WbOutput *out, DiagSink *diag
             out->source_map = arena_strndup(m->arena, r.sourceMap, strlen(r.sourceMap));
         free(r.binary);
         free(r.sourceMap);
-        out->abi_json = evm_abi_json(m, m->arena);
+        out->abi_json = wb_abi_json(m, m->arena);
     }
     BinaryenModuleDispose(g->mod);
     return g->ok;
@@ -163,15 +163,10 @@ bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir)
     char hex[67] = "0x";
     for (int k = 0; k < 32; k++)
         snprintf(hex + 2 + 2 * k, 3, "%02x", h[k]);
-    Json j;
-    json_init(&j, f, true);
-    json_obj_open(&j);
-    json_key(&j, "contract"), json_str(&j, m->name);
-    json_key(&j, "target"), json_str(&j, "wasm (Arbitrum Stylus)");
-    json_key(&j, "abi"), json_raw(&j, out->abi_json ? out->abi_json : "[]");
-    json_key(&j, "wasm_size"), json_int(&j, (long long)out->nwasm);
-    json_key(&j, "code_hash"), json_str(&j, hex);
-    json_obj_close(&j);
+    fputs("{\n  \"contract\": \"", f), fputs(m->name, f);
+    fputs("\",\n  \"target\": \"wasm (Arbitrum Stylus)\",\n  \"abi\": ", f);
+    fputs(out->abi_json ? out->abi_json : "[]", f);
+    fprintf(f, ",\n  \"wasm_size\": %zu,\n  \"code_hash\": \"%s\"\n}", out->nwasm, hex);
     fputc('\n', f);
     return fclose(f) == 0;
 }
