@@ -293,47 +293,50 @@ if (errors) process.exit(0);
 
 // Every step is checked against the ABI before any runs, so a wrong scenario runs nothing.
 const prepared = [];
+// Each expectation is checked on its own, so one step can report several problems.
+const guard = (f) => { try { return f(); } catch (err) { fail(err); return undefined; } };
 for (const st of plan.steps) {
-  try {
-    const dep = deployed.get(st.to);
-    const fn = dep.abi.find((x) => x.type === 'function' && sigOf(x) === st.sig);
-    if (!fn) throw new PlanError(st.call, `${st.to} has no function ${st.sig}`);
-    const ins = fn.inputs.map((p) => parseType(canon(p))), outs = fn.outputs.map((p) => parseType(canon(p)));
+  const dep = deployed.get(st.to);
+  const fn = dep.abi.find((x) => x.type === 'function' && sigOf(x) === st.sig);
+  if (!fn) { fail(new PlanError(st.call, `${st.to} has no function ${st.sig}`)); continue; }
+  const ins = fn.inputs.map((p) => parseType(canon(p))), outs = fn.outputs.map((p) => parseType(canon(p)));
+  const p = { st, dep, fn, outs };
+  p.data = guard(() => {
     const args = st.args ? st.args.v : [];
     if (args.length !== ins.length) throw new PlanError(st.args ?? st.call, `${st.sig} takes ${ins.length} arguments, not ${args.length}`);
-    const p = { st, dep, fn, data: selector(st.sig) + encodeTuple(ins, args), outs };
-    if (st.returns) {
-      const nodes = st.returns.k === 'a' && !(outs.length === 1 && outs[0].kind !== 'elem' && st.returns.v.length !== 1) ? st.returns.v : [st.returns];
-      if (nodes.length !== outs.length) throw new PlanError(st.returns, `${st.sig} returns ${outs.length} values, the step expects ${nodes.length}`);
-      p.returns = '0x' + encodeTuple(outs, nodes);
-    }
-    if (st.reverts && !(st.reverts.v === 'true' && !st.reverts.q)) {
-      const x = parseExpr(st.reverts), e = findError(x.name, x.args.length, st.reverts, dep.abi);
-      p.reverts = selector(e.sig) + encodeTuple(e.types, x.args);
-    }
-    if (st.events) p.events = st.events.v.map((n) => {
-      const x = parseExpr(n), e = findEvent(x.name, x.args.length, n);
-      const topics = e.anonymous ? [] : [keccakHex(enc.encode(sigOf(e)))];
-      const dataTypes = [], dataNodes = [];
-      e.inputs.forEach((inp, j) => {
-        const t = parseType(canon(inp));
-        if (!inp.indexed) { dataTypes.push(t); dataNodes.push(x.args[j]); return; }
-        if (t.kind === 'elem' && !isDyn(t)) topics.push('0x' + encode(t, x.args[j]));
-        else if (t.kind === 'elem') {
-          const v = scalar(x.args[j], t);
-          topics.push(keccakHex(t.name === 'string' ? enc.encode(v) : hexToBytes(v)));
-        } else throw new PlanError(n, `indexed ${t.text} arguments cannot be checked`);
-      });
-      return { text: n.v, topics, data: '0x' + encodeTuple(dataTypes, dataNodes) };
+    return selector(st.sig) + encodeTuple(ins, args);
+  });
+  if (st.returns) p.returns = guard(() => {
+    const nodes = st.returns.k === 'a' && !(outs.length === 1 && outs[0].kind !== 'elem' && st.returns.v.length !== 1) ? st.returns.v : [st.returns];
+    if (nodes.length !== outs.length) throw new PlanError(st.returns, `${st.sig} returns ${outs.length} values, the step expects ${nodes.length}`);
+    return '0x' + encodeTuple(outs, nodes);
+  });
+  if (st.reverts && !(st.reverts.v === 'true' && !st.reverts.q)) p.reverts = guard(() => {
+    const x = parseExpr(st.reverts), e = findError(x.name, x.args.length, st.reverts, dep.abi);
+    return selector(e.sig) + encodeTuple(e.types, x.args);
+  });
+  if (st.events) p.events = st.events.v.map((n) => guard(() => {
+    const x = parseExpr(n), e = findEvent(x.name, x.args.length, n);
+    const topics = e.anonymous ? [] : [keccakHex(enc.encode(sigOf(e)))];
+    const dataTypes = [], dataNodes = [];
+    e.inputs.forEach((inp, j) => {
+      const t = parseType(canon(inp));
+      if (!inp.indexed) { dataTypes.push(t); dataNodes.push(x.args[j]); return; }
+      if (t.kind === 'elem' && !isDyn(t)) topics.push('0x' + encode(t, x.args[j]));
+      else if (t.kind === 'elem') {
+        const v = scalar(x.args[j], t);
+        topics.push(keccakHex(t.name === 'string' ? enc.encode(v) : hexToBytes(v)));
+      } else throw new PlanError(n, `indexed ${t.text} arguments cannot be checked`);
     });
-    if (st.storage) p.storage = st.storage.v.map(([k, v]) => {
-      const dep2 = deployed.get(k.v.slice(0, k.v.indexOf('.')));
-      const s = slotOf(k, dep2, k.v);
-      return { key: k.v, addr: dep2.address, s, want: storageExpect(v, s), text: v.v };
-    });
-    if (st.balances) p.balances = st.balances.v.map(([k, v]) => ({ key: k.v, addr: addrOf(k, k.v.startsWith('@') ? k.v : '@' + k.v), want: toInt(v, v.v) }));
-    prepared.push(p);
-  } catch (err) { fail(err); }
+    return { text: n.v, topics, data: '0x' + encodeTuple(dataTypes, dataNodes) };
+  }));
+  if (st.storage) p.storage = st.storage.v.map(([k, v]) => guard(() => {
+    const dep2 = deployed.get(k.v.slice(0, k.v.indexOf('.')));
+    const s = slotOf(k, dep2, k.v);
+    return { key: k.v, addr: dep2.address, s, want: storageExpect(v, s), text: v.v };
+  }));
+  if (st.balances) p.balances = st.balances.v.map(([k, v]) => guard(() => ({ key: k.v, addr: addrOf(k, k.v.startsWith('@') ? k.v : '@' + k.v), want: toInt(v, v.v) })));
+  prepared.push(p);
 }
 if (errors) process.exit(0);
 
