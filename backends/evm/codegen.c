@@ -195,10 +195,11 @@ void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, A
         if (!changed)
             break;
     }
-    g->heap_base = EVM_FRAMES;
+    g->reg_base = EVM_FRAMES;
     for (int i = 0; i < n; i++)
-        if (g->frame_base[i] + g->frame_size[i] > g->heap_base)
-            g->heap_base = g->frame_base[i] + g->frame_size[i];
+        if (g->frame_base[i] + g->frame_size[i] > g->reg_base)
+            g->reg_base = g->frame_base[i] + g->frame_size[i];
+    g->heap_base = g->reg_base + 32u * EVM_NREGS;
 }
 
 uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k) {

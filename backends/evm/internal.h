@@ -131,17 +131,17 @@ char *evm_method_ids_json(const IrModule *m, Arena *arena);
 /* ---------------- code generation ---------------- */
 /* Memory map of generated code: 0x00-0x7f scratch (map keys and hashing, static event,
  * return and revert data), 0x80 the heap bytes used so far (0 at the start: no setup, and
- * calls that allocate nothing never touch it), 0xa0-0x19f eight registers (temporaries
- * inside one IR instruction), then one static frame per function (its parameters, then
- * its values' words; frames of functions that can be active together do not overlap),
- * then the heap. */
+ * calls that allocate nothing never touch it), then one static frame per function from
+ * 0xa0 (its parameters, then its values' words; frames of functions that can be active
+ * together do not overlap), then eight registers (temporaries inside one IR instruction:
+ * code that needs none never pays for their memory), then the heap. */
 enum {
     EVM_SCRATCH_WORDS = 4,
     EVM_FREE_PTR = 0x80,
-    EVM_REG0 = 0xa0,
-    EVM_FRAMES = 0x1a0,
+    EVM_FRAMES = 0xa0,
+    EVM_NREGS = 8,
 };
-#define EVM_REG(k) (EVM_REG0 + 32 * (k))
+#define EVM_REG(k) (g->reg_base + 32u * (k))
 
 typedef struct EvmGen {
     IrModule *m;
@@ -153,6 +153,7 @@ typedef struct EvmGen {
     bool creation;            /* emitting the creation code */
     uint32_t *frame_base;     /* per IrModule.funcs index */
     uint32_t *frame_size;
+    uint32_t reg_base;        /* the registers, after every frame */
     uint32_t heap_base;
     int **slots;              /* per function, per value id: its word in the frame */
     bool *calls_out;          /* per function: may make an external call (computed lazily) */
@@ -223,8 +224,14 @@ uint32_t evm_gen_mem_size(EvmGen *g, IrType *t);          /* bytes of t's memory
 void evm_gen_sload_string_routine(EvmGen *g);             /* shared routines, at the end */
 void evm_gen_sstore_string_routine(EvmGen *g);
 
-/* registers used by the encoder */
-enum { R_T4 = EVM_REG(0), R_TAIL = EVM_REG(1), R_ARGS = EVM_REG(2), R_ARGLEN = EVM_REG(3),
-       R_T0 = EVM_REG(4), R_T1 = EVM_REG(5), R_T2 = EVM_REG(6), R_T3 = EVM_REG(7) };
+/* registers (an EvmGen *g must be in scope) */
+#define R_T4 EVM_REG(0)
+#define R_TAIL EVM_REG(1)
+#define R_ARGS EVM_REG(2)
+#define R_ARGLEN EVM_REG(3)
+#define R_T0 EVM_REG(4)
+#define R_T1 EVM_REG(5)
+#define R_T2 EVM_REG(6)
+#define R_T3 EVM_REG(7)
 
 #endif
