@@ -32,6 +32,7 @@ bool evm_compile(IrModule *m, Arena *arena, DiagSink *diags, const EvmOptions *o
     const char *err = NULL;
     if (!g.ok)
         return false;
+    evm_asm_optimize(&rt);
     if (!evm_asm_assemble(&rt, &out->runtime, &out->nruntime, &err)) {
         diag_error(diags, (Span){0}, "evm backend: internal error: label '%s' never placed", err);
         return false;
@@ -40,6 +41,7 @@ bool evm_compile(IrModule *m, Arena *arena, DiagSink *diags, const EvmOptions *o
     evm_gen_creation(&g, &cre, out->runtime, out->nruntime);
     if (!g.ok)
         return false;
+    evm_asm_optimize(&cre);
     if (!evm_asm_assemble(&cre, &out->creation, &out->ncreation, &err)) {
         diag_error(diags, (Span){0}, "evm backend: internal error: label '%s' never placed", err);
         return false;

@@ -75,6 +75,8 @@ void evm_asm_jump_kind(EvmAsm *a, char kind);          /* 'i' / 'o' on the last 
 /* push label; JUMP — and the conditional form (condition already on the stack). */
 void evm_asm_jump(EvmAsm *a, int label);
 void evm_asm_jumpi(EvmAsm *a, int label);
+/* peephole.c: rewrite rules, unreachable code, JUMPDESTs nothing jumps to (in place). */
+void evm_asm_optimize(EvmAsm *a);
 /* Settles push widths (fixed point) and label offsets, then writes the bytes. Returns
  * false (with *err set) when a label was used but never placed. */
 bool evm_asm_assemble(EvmAsm *a, uint8_t **code, size_t *n, const char **err);

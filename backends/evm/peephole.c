@@ -1,0 +1,209 @@
+/* peephole.c — the assembler-level optimiser: rewrite rules over windows of items, given as
+ * data (a pattern and its replacement, with variables for constants and labels), then two
+ * structural passes: code after an unconditional exit up to the next label is dropped, and
+ * labels no push refers to lose their JUMPDEST (one byte and one gas each). Runs to a fixed
+ * point before the assembler settles push widths. */
+#include <string.h>
+
+#include "internal.h"
+
+/* One item of a pattern or replacement. P_PUSH / P_LABELREF / P_LABEL carry a variable:
+ * the first occurrence in a pattern binds it, later ones must be equal. */
+typedef enum PKind { P_END, P_OP, P_PUSH, P_LABELREF, P_LABEL } PKind;
+typedef struct PItem {
+    uint8_t kind;
+    uint8_t op;     /* P_OP */
+    uint8_t var;    /* P_PUSH, P_LABELREF, P_LABEL: variable 0..3 */
+} PItem;
+
+enum { RULE_MAX = 8, VARS = 4 };
+typedef struct Rule {
+    const char *name;
+    PItem pat[RULE_MAX];
+    PItem rep[RULE_MAX];
+} Rule;
+
+#define OP(o) {P_OP, EVM_##o, 0}
+#define PUSH(v) {P_PUSH, 0, v}
+#define REF(v) {P_LABELREF, 0, v}
+#define LBL(v) {P_LABEL, 0, v}
+
+static const Rule rules[] = {
+    /* a word stored and read back at once stays on the stack too */
+    {"store-load", {PUSH(0), OP(MSTORE), PUSH(0), OP(MLOAD)}, {OP(DUP1), PUSH(0), OP(MSTORE)}},
+    /* if !c goto a; goto b; a: ...  =>  if c goto b; a: ... */
+    {"branch-over-jump", {OP(ISZERO), REF(0), OP(JUMPI), REF(1), OP(JUMP), LBL(0)},
+     {REF(1), OP(JUMPI), LBL(0)}},
+    {"jump-to-next", {REF(0), OP(JUMP), LBL(0)}, {LBL(0)}},
+    {"double-not-branch", {OP(ISZERO), OP(ISZERO), REF(0), OP(JUMPI)}, {REF(0), OP(JUMPI)}},
+    {"push-pop", {PUSH(0), OP(POP)}, {{P_END, 0, 0}}},
+    {"dup-pop", {OP(DUP1), OP(POP)}, {{P_END, 0, 0}}},
+    {"swap-add", {OP(SWAP1), OP(ADD)}, {OP(ADD)}},
+    {"swap-mul", {OP(SWAP1), OP(MUL)}, {OP(MUL)}},
+    {"swap-and", {OP(SWAP1), OP(AND)}, {OP(AND)}},
+    {"swap-or", {OP(SWAP1), OP(OR)}, {OP(OR)}},
+    {"swap-xor", {OP(SWAP1), OP(XOR)}, {OP(XOR)}},
+    {"swap-eq", {OP(SWAP1), OP(EQ)}, {OP(EQ)}},
+    {"dup-swap", {OP(DUP1), OP(SWAP1)}, {OP(DUP1)}},
+    {"swap-swap", {OP(SWAP1), OP(SWAP1)}, {{P_END, 0, 0}}},
+};
+enum { NRULES = sizeof rules / sizeof rules[0] };
+
+static int plen(const PItem *p) {
+    int n = 0;
+    while (n < RULE_MAX && p[n].kind != P_END)
+        n++;
+    return n;
+}
+
+/* Does the pattern match at items[i..]? Binds pushes in imm[], labels in lab[]. */
+static bool match(const EvmAsm *a, int i, const Rule *r, U256 *imm, int *lab) {
+    bool bound[VARS] = {false};
+    int n = plen(r->pat);
+    if (i + n > a->n)
+        return false;
+    for (int k = 0; k < n; k++) {
+        const EvmItem *it = &a->items[i + k];
+        const PItem *p = &r->pat[k];
+        switch ((PKind)p->kind) {
+        case P_OP:
+            if (it->kind != EI_OP || it->op != p->op)
+                return false;
+            break;
+        case P_PUSH:
+            if (it->kind != EI_PUSH)
+                return false;
+            if (bound[p->var] && !u256_eq(imm[p->var], it->imm))
+                return false;
+            imm[p->var] = it->imm, bound[p->var] = true;
+            break;
+        case P_LABELREF:
+        case P_LABEL:
+            if (it->kind != (p->kind == P_LABEL ? EI_LABEL : EI_PUSHLABEL))
+                return false;
+            if (bound[p->var] && lab[p->var] != it->label)
+                return false;
+            lab[p->var] = it->label, bound[p->var] = true;
+            break;
+        case P_END:
+            break;
+        }
+    }
+    return true;
+}
+
+static unsigned byte_width(U256 v) {
+    return (u256_bit_length(v) + 7) / 8;
+}
+
+/* Applies the rules left to right over the whole buffer once; true when any fired. */
+static bool apply_rules(EvmAsm *a) {
+    EvmItem *out = ARENA_ARRAY(a->arena, EvmItem, a->n + 1);
+    int n = 0;
+    bool changed = false;
+    for (int i = 0; i < a->n;) {
+        U256 imm[VARS];
+        int lab[VARS];
+        const Rule *r = NULL;
+        for (int k = 0; k < NRULES && !r; k++)
+            if (match(a, i, &rules[k], imm, lab))
+                r = &rules[k];
+        if (!r) {
+            out[n++] = a->items[i++];
+            continue;
+        }
+        const EvmItem *first = &a->items[i];
+        int np = plen(r->pat), nr = plen(r->rep);
+        for (int k = 0; k < nr; k++) {
+            const PItem *p = &r->rep[k];
+            EvmItem it = *first;
+            it.comment = NULL;
+            it.jump = '-';
+            it.label = -1;
+            if (p->kind == P_OP) {
+                it.kind = EI_OP, it.op = p->op;
+                /* a jump keeps its source-map kind ('i' / 'o') from the pattern's jump */
+                for (int q = 0; q < np; q++)
+                    if (a->items[i + q].kind == EI_OP && a->items[i + q].op == p->op)
+                        it.jump = a->items[i + q].jump;
+            } else if (p->kind == P_PUSH) {
+                it.kind = EI_PUSH, it.imm = imm[p->var];
+                it.width = (uint8_t)byte_width(it.imm);
+            } else {
+                it.kind = p->kind == P_LABEL ? EI_LABEL : EI_PUSHLABEL;
+                it.label = lab[p->var];
+                it.width = 1;
+            }
+            out[n++] = it;
+        }
+        i += np;
+        changed = true;
+    }
+    a->items = out;
+    a->n = n;
+    a->cap = a->n + 1;
+    return changed;
+}
+
+static bool is_exit(const EvmItem *it) {
+    if (it->kind != EI_OP)
+        return false;
+    switch ((EvmOp)it->op) {
+    case EVM_JUMP: case EVM_STOP: case EVM_RETURN: case EVM_REVERT: case EVM_INVALID:
+    case EVM_SELFDESTRUCT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Drops code that no path reaches: after an exit, up to the next label, mark or data. */
+static bool drop_unreachable(EvmAsm *a) {
+    int n = 0;
+    bool dead = false, changed = false;
+    for (int i = 0; i < a->n; i++) {
+        EvmItem *it = &a->items[i];
+        if (it->kind == EI_LABEL || it->kind == EI_MARK || it->kind == EI_DATA)
+            dead = false;
+        if (dead) {
+            changed = true;
+            continue;
+        }
+        a->items[n++] = *it;
+        if (is_exit(it))
+            dead = true;
+    }
+    a->n = n;
+    return changed;
+}
+
+/* A label no push refers to is only fallen into: no JUMPDEST needed. */
+static bool unmark_unused_labels(EvmAsm *a) {
+    bool *used = ARENA_ARRAY(a->arena, bool, a->nlabels + 1);
+    for (int i = 0; i < a->n; i++)
+        if (a->items[i].kind == EI_PUSHLABEL)
+            used[a->items[i].label] = true;
+    bool changed = false;
+    for (int i = 0; i < a->n; i++) {
+        EvmItem *it = &a->items[i];
+        if (it->kind == EI_LABEL && !used[it->label])
+            it->kind = EI_MARK, changed = true;
+    }
+    return changed;
+}
+
+void evm_asm_optimize(EvmAsm *a) {
+    for (int round = 0; round < 64; round++) {
+        bool changed = apply_rules(a);
+        changed = drop_unreachable(a) || changed;
+        if (!changed)
+            break;
+    }
+    unmark_unused_labels(a);
+    /* labels' item indexes moved */
+    for (int l = 0; l < a->nlabels; l++)
+        a->label_item[l] = -1;
+    for (int i = 0; i < a->n; i++)
+        if (a->items[i].kind == EI_LABEL || a->items[i].kind == EI_MARK)
+            a->label_item[a->items[i].label] = i;
+}
