@@ -15,15 +15,25 @@
 enum { SC_MAX_DEPTH = 64 };
 
 void scen_error(Scenario *sc, FILE *err, const ScNode *at, const char *fmt, ...) {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     if (at)
         fprintf(err, "%s:%d:%d: error: ", sc->path, at->line, at->col);
     else
         fprintf(err, "%s: error: ", sc->path);
-    vfprintf(err, fmt, ap);
+    /* One line per diagnostic, whatever the quoted YAML text holds. */
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", err);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(err, "\\x%02x", *p);
+        else
+            fputc(*p, err);
+    }
     fputc('\n', err);
-    va_end(ap);
     sc->errors++;
 }
 
