@@ -225,6 +225,7 @@ L_X_RETURN: {
     NEXT();
 }
 L_X_FUEL: if (--s->fuel == 0) TRAP(VM_TRAP_FUEL); NEXT();
+L_X_GAS: if (s->gas < pc[0].u) { s->gas = 0; TRAP(VM_TRAP_OUT_OF_GAS); } s->gas -= pc[0].u; pc++; NEXT();
 L_X_CALL_DIRECT: {
     Code *cc = (Code *)(uintptr_t)pc[0].u;
     sp = fp + pc[1].u;

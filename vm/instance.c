@@ -15,6 +15,7 @@ VmStatus vm_module_load(VmStore *s, const uint8_t *bytes, size_t len, VmModule *
     if (!m) return vm_error(err, VM_OUT_OF_MEMORY, 0, "out of memory");
     m->start = -1;
     m->fuel = s->lim.fuel != 0;
+    m->gas = s->gas_metering;
     m->bytes = vm_alloc(len);
     if (!m->bytes) { st = vm_error(err, VM_OUT_OF_MEMORY, 0, "out of memory"); goto fail; }
     if (len) memcpy(m->bytes, bytes, len);
@@ -51,6 +52,11 @@ int64_t vm_memory_grow(VmStore *s, VmMemory *m, uint32_t delta) {
     if (cap > s->lim.memory_pages) cap = s->lim.memory_pages;
     if ((uint64_t)old + delta > cap) return -1;
     if (delta == 0) return old;
+    if (s->gas_metering) { /* contract mode: growth is paid for first (gas.def) */
+        uint64_t cost = (uint64_t)delta * vm_gas_cost(OP_MEMORY_GROW);
+        if (s->gas < cost) return -1;
+        s->gas -= cost;
+    }
     uint64_t size = ((uint64_t)old + delta) * 65536;
     if (size > SIZE_MAX) return -1;
     uint8_t *d = vm_realloc(m->data, (size_t)size);

@@ -39,6 +39,7 @@ typedef struct {
     uint32_t last_end, last_dst_pos, last_dst_home;
     uint32_t last_start; int last_op; bool last_imm; /* for compare + branch fusion */
     uint32_t entry_len; /* code length at function entry: nothing has run while it is unchanged */
+    uint32_t gas_at; uint64_t gas_acc; /* contract mode: the open block's OP_X_GAS cost word, its sum */
 } V;
 
 static const uint8_t valtypes[] = { VM_I32, VM_I64, VM_F32, VM_F64, VM_FUNCREF, VM_EXTERNREF };
@@ -478,6 +479,28 @@ static bool fuse_cond_branch(V *v, bool negate) {
     return true;
 }
 
+/* Contract mode: close the open basic block (its OP_X_GAS word gets the summed cost) and
+ * open the next one. Blocks start at function entry, loop heads, both arms of `if`, after
+ * `end` and after `br_if`; every instruction is paid for on its block's entry. */
+static void gas_close(V *v) {
+    if (v->gas_at && v->gas_at < v->em.len && !v->em.oom) v->em.w[v->gas_at].u = v->gas_acc;
+    v->gas_at = 0; v->gas_acc = 0;
+}
+static void gas_open(V *v) {
+    gas_close(v);
+    if (!v->nctrls || !live(v)) return;
+    em_op(&v->em, OP_X_GAS);
+    v->gas_at = v->em.len;
+    em_u(&v->em, 0);
+}
+
+/* Contract mode: floating point is not deterministic enough for consensus. */
+static bool op_is_float(int op) {
+    const char *n = vm_ops[op].name, *sig = vm_ops[op].sig;
+    if (n[0] == 'F' || strstr(n, "_F32") || strstr(n, "_F64")) return true;
+    return strchr(sig, 'f') || strchr(sig, 'F');
+}
+
 static VmStatus instr(V *v, int op) {
     VmModule *m = v->m;
     VmStatus st = VM_OK;
@@ -824,6 +847,8 @@ static VmStatus validate_func(V *v, uint32_t idx) {
     v->em.labels = vm_exec_labels();
     TRY(push_ctrl(v, -1, 0, NULL, ft->nresults, ft->types + ft->nparams));
     if (m->fuel) em_op(&v->em, OP_X_FUEL); /* every call burns fuel, as every loop turn does */
+    v->gas_at = 0; v->gas_acc = 0;
+    if (m->gas) gas_open(v);
     v->entry_len = v->em.len;
     fn->code.nparams = ft->nparams;
     while (v->nctrls) {
@@ -831,7 +856,22 @@ static VmStatus validate_func(V *v, uint32_t idx) {
         v->op_pos = v->pos;
         int op = decode_op(v, &st);
         if (op < 0) goto fail;
+        if (m->gas && op_is_float(op)) {
+            char name[32]; size_t k = 0; bool dot = false;
+            for (const char *p = vm_ops[op].name; *p && k + 1 < sizeof name; p++) {
+                char c = *p;
+                if (c == '_' && !dot) { c = '.'; dot = true; }
+                else if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+                name[k++] = c;
+            }
+            name[k] = 0;
+            st = vm_error(v->err, VM_INVALID, v->op_pos, "contract uses floating point (%s at offset %zu)", name, v->op_pos);
+            goto fail;
+        }
+        if (m->gas && live(v)) v->gas_acc += vm_gas_cost(op);
         TRY(instr(v, op));
+        if (m->gas && (op == OP_LOOP || op == OP_IF || op == OP_ELSE || op == OP_END || op == OP_BR_IF))
+            gas_open(v);
         if (v->em.oom) { st = oom(v); goto fail; }
     }
     if (v->pos != v->end) { st = malformed(v, "section size mismatch: END opcode expected"); goto fail; }

@@ -16,7 +16,7 @@ enum {
 #undef OP
     OP_COUNT
 };
-_Static_assert(OP_COUNT == 214, "opcodes.def row count changed: update decode tables");
+_Static_assert(OP_COUNT == 215, "opcodes.def row count changed: update decode tables");
 
 typedef struct { const char *name; uint8_t prefix, code; const char *sig; uint8_t align; } OpInfo;
 extern const OpInfo vm_ops[OP_COUNT];
@@ -103,6 +103,7 @@ struct VmModule {
     bool has_datacount; uint32_t datacount;
     uint8_t *declared; /* per function: may appear in ref.func */
     bool fuel;         /* compiled with fuel checks */
+    bool gas;          /* contract mode: compiled with per-block gas charges, floats rejected */
 };
 
 struct VmFunc {
@@ -138,6 +139,8 @@ struct VmStore {
     FuncType *canon; uint32_t ncanon, capcanon;
     Slot *stack; Frame *frames;
     uint64_t fuel;
+    uint64_t gas;       /* contract mode: gas left (charged by OP_X_GAS and memory growth) */
+    bool gas_metering;  /* modules loaded from now on are metered (contract.c sets it) */
     bool running;
     char trap_msg[128];
 };
@@ -168,6 +171,8 @@ uint32_t em_target(Emitter *e, uint32_t chain); /* emit a branch target slot, re
 void em_patch(Emitter *e, uint32_t chain, uint32_t target);
 VmStatus em_finish(Emitter *e, Code *code);
 void em_free(Emitter *e);
+/* gas.c: the cost table (gas.def) */
+uint32_t vm_gas_cost(int op);
 /* exec.c */
 const void *const *vm_exec_labels(void);
 const void *const *vm_exec_imm_labels(void);
