@@ -32,6 +32,7 @@ typedef struct ScDeploy {
     const char *source;       /* the .writ file, resolved against the scenario's folder */
     const char *contract;
     const ScNode *args, *from, *value;   /* args: a sequence or NULL */
+    const ScNode *time;       /* the block's timestamp from here on, or NULL */
 } ScDeploy;
 
 /* One call and what it must do. Expectations the step does not state are NULL. */
@@ -39,7 +40,7 @@ typedef struct ScStep {
     const ScNode *at;         /* the step's mapping: its line is the one reports name */
     const ScNode *call;       /* the function signature, e.g. transfer(address,uint256) */
     const ScDeploy *to;
-    const ScNode *to_node, *from, *value, *args;
+    const ScNode *to_node, *from, *value, *args, *time;
     const ScNode *returns, *reverts, *events, *storage, *balances, *gas_at_most;
 } ScStep;
 

@@ -128,6 +128,8 @@ static bool write_plan(const Scenario *sc, const char *dir, const char *path) {
         json_name(f, d->from);
         fputs(",\"value\":", f);
         json_name(f, d->value);
+        fputs(",\"time\":", f);
+        json_name(f, d->time);
         fputc('}', f);
     }
     fputs("],\n\"steps\":[", f);
@@ -143,6 +145,8 @@ static bool write_plan(const Scenario *sc, const char *dir, const char *path) {
         json_name(f, s->from);
         fputs(",\"value\":", f);
         json_name(f, s->value);
+        fputs(",\"time\":", f);
+        json_name(f, s->time);
         const struct { const char *key; const ScNode *n; } parts[] = {
             {"args", s->args},         {"returns", s->returns}, {"reverts", s->reverts},
             {"events", s->events},     {"storage", s->storage}, {"balances", s->balances},

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'url';
 const [oracleDir, planPath] = process.argv.slice(2);
 const { Harness, selector, keccakHex } = await import(pathToFileURL(path.resolve(oracleDir, 'evmrun.mjs')).href);
 const util = await import(pathToFileURL(path.resolve(oracleDir, 'node_modules/@ethereumjs/util/dist/esm/index.js')).href);
-const { Account, hexToBytes, bytesToHex, createAddressFromString } = util;
+const { Account, hexToBytes, bytesToHex, createAddressFromString, createZeroAddress } = util;
 
 const plan = JSON.parse(fs.readFileSync(planPath, 'utf8'));
 const enc = new TextEncoder(), dec = new TextDecoder();
@@ -248,9 +248,14 @@ async function readSlot(addr, s) {
 }
 
 // ---------------------------------------------------------------- running
+// The block every transaction runs in: @ethereumjs/evm's stand-alone default with the time a
+// deployment or step set (`time:`, kept for the ones after it).
+let blockTime = 0n;
+const block = () => ({ header: { number: 0n, coinbase: createZeroAddress(), timestamp: blockTime, difficulty: 0n,
+  prevRandao: new Uint8Array(32), gasLimit: 0n, baseFeePerGas: undefined, slotNumber: 0n, getBlobGasPrice: () => undefined } });
 async function runTx(from, to, data, value) {
   await h.beginTx(from, to);
-  const r = await h.evm.runCall({ caller: from, origin: from, to: to ?? undefined, data, value, gasLimit: 30_000_000n });
+  const r = await h.evm.runCall({ caller: from, origin: from, to: to ?? undefined, data, value, gasLimit: 30_000_000n, block: block() });
   const e = r.execResult;
   const intr = Harness.intrinsic(data, !to);
   const ok = !e.exceptionError;
@@ -279,6 +284,7 @@ for (const [i, d] of plan.deployments.entries()) {
       throw new PlanError(d.args ?? d, `${d.contract}'s constructor takes ${ctor.inputs.length} arguments, not ${argNodes.length}`);
     argsHex = encodeTuple(ctor.inputs.map((p) => parseType(canon(p))), argNodes);
   } catch (err) { fail(err); continue; }
+  if (d.time !== null) blockTime = toInt(null, d.time);
   const res = await runTx(fromOf(d.from), null, hexToBytes(art.bytecode.object + argsHex), BigInt(d.value ?? 0));
   if (!res.ok) {
     emit('DEPLOY', i, 'fail', res.gas, `deploying ${d.name} (${d.contract}) failed: ${res.e.exceptionError.error === 'revert' ? showRevert(res.data, art.abi) : res.e.exceptionError.error}`);
@@ -356,6 +362,7 @@ const showLog = (l) => {
 
 for (const [i, p] of prepared.entries()) {
   const st = p.st;
+  if (st.time !== null) blockTime = toInt(null, st.time);
   const res = await runTx(fromOf(st.from), p.dep.address, hexToBytes(p.data), BigInt(st.value ?? 0));
   const f = [];
   const outTypes = p.outs.map((t) => t.text);

@@ -351,7 +351,8 @@ static char *join_path(Checker *c, const char *rel) {
 }
 
 static void read_deployments(Checker *c, const ScNode *seq) {
-    static const char *const keys[] = {"name", "source", "contract", "args", "from", "value", NULL};
+    static const char *const keys[] = {"name", "source", "contract", "args", "from", "value",
+                                       "time", NULL};
     Scenario *sc = c->sc;
     if (!want(c, seq, SC_SEQ, "deployments"))
         return;
@@ -387,6 +388,9 @@ static void read_deployments(Checker *c, const ScNode *seq) {
         dp->args = map_get(d, "args");
         dp->from = map_get(d, "from");
         dp->value = map_get(d, "value");
+        dp->time = map_get(d, "time");
+        if (dp->time)
+            want_number(c, dp->time, "time");
         if (dp->args && want(c, dp->args, SC_SEQ, "args"))
             check_refs(c, dp->args, false);
         if (dp->from)
@@ -430,7 +434,7 @@ static bool is_signature(const char *s) {
 static void read_step(Checker *c, const ScNode *m, ScStep *st) {
     static const char *const keys[] = {"call", "to", "from", "value", "args", "returns",
                                        "reverts", "events", "storage", "balances",
-                                       "gas_at_most", NULL};
+                                       "gas_at_most", "time", NULL};
     Scenario *sc = c->sc;
     st->at = m;
     check_keys(c, m, "a step", keys);
@@ -445,6 +449,9 @@ static void read_step(Checker *c, const ScNode *m, ScStep *st) {
     st->storage = map_get(m, "storage");
     st->balances = map_get(m, "balances");
     st->gas_at_most = map_get(m, "gas_at_most");
+    st->time = map_get(m, "time");
+    if (st->time)
+        want_number(c, st->time, "time");
     if (!st->call) {
         scen_error(sc, c->err, m, "a step needs 'call: function(types...)'");
     } else if (want(c, st->call, SC_SCALAR, "call") && !is_signature(st->call->text)) {
