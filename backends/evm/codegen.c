@@ -315,6 +315,15 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
         evm_asm_push(A, const_word(v));
     } else if (v->op == IR_ENV) {
         op(g, env_op(v->env));   /* constant during a call: cheaper to read again */
+    } else if (v->op == IR_PARAM && g->inl) {
+        /* the caller's argument, read where the caller keeps it */
+        spill_pending(g);
+        EvmInline *c = g->inl;
+        IrFunc *f = g->f;
+        int fi = g->fi;
+        g->f = c->f, g->fi = c->fi, g->inl = c->up;
+        evm_gen_push_value(g, c->args[u256_low64(v->imm)]);
+        g->f = f, g->fi = fi, g->inl = c;
     } else if (v->op == IR_PARAM) {
         mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(v->imm)));
     } else {
@@ -970,6 +979,54 @@ static bool skipped(const IrInstr *i) {
     return (i->flags & IR_F_GHOST) || ((ir_op_info[i->op].flags & OPF_CHECK) && (i->flags & IR_F_PROVEN));
 }
 
+static void emit_body(EvmGen *g, int fi, int entry_label);
+
+/* Internal functions called from at most this many places are emitted at each call. */
+enum { INLINE_MAX_SITES = 2 };
+
+static int call_sites(const IrModule *m, int fi) {
+    int n = 0;
+    for (int k = 0; k < m->nfuncs; k++) {
+        IrFunc *f = m->funcs[k];
+        if (f->kind != IR_FN && f->kind != IR_FN_INIT)
+            continue;
+        for (IrBlock *b = f->entry; b; b = b->next_in_func)
+            for (IrInstr *in = b->first; in; in = in->next)
+                if (in->op == IR_CALL && in->callee == fi && !(in->flags & IR_F_GHOST))
+                    n++;
+    }
+    return n;
+}
+
+/* Emits the callee's body in place of the call when it is called from few places: no
+ * argument copies, no return jump. Leaves the result (if any) on the stack. */
+static bool inline_call(EvmGen *g, IrInstr *i) {
+    IrFunc *callee = g->m->funcs[i->callee];
+    if (callee->kind != IR_FN || call_sites(g->m, i->callee) > INLINE_MAX_SITES)
+        return false;
+    spill_pending(g);
+    EvmInline ctx = {i->args, g->f, g->fi, g->inl};
+    IrFunc *f = g->f;
+    int fi = g->fi, *block_label = g->block_label, back_saved = g->inline_back;
+    IrInstr **single_user = g->single_user, *cached = g->cached_place, *fused = g->fused;
+    bool jumped_saved = g->inline_jumped;
+    int back = evm_asm_new_label(A, NULL);
+    g->inline_back = back;
+    g->inline_jumped = false;
+    g->inl = &ctx;
+    emit_body(g, i->callee, evm_asm_new_label(A, NULL));
+    bool jumped = g->inline_jumped;
+    g->f = f, g->fi = fi, g->block_label = block_label, g->inl = ctx.up;
+    g->inline_back = back_saved, g->inline_jumped = jumped_saved;
+    g->single_user = single_user, g->cached_place = cached, g->fused = fused;
+    A->span = i->span;
+    if (jumped)
+        evm_asm_label(A, back);
+    else
+        evm_asm_mark(A, back);
+    return true;
+}
+
 static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
     if (skipped(i) || i == g->fused)
         return;
@@ -1112,6 +1169,11 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
         break;
     case IR_CALL: {
         IrFunc *callee = g->m->funcs[i->callee];
+        if (inline_call(g, i)) {
+            if (callee->ret && callee->ret->kind != IRT_VOID)
+                store_result(g, i);
+            break;
+        }
         for (int k = 0; k < i->nargs; k++)
             PV(i->args[k]), mstore_at(g, evm_gen_param_slot(g, i->callee, k));
         int back = evm_asm_new_label(A, NULL);

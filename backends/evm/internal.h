@@ -145,6 +145,15 @@ enum {
 };
 #define EVM_REG(k) (g->reg_base + 32u * (k))
 
+/* An internal call emitted inline: the callee reads its parameters as the caller's
+ * arguments, in the caller's context (which may itself be inlined: `up`). */
+typedef struct EvmInline {
+    IrInstr **args;
+    IrFunc *f;
+    int fi;
+    struct EvmInline *up;
+} EvmInline;
+
 typedef struct EvmGen {
     IrModule *m;
     const EvmLayout *l;
@@ -177,6 +186,7 @@ typedef struct EvmGen {
     IrInstr *fused;          /* an op already emitted together with its check */
     IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
     int inline_back;         /* >= 0: emitting a body inline, `ret` continues there */
+    struct EvmInline *inl;   /* the function is inlined at a call: its params are the call's args */
     bool inline_jumped;      /* some `ret` of the inline body jumped to inline_back */
     int lbl_ret_string;      /* shared "return one string" routine, -1 until used */
 } EvmGen;

@@ -192,6 +192,82 @@ static bool unmark_unused_labels(EvmAsm *a) {
     return changed;
 }
 
+static bool same_item(const EvmItem *x, const EvmItem *y) {
+    if (x->kind != y->kind)
+        return false;
+    switch ((EvmItemKind)x->kind) {
+    case EI_OP: return x->op == y->op;
+    case EI_PUSH: return u256_eq(x->imm, y->imm);
+    case EI_PUSHLABEL: return x->label == y->label;
+    default: return false;   /* labels, marks and data never merge */
+    }
+}
+
+static uint32_t est_size(const EvmItem *it) {
+    return it->kind == EI_PUSH ? 1u + it->width : it->kind == EI_PUSHLABEL ? 3u : 1u;
+}
+
+static bool is_revert(const EvmItem *it) {
+    return it->kind == EI_OP && (it->op == EVM_REVERT || it->op == EVM_INVALID);
+}
+
+/* Cross-jumping on failure paths: when two code sequences ending in REVERT end with the
+ * same items, the later one jumps into the earlier one instead (identical code does the
+ * same on any stack, so one copy serves both). Only reverting tails: the extra jump costs
+ * gas on paths that fail anyway. One merge per call; true when one was made. */
+static bool merge_revert_tails(EvmAsm *a) {
+    int best_e1 = -1, best_e2 = -1, best_len = 0;
+    uint32_t best_bytes = 0;
+    for (int e2 = 0; e2 < a->n; e2++) {
+        if (!is_revert(&a->items[e2]))
+            continue;
+        for (int e1 = 0; e1 < e2; e1++) {
+            if (!is_revert(&a->items[e1]) || a->items[e1].op != a->items[e2].op)
+                continue;
+            int len = 1;
+            uint32_t bytes = 1;
+            while (e1 - len >= 0 && e2 - len > e1) {
+                const EvmItem *x = &a->items[e1 - len], *y = &a->items[e2 - len];
+                if (!same_item(x, y) || is_exit(x))
+                    break;
+                bytes += est_size(x);
+                len++;
+            }
+            if (bytes > best_bytes) {
+                best_bytes = bytes, best_len = len, best_e1 = e1, best_e2 = e2;
+            }
+        }
+    }
+    /* a jump is PUSH2 + JUMP + the JUMPDEST: worth it only above that */
+    if (best_bytes < 6)
+        return false;
+    int s1 = best_e1 - best_len + 1, s2 = best_e2 - best_len + 1;
+    int label = evm_asm_new_label(a, NULL);
+    EvmItem *out = ARENA_ARRAY(a->arena, EvmItem, a->n + 2);
+    int n = 0;
+    for (int i = 0; i < a->n; i++) {
+        if (i == s1) {
+            EvmItem l = a->items[i];
+            l.kind = EI_LABEL, l.label = label, l.comment = NULL, l.jump = '-';
+            out[n++] = l;
+        }
+        if (i == s2) {
+            EvmItem p = a->items[i];
+            p.kind = EI_PUSHLABEL, p.label = label, p.width = 1, p.comment = NULL, p.jump = '-';
+            out[n++] = p;
+            p.kind = EI_OP, p.op = EVM_JUMP, p.label = -1;
+            out[n++] = p;
+            i = best_e2;
+            continue;
+        }
+        out[n++] = a->items[i];
+    }
+    a->items = out;
+    a->n = n;
+    a->cap = n + 2;
+    return true;
+}
+
 void evm_asm_optimize(EvmAsm *a) {
     for (int round = 0; round < 64; round++) {
         bool changed = apply_rules(a);
@@ -199,6 +275,8 @@ void evm_asm_optimize(EvmAsm *a) {
         if (!changed)
             break;
     }
+    for (int round = 0; round < 256 && merge_revert_tails(a); round++)
+        ;
     unmark_unused_labels(a);
     /* labels' item indexes moved */
     for (int l = 0; l < a->nlabels; l++)
