@@ -531,6 +531,8 @@ static void read_scenario(Checker *c, const ScNode *root) {
         return;
     }
     read_accounts(c, acc);
+    if (sc->naccounts == 0 && acc->kind == SC_MAP && acc->n == 0)
+        scen_error(sc, c->err, acc, "no accounts: a scenario needs at least one (the default sender)");
     read_deployments(c, dep);
     if (sc->ndeploys == 0 && dep->kind == SC_SEQ && sc->errors == 0)
         scen_error(sc, c->err, dep, "no deployments: a scenario deploys at least one contract");
