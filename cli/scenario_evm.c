@@ -130,6 +130,8 @@ static bool write_plan(const Scenario *sc, const char *dir, const char *path) {
         json_name(f, d->value);
         fputs(",\"time\":", f);
         json_name(f, d->time);
+        fputs(",\"reverts\":", f);
+        json_node(f, d->reverts);
         fputc('}', f);
     }
     fputs("],\n\"steps\":[", f);
@@ -272,7 +274,8 @@ static int read_report(Scenario *sc, FILE *in, ScOutcome *outcomes, FILE *out, F
                 continue;
             const ScDeploy *d = &sc->deploys[i];
             if (strcmp(f[2], "ok") == 0) {
-                fprintf(out, "%s:%d: deploy %s: ok (gas %s)\n", sc->path, d->at->line, d->name, f[3]);
+                fprintf(out, "%s:%d: deploy %s: %s (gas %s)\n", sc->path, d->at->line, d->name, f[4],
+                        f[3]);
             } else {
                 fprintf(out, "%s:%d: deploy %s: FAIL: %s\n", sc->path, d->at->line, d->name, f[4]);
                 ++*failed;
@@ -344,9 +347,14 @@ static int run_driver(Scenario *sc, const char *plan, ScOutcome *outcomes, FILE 
     }
     if (status != EXIT_OK)
         return status;
-    for (int i = 0; i < sc->nsteps; i++)
-        if (!outcomes[i].ran)
-            failed++;
+    for (int i = 0; i < sc->nsteps; i++) {
+        if (outcomes[i].ran)
+            continue;
+        char label[256];
+        fprintf(out, "%s:%d: %s: FAIL: not run (a deployment failed)\n", sc->path,
+                sc->steps[i].at->line, step_label(&sc->steps[i], label, sizeof label));
+        failed++;
+    }
     return failed ? EXIT_INPUT : EXIT_OK;
 }
 

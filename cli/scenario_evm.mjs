@@ -284,16 +284,31 @@ for (const [i, d] of plan.deployments.entries()) {
       throw new PlanError(d.args ?? d, `${d.contract}'s constructor takes ${ctor.inputs.length} arguments, not ${argNodes.length}`);
     argsHex = encodeTuple(ctor.inputs.map((p) => parseType(canon(p))), argNodes);
   } catch (err) { fail(err); continue; }
+  let wantRevert;
+  if (d.reverts && !(d.reverts.v === 'true' && !d.reverts.q)) {
+    try {
+      const x = parseExpr(d.reverts), e = findError(x.name, x.args.length, d.reverts, art.abi);
+      wantRevert = selector(e.sig) + encodeTuple(e.types, x.args);
+    } catch (err) { fail(err); continue; }
+  }
   if (d.time !== null) blockTime = toInt(null, d.time);
   const res = await runTx(fromOf(d.from), null, hexToBytes(art.bytecode.object + argsHex), BigInt(d.value ?? 0));
+  const got = res.ok ? 'success' : res.e.exceptionError.error === 'revert' ? showRevert(res.data, art.abi) : `exceptional halt (${res.e.exceptionError.error})`;
+  if (d.reverts) {
+    // A deployment expected to fail: nothing is deployed, the scenario goes on.
+    const ok = !res.ok && (wantRevert === undefined || res.data === wantRevert);
+    emit('DEPLOY', i, ok ? 'ok' : 'fail', res.gas, ok ? `ok: ${got.replace(/^revert /, 'reverted ')}` : `expected revert ${d.reverts.v === 'true' ? '' : d.reverts.v}`.trim() + `, got ${got}`);
+    if (!ok && res.ok) process.exit(0);
+    continue;
+  }
   if (!res.ok) {
-    emit('DEPLOY', i, 'fail', res.gas, `deploying ${d.name} (${d.contract}) failed: ${res.e.exceptionError.error === 'revert' ? showRevert(res.data, art.abi) : res.e.exceptionError.error}`);
+    emit('DEPLOY', i, 'fail', res.gas, `expected success, got ${got}`);
     process.exit(0);
   }
   deployed.set(d.name, { address: res.r.createdAddress, abi: art.abi, layout: art.storageLayout });
   h.names.set(d.name, res.r.createdAddress);
   reverse.set(res.r.createdAddress.toString().toLowerCase(), '@' + d.name);
-  emit('DEPLOY', i, 'ok', res.gas, `${d.name} (${d.contract}) at ${res.r.createdAddress}`);
+  emit('DEPLOY', i, 'ok', res.gas, 'ok');
 }
 if (errors) process.exit(0);
 

@@ -352,7 +352,7 @@ static char *join_path(Checker *c, const char *rel) {
 
 static void read_deployments(Checker *c, const ScNode *seq) {
     static const char *const keys[] = {"name", "source", "contract", "args", "from", "value",
-                                       "time", NULL};
+                                       "time", "reverts", NULL};
     Scenario *sc = c->sc;
     if (!want(c, seq, SC_SEQ, "deployments"))
         return;
@@ -389,6 +389,9 @@ static void read_deployments(Checker *c, const ScNode *seq) {
         dp->from = map_get(d, "from");
         dp->value = map_get(d, "value");
         dp->time = map_get(d, "time");
+        dp->reverts = map_get(d, "reverts");
+        if (dp->reverts)
+            check_expr(c, dp->reverts, "reverts");
         if (dp->time)
             want_number(c, dp->time, "time");
         if (dp->args && want(c, dp->args, SC_SEQ, "args"))
@@ -462,10 +465,13 @@ static void read_step(Checker *c, const ScNode *m, ScStep *st) {
     if (st->to_node) {
         if (want(c, st->to_node, SC_SCALAR, "to") && !(st->to = find_deploy(sc, st->to_node->text)))
             scen_error(sc, c->err, st->to_node, "unknown deployment '%s'", st->to_node->text);
-    } else if (sc->ndeploys == 1) {
+        else if (st->to && st->to->reverts)
+            scen_error(sc, c->err, st->to_node, "'%s' is expected to revert: there is nothing to call",
+                       st->to->name);
+    } else if (sc->ndeploys == 1 && !sc->deploys[0].reverts) {
         st->to = &sc->deploys[0];
-    } else if (sc->ndeploys > 1) {
-        scen_error(sc, c->err, m, "a step needs 'to: DEPLOYMENT' when there are %d deployments",
+    } else if (sc->ndeploys > 0) {
+        scen_error(sc, c->err, m, "a step needs 'to: DEPLOYMENT' (there are %d deployments)",
                    sc->ndeploys);
     }
     if (st->from)
