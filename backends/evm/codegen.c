@@ -237,6 +237,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
         g->body_label[i] = -1;
     g->lbl_revert = -1;
     g->revert_placed = g->value_checked = false;
+    g->cd_fi = -1;
     g->inline_back = -1;
     g->lbl_ret_string = -1;
     g->lbl_sload_str = g->lbl_sstore_str = -1;
@@ -324,6 +325,8 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
         g->f = c->f, g->fi = c->fi, g->inl = c->up;
         evm_gen_push_value(g, c->args[u256_low64(v->imm)]);
         g->f = f, g->fi = fi, g->inl = c;
+    } else if (v->op == IR_PARAM && g->cd_fi == g->fi) {
+        push(g, 4 + 32 * u256_low64(v->imm)), op(g, EVM_CALLDATALOAD);   /* validated */
     } else if (v->op == IR_PARAM) {
         mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(v->imm)));
     } else {
@@ -1253,16 +1256,28 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
     g->single_user = NULL;
 }
 
+static bool called_internally(EvmGen *g, int fi) {
+    for (int i = 0; i < g->m->nfuncs; i++)
+        for (IrBlock *b = g->m->funcs[i]->entry; b; b = b->next_in_func)
+            for (IrInstr *in = b->first; in; in = in->next)
+                if (in->op == IR_CALL && in->callee == fi)
+                    return true;
+    return false;
+}
+
+bool evm_gen_params_in_calldata(EvmGen *g, int fi) {
+    IrFunc *f = g->m->funcs[fi];
+    if (g->creation || called_internally(g, fi))
+        return false;
+    for (int k = 0; k < f->nparams; k++)
+        if (!is_value_type(strip_ref(f->params[k].type)))
+            return false;
+    return true;
+}
+
 void evm_gen_call_body(EvmGen *g, int fi) {
     int back = evm_asm_new_label(A, NULL);
-    bool internal = false;
-    for (int i = 0; i < g->m->nfuncs && !internal; i++)
-        for (IrBlock *b = g->m->funcs[i]->entry; b && !internal; b = b->next_in_func)
-            for (IrInstr *in = b->first; in; in = in->next)
-                if (in->op == IR_CALL && in->callee == fi) {
-                    internal = true;
-                    break;
-                }
+    bool internal = called_internally(g, fi);
     if (internal) {
         evm_asm_push_label(A, back);
         evm_asm_jump(A, evm_gen_body_label(g, fi));
@@ -1270,8 +1285,10 @@ void evm_gen_call_body(EvmGen *g, int fi) {
     } else {
         g->inline_back = back;
         g->inline_jumped = false;
+        g->cd_fi = evm_gen_params_in_calldata(g, fi) ? fi : -1;
         emit_body(g, fi, evm_asm_new_label(A, NULL));
         g->inline_back = -1;
+        g->cd_fi = -1;
         if (!g->inline_jumped) {
             evm_asm_mark(A, back);   /* every return falls through */
             return;

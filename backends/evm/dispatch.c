@@ -271,6 +271,11 @@ static void revert_if(EvmGen *g) {
     evm_asm_jumpi(A, evm_gen_revert_label(g));
 }
 
+/* Can a calldata word be unclean for value type t? (Full-width words always are clean.) */
+static bool needs_validation(const IrType *t) {
+    return !((t->kind == IRT_INT || t->kind == IRT_BYTES) && t->bits == 256);
+}
+
 /* [word] -> [word], reverting when the word is not clean for t (solc's validation). */
 static void validate(EvmGen *g, IrType *t) {
     if ((t->kind == IRT_INT || t->kind == IRT_BYTES) && t->bits == 256)
@@ -456,9 +461,20 @@ void evm_gen_decode_params(EvmGen *g, IrFunc *f, bool from_memory) {
             push(g, 4 + (uint64_t)head), op(g, EVM_CALLDATASIZE), op(g, EVM_LT);
         revert_if(g);
     }
+    bool in_calldata = !from_memory && evm_gen_params_in_calldata(g, fi);
     uint32_t h = 0;
     for (int k = 0; k < f->nparams; k++) {
         IrType *t = strip_ref(f->params[k].type);
+        if (in_calldata) {
+            /* checked here, read from calldata where used */
+            if (needs_validation(t)) {
+                arg_load_at(g, &s, h);
+                validate(g, t);
+                op(g, EVM_POP);
+            }
+            h += 32;
+            continue;
+        }
         if (is_value_type(t)) {
             arg_load_at(g, &s, h);
             validate(g, t);

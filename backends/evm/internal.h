@@ -186,6 +186,7 @@ typedef struct EvmGen {
     IrInstr *fused;          /* an op already emitted together with its check */
     IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
     int inline_back;         /* >= 0: emitting a body inline, `ret` continues there */
+    int cd_fi;               /* >= 0: this entry's params are read from calldata where used */
     struct EvmInline *inl;   /* the function is inlined at a call: its params are the call's args */
     bool inline_jumped;      /* some `ret` of the inline body jumped to inline_back */
     int lbl_ret_string;      /* shared "return one string" routine, -1 until used */
@@ -200,6 +201,9 @@ void evm_gen_flush(EvmGen *g);                 /* emits queued bodies and the st
  * routine, else a call; either way its result (if any) is then on the stack. */
 void evm_gen_call_body(EvmGen *g, int fi);
 int evm_gen_revert_label(EvmGen *g);
+/* Function fi's body is inlined in its entry point and its params are one-word values:
+ * they are validated where decoded but read from calldata where used. */
+bool evm_gen_params_in_calldata(EvmGen *g, int fi);
 int evm_gen_panic_label(EvmGen *g, int code);
 void evm_gen_alloc(EvmGen *g, uint32_t bytes);  /* pushes a pointer to `bytes` fresh bytes */
 void evm_gen_push_free(EvmGen *g);              /* pushes the first free heap address */

@@ -36,6 +36,11 @@ static const Rule rules[] = {
      {REF(1), OP(JUMPI), LBL(0)}},
     {"jump-to-next", {REF(0), OP(JUMP), LBL(0)}, {LBL(0)}},
     {"double-not-branch", {OP(ISZERO), OP(ISZERO), REF(0), OP(JUMPI)}, {REF(0), OP(JUMPI)}},
+    /* a checked copy whose original is dropped: check the original */
+    {"check-dropped-shr", {OP(DUP1), PUSH(0), OP(SHR), REF(1), OP(JUMPI), OP(POP)},
+     {PUSH(0), OP(SHR), REF(1), OP(JUMPI)}},
+    {"check-dropped-shl", {OP(DUP1), PUSH(0), OP(SHL), REF(1), OP(JUMPI), OP(POP)},
+     {PUSH(0), OP(SHL), REF(1), OP(JUMPI)}},
     {"push-pop", {PUSH(0), OP(POP)}, {{P_END, 0, 0}}},
     {"dup-pop", {OP(DUP1), OP(POP)}, {{P_END, 0, 0}}},
     {"swap-add", {OP(SWAP1), OP(ADD)}, {OP(ADD)}},
