@@ -242,8 +242,7 @@ function storageExpect(node, s) {
   return x < 0n ? (1n << BigInt(8 * s.size)) + x : x;
 }
 async function readSlot(addr, s) {
-  const raw = await h.evm.stateManager.getStorage(addr, hexToBytes('0x' + pad(s.slot.toString(16))));
-  const w = raw.length ? BigInt(bytesToHex(raw)) : 0n;
+  const w = await exec.sload(addr, s.slot);
   return (w >> BigInt(8 * s.offset)) & ((1n << BigInt(8 * s.size)) - 1n);
 }
 
@@ -253,15 +252,67 @@ async function readSlot(addr, s) {
 let blockTime = 0n;
 const block = () => ({ header: { number: 0n, coinbase: createZeroAddress(), timestamp: blockTime, difficulty: 0n,
   prevRandao: new Uint8Array(32), gasLimit: 0n, baseFeePerGas: undefined, slotNumber: 0n, getBlobGasPrice: () => undefined } });
-async function runTx(from, to, data, value) {
-  await h.beginTx(from, to);
-  const r = await h.evm.runCall({ caller: from, origin: from, to: to ?? undefined, data, value, gasLimit: 30_000_000n, block: block() });
-  const e = r.execResult;
-  const intr = Harness.intrinsic(data, !to);
-  const ok = !e.exceptionError;
-  return { r, e, ok, data: bytesToHex(e.returnValue), gas: Harness.txGas(intr, e.executionGasUsed, ok ? (e.gasRefund ?? 0n) : 0n),
-           logs: (e.logs ?? []).map(([a, t, d]) => ({ address: bytesToHex(a), topics: t.map(bytesToHex), data: bytesToHex(d) })) };
+// Where transactions run. Results: { ok, halt ('revert', another halt, or null), data (0x
+// hex), gas, logs: [{address, topics, data}], created (deploy: the Address) }.
+const evmExec = {
+  async fund(addr, balance) { await h.evm.stateManager.putAccount(addr, new Account(0n, balance)); },
+  async tx(from, to, data, value) {
+    await h.beginTx(from, to);
+    const r = await h.evm.runCall({ caller: from, origin: from, to: to ?? undefined, data, value, gasLimit: 30_000_000n, block: block() });
+    const e = r.execResult;
+    const intr = Harness.intrinsic(data, !to);
+    const ok = !e.exceptionError;
+    return { ok, halt: ok ? null : e.exceptionError.error, data: bytesToHex(e.returnValue), created: r.createdAddress,
+             gas: Harness.txGas(intr, e.executionGasUsed, ok ? (e.gasRefund ?? 0n) : 0n),
+             logs: (e.logs ?? []).map(([a, t, d]) => ({ address: bytesToHex(a), topics: t.map(bytesToHex), data: bytesToHex(d) })) };
+  },
+  async deploy(from, creationHex, argsHex, hasCtor, value) { return this.tx(from, null, hexToBytes('0x' + creationHex + argsHex), value); },
+  async call(from, to, data, value) { return this.tx(from, to, data, value); },
+  async sload(addr, slot) {
+    const raw = await h.evm.stateManager.getStorage(addr, hexToBytes('0x' + pad(slot.toString(16))));
+    return raw.length ? BigInt(bytesToHex(raw)) : 0n;
+  },
+  async balance(addr) { const a = await h.evm.stateManager.getAccount(addr); return a ? a.balance : 0n; },
+};
+
+// --host: `writ test` runs the transactions (the wasm target on the bundled VM). Each request
+// is a REQ line on stdout; the answer is one line on stdin.
+const stdinBuf = Buffer.alloc(1 << 16);
+let pending = '';
+function ask(...fields) {
+  emit('REQ', ...fields);
+  for (;;) {
+    const nl = pending.indexOf('\n');
+    if (nl >= 0) { const line = pending.slice(0, nl); pending = pending.slice(nl + 1); return line.split('\t'); }
+    let n;
+    try { n = fs.readSync(0, stdinBuf, 0, stdinBuf.length, null); } catch (e) { if (e.code === 'EAGAIN') continue; throw e; }
+    if (n === 0) throw new Error('the host closed the pipe');
+    pending += stdinBuf.subarray(0, n).toString('latin1');
+  }
 }
+const hx = (b) => typeof b === 'string' ? b.replace(/^0x/, '') || '-' : (bytesToHex(b).slice(2) || '-');
+const unhx = (s) => '0x' + (s === '-' ? '' : s);
+function hostResult(f, deploy) {
+  // status gas created data nlogs (address topics data)...
+  const r = { ok: f[0] === 'ok', halt: f[0] === 'ok' ? null : f[0], gas: BigInt(f[1]), data: unhx(f[3]), logs: [] };
+  if (deploy && f[2] !== '-') r.created = createAddressFromString('0x' + f[2]);
+  for (let i = 0, k = 5; i < Number(f[4]); i++, k += 3)
+    r.logs.push({ address: unhx(f[k]), topics: f[k + 1] === '-' ? [] : f[k + 1].split(',').map((t) => '0x' + t), data: unhx(f[k + 2]) });
+  return r;
+}
+const hostExec = {
+  async fund(addr, balance) { ask('FUND', hx(addr.toString()), balance.toString(16)); },
+  async deploy(from, creationHex, argsHex, hasCtor, value, index) {
+    return hostResult(ask('DEPLOY', index, hx(from.toString()), value.toString(16), blockTime.toString(), hasCtor ? 1 : 0, argsHex || '-'), true);
+  },
+  async call(from, to, data, value) {
+    return hostResult(ask('CALL', hx(from.toString()), hx(to.toString()), value.toString(16), blockTime.toString(), hx(data)), false);
+  },
+  async sload(addr, slot) { return BigInt(unhx(ask('SLOAD', hx(addr.toString()), pad(slot.toString(16)))[0])); },
+  async balance(addr) { return BigInt(unhx(ask('BALANCE', hx(addr.toString()))[0])); },
+};
+const exec = process.argv.includes('--host') ? hostExec : evmExec;
+
 const fromOf = (n) => nameAddr(n ?? plan.accounts[0].name);
 
 let errors = 0;
@@ -270,10 +321,7 @@ const fail = (err) => {
   emit('ERROR', err.node.l, err.node.c, err.message); errors++;
 };
 
-for (const a of plan.accounts) {
-  const acc = new Account(0n, toInt(null, a.balance));
-  await h.evm.stateManager.putAccount(nameAddr(a.name), acc);
-}
+for (const a of plan.accounts) await exec.fund(nameAddr(a.name), toInt(null, a.balance));
 for (const [i, d] of plan.deployments.entries()) {
   const art = JSON.parse(fs.readFileSync(d.artifact, 'utf8'));
   const ctor = art.abi.find((x) => x.type === 'constructor') ?? { inputs: [] };
@@ -292,8 +340,8 @@ for (const [i, d] of plan.deployments.entries()) {
     } catch (err) { fail(err); continue; }
   }
   if (d.time !== null) blockTime = toInt(null, d.time);
-  const res = await runTx(fromOf(d.from), null, hexToBytes(art.bytecode.object + argsHex), BigInt(d.value ?? 0));
-  const got = res.ok ? 'success' : res.e.exceptionError.error === 'revert' ? showRevert(res.data, art.abi) : `exceptional halt (${res.e.exceptionError.error})`;
+  const res = await exec.deploy(fromOf(d.from), art.bytecode.object.replace(/^0x/, ''), argsHex, ctor.type === 'constructor', BigInt(d.value ?? 0), i);
+  const got = res.ok ? 'success' : res.halt === 'revert' ? showRevert(res.data, art.abi) : `exceptional halt (${res.halt})`;
   if (d.reverts) {
     // A deployment expected to fail: nothing is deployed, the scenario goes on.
     const ok = !res.ok && (wantRevert === undefined || res.data === wantRevert);
@@ -305,9 +353,9 @@ for (const [i, d] of plan.deployments.entries()) {
     emit('DEPLOY', i, 'fail', res.gas, `expected success, got ${got}`);
     process.exit(0);
   }
-  deployed.set(d.name, { address: res.r.createdAddress, abi: art.abi, layout: art.storageLayout });
-  h.names.set(d.name, res.r.createdAddress);
-  reverse.set(res.r.createdAddress.toString().toLowerCase(), '@' + d.name);
+  deployed.set(d.name, { address: res.created, abi: art.abi, layout: art.storageLayout });
+  h.names.set(d.name, res.created);
+  reverse.set(res.created.toString().toLowerCase(), '@' + d.name);
   emit('DEPLOY', i, 'ok', res.gas, 'ok');
 }
 if (errors) process.exit(0);
@@ -378,10 +426,10 @@ const showLog = (l) => {
 for (const [i, p] of prepared.entries()) {
   const st = p.st;
   if (st.time !== null) blockTime = toInt(null, st.time);
-  const res = await runTx(fromOf(st.from), p.dep.address, hexToBytes(p.data), BigInt(st.value ?? 0));
+  const res = await exec.call(fromOf(st.from), p.dep.address, hexToBytes(p.data), BigInt(st.value ?? 0));
   const f = [];
   const outTypes = p.outs.map((t) => t.text);
-  const got = res.ok ? 'success' : res.e.exceptionError.error === 'revert' ? showRevert(res.data, p.dep.abi) : `exceptional halt (${res.e.exceptionError.error})`;
+  const got = res.ok ? 'success' : res.halt === 'revert' ? showRevert(res.data, p.dep.abi) : `exceptional halt (${res.halt})`;
   if (st.reverts) {
     if (res.ok) f.push(`expected revert ${st.reverts.v === 'true' ? '' : st.reverts.v}`.trim() + `, got success`);
     else if (p.reverts && res.data !== p.reverts) f.push(`expected revert ${st.reverts.v}, got ${got}`);
@@ -404,8 +452,7 @@ for (const [i, p] of prepared.entries()) {
     if (v !== s.want) f.push(`storage ${s.key}: expected ${s.text}, got ${s.s.label === 'address' ? (reverse.get('0x' + v.toString(16).padStart(40, '0')) ?? '0x' + v.toString(16).padStart(40, '0')) : v}`);
   }
   for (const b of p.balances ?? []) {
-    const acc = await h.evm.stateManager.getAccount(b.addr);
-    const v = acc ? acc.balance : 0n;
+    const v = await exec.balance(b.addr);
     obs.push(`balance ${b.key}=${v}`);
     if (v !== b.want) f.push(`balance of ${b.key}: expected ${b.want}, got ${v}`);
   }
