@@ -159,6 +159,49 @@ static int *assign_slots(const IrFunc *f, Arena *arena, int *nwords) {
     return slot;
 }
 
+/* Internal functions called from at most this many places are emitted at each call. */
+enum { INLINE_MAX_SITES = 2 };
+
+/* Calls of fi: from compiled functions only (not specs) and not ghost, or from anywhere. */
+static int count_calls(const IrModule *m, int fi, bool compiled_only) {
+    int n = 0;
+    for (int k = 0; k < m->nfuncs; k++) {
+        IrFunc *f = m->funcs[k];
+        if (compiled_only && f->kind != IR_FN && f->kind != IR_FN_INIT)
+            continue;
+        for (IrBlock *b = f->entry; b; b = b->next_in_func)
+            for (IrInstr *in = b->first; in; in = in->next)
+                if (in->op == IR_CALL && in->callee == fi &&
+                    !(compiled_only && (in->flags & IR_F_GHOST)))
+                    n++;
+    }
+    return n;
+}
+
+static bool value_params_only(const IrFunc *f) {
+    for (int k = 0; k < f->nparams; k++)
+        if (!is_value_type(strip_ref(f->params[k].type)))
+            return false;
+    return true;
+}
+
+/* Params need frame words unless the function is always inlined (they are the caller's
+ * arguments) or is an entry point whose one-word params are read from calldata. */
+static int param_words(const IrModule *m, int fi) {
+    IrFunc *f = m->funcs[fi];
+    if (f->kind != IR_FN)
+        return f->nparams;
+    if (!(f->flags & IR_FN_PUB) && count_calls(m, fi, true) <= INLINE_MAX_SITES)
+        return 0;
+    /* (an aggregate result is encoded from the frame's first word: see entry_stub) */
+    IrType *rt = f->ret ? strip_ref(f->ret) : NULL;
+    bool word_result = !rt || rt->kind == IRT_VOID || rt->kind == IRT_STRING || is_value_type(rt);
+    if ((f->flags & IR_FN_PUB) && count_calls(m, fi, false) == 0 && value_params_only(f) &&
+        word_result)
+        return 0;
+    return f->nparams;
+}
+
 void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, Arena *arena) {
     memset(g, 0, sizeof *g);
     g->m = m;
@@ -169,13 +212,15 @@ void evm_gen_init(EvmGen *g, IrModule *m, const EvmLayout *l, DiagSink *diags, A
     int n = m->nfuncs;
     g->frame_base = ARENA_ARRAY(arena, uint32_t, n + 1);
     g->frame_size = ARENA_ARRAY(arena, uint32_t, n + 1);
+    g->param_words = ARENA_ARRAY(arena, int, n + 1);
     g->slots = ARENA_ARRAY(arena, int *, n + 1);
     for (int i = 0; i < n; i++) {
         int words;
         g->slots[i] = assign_slots(m->funcs[i], arena, &words);
         g->frame_base[i] = EVM_FRAMES;
         /* one more word when needed: the storage slot cache (see IR_SLOAD) */
-        g->frame_size[i] = 32u * (uint32_t)(m->funcs[i]->nparams + words +
+        g->param_words[i] = param_words(m, i);
+        g->frame_size[i] = 32u * (uint32_t)(g->param_words[i] + words +
                                             uses_slot_cache(m->funcs[i]));
     }
     /* The call graph is acyclic: a callee's frame goes after each caller's frame, so
@@ -207,7 +252,7 @@ uint32_t evm_gen_param_slot(EvmGen *g, int fi, int k) {
 }
 
 static uint32_t home(EvmGen *g, const IrInstr *i) {
-    return g->frame_base[g->fi] + 32u * (uint32_t)(g->f->nparams + g->slots[g->fi][i->id]);
+    return g->frame_base[g->fi] + 32u * (uint32_t)(g->param_words[g->fi] + g->slots[g->fi][i->id]);
 }
 
 /* The assembler calls this before every item: a forwarded value still on the stack goes
@@ -984,28 +1029,12 @@ static bool skipped(const IrInstr *i) {
 
 static void emit_body(EvmGen *g, int fi, int entry_label);
 
-/* Internal functions called from at most this many places are emitted at each call. */
-enum { INLINE_MAX_SITES = 2 };
-
-static int call_sites(const IrModule *m, int fi) {
-    int n = 0;
-    for (int k = 0; k < m->nfuncs; k++) {
-        IrFunc *f = m->funcs[k];
-        if (f->kind != IR_FN && f->kind != IR_FN_INIT)
-            continue;
-        for (IrBlock *b = f->entry; b; b = b->next_in_func)
-            for (IrInstr *in = b->first; in; in = in->next)
-                if (in->op == IR_CALL && in->callee == fi && !(in->flags & IR_F_GHOST))
-                    n++;
-    }
-    return n;
-}
 
 /* Emits the callee's body in place of the call when it is called from few places: no
  * argument copies, no return jump. Leaves the result (if any) on the stack. */
 static bool inline_call(EvmGen *g, IrInstr *i) {
     IrFunc *callee = g->m->funcs[i->callee];
-    if (callee->kind != IR_FN || call_sites(g->m, i->callee) > INLINE_MAX_SITES)
+    if (callee->kind != IR_FN || count_calls(g->m, i->callee, true) > INLINE_MAX_SITES)
         return false;
     spill_pending(g);
     EvmInline ctx = {i->args, g->f, g->fi, g->inl};
@@ -1257,22 +1286,11 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
 }
 
 static bool called_internally(EvmGen *g, int fi) {
-    for (int i = 0; i < g->m->nfuncs; i++)
-        for (IrBlock *b = g->m->funcs[i]->entry; b; b = b->next_in_func)
-            for (IrInstr *in = b->first; in; in = in->next)
-                if (in->op == IR_CALL && in->callee == fi)
-                    return true;
-    return false;
+    return count_calls(g->m, fi, false) > 0;
 }
 
 bool evm_gen_params_in_calldata(EvmGen *g, int fi) {
-    IrFunc *f = g->m->funcs[fi];
-    if (g->creation || called_internally(g, fi))
-        return false;
-    for (int k = 0; k < f->nparams; k++)
-        if (!is_value_type(strip_ref(f->params[k].type)))
-            return false;
-    return true;
+    return !g->creation && !called_internally(g, fi) && value_params_only(g->m->funcs[fi]);
 }
 
 void evm_gen_call_body(EvmGen *g, int fi) {

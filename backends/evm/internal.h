@@ -164,6 +164,7 @@ typedef struct EvmGen {
     bool creation;            /* emitting the creation code */
     uint32_t *frame_base;     /* per IrModule.funcs index */
     uint32_t *frame_size;
+    int *param_words;         /* per function: frame words for its params (0 when never read) */
     uint32_t reg_base;        /* the registers, after every frame */
     uint32_t heap_base;
     int **slots;              /* per function, per value id: its word in the frame */
