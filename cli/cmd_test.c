@@ -22,7 +22,8 @@ static bool evm_available(void) {
 
 static const TestTarget targets[] = {
     {"evm", evm_available, NULL, scen_run_evm},
-    {"wasm", scen_wasm_available, "wasm target: the VM's contract mode is not built yet", NULL},
+    {"wasm", scen_wasm_available, "wasm target: the VM's contract mode is not built yet",
+     scen_run_wasm},
 };
 enum { NTARGETS = sizeof targets / sizeof targets[0] };
 

@@ -80,6 +80,24 @@ typedef struct ScOutcome {
  * step failed or the scenario is wrong for its contracts), EXIT_USAGE (no node/oracle). */
 int scen_run_evm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err);
 
+/* A target that runs the transactions itself, in this process, while the node driver still
+ * encodes values and checks expectations: the driver sends REQ lines (FUND, DEPLOY, CALL,
+ * SLOAD, BALANCE; cli/scenario_evm.mjs documents them) and `answer` writes one line back. */
+typedef struct ScHost {
+    const char *name;         /* shown in each verdict: "transfer [wasm]: ok" */
+    void *ud;
+    bool (*prepare)(void *ud, Scenario *sc, FILE *err);       /* compile the deployments */
+    void (*answer)(void *ud, char **fields, int n, FILE *reply);
+} ScHost;
+
+/* Runs the steps through the node driver with `host` executing them (NULL: on the EVM
+ * oracle, in node). Same results as scen_run_evm. */
+int scen_run_node(Scenario *sc, const ScHost *host, ScOutcome *outcomes, FILE *out, FILE *err);
+
+/* Runs every step on the bundled VM's contract mode (vm/contract.h), the contracts compiled by
+ * the wasm backend; node still encodes and checks. Same results as scen_run_evm. */
+int scen_run_wasm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err);
+
 /* True when the wasm target can run contracts (the VM's contract mode is there). */
 bool scen_wasm_available(void);
 

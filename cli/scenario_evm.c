@@ -4,6 +4,7 @@
  * node and cli/scenario_evm.mjs. That script encodes values with the contracts' ABI and
  * checks the expectations; this file prints its verdicts against the scenario's lines. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -255,16 +256,21 @@ static int split_tabs(char *line, char **f, int max) {
     return n;
 }
 
-/* Reads the driver's report: prints verdicts and counts failures. */
-static int read_report(Scenario *sc, FILE *in, ScOutcome *outcomes, FILE *out, FILE *err,
-                       int *failed) {
+/* Reads the driver's report: prints verdicts and counts failures; answers the host's
+ * requests on `reply`. */
+static int read_report(Scenario *sc, const ScHost *host, FILE *in, FILE *reply,
+                       ScOutcome *outcomes, FILE *out, FILE *err, int *failed) {
     char *line = NULL;
     size_t cap = 0;
     int status = EXIT_OK;
+    const char *tag = host ? host->name : "";
     while (getline(&line, &cap, in) > 0) {
-        char *f[6];
-        int n = split_tabs(line, f, 6);
-        if (strcmp(f[0], "ERROR") == 0 && n >= 4) {
+        char *f[64];
+        int n = split_tabs(line, f, 64);
+        if (strcmp(f[0], "REQ") == 0 && host && reply) {
+            host->answer(host->ud, f + 1, n - 1, reply);
+            fflush(reply);
+        } else if (strcmp(f[0], "ERROR") == 0 && n >= 4) {
             ScNode at = {.line = atoi(f[1]), .col = atoi(f[2])};
             scen_error(sc, err, at.line ? &at : NULL, "%s", f[3]);
             status = EXIT_INPUT;
@@ -274,10 +280,11 @@ static int read_report(Scenario *sc, FILE *in, ScOutcome *outcomes, FILE *out, F
                 continue;
             const ScDeploy *d = &sc->deploys[i];
             if (strcmp(f[2], "ok") == 0) {
-                fprintf(out, "%s:%d: deploy %s: %s (gas %s)\n", sc->path, d->at->line, d->name, f[4],
-                        f[3]);
+                fprintf(out, "%s:%d: deploy %s%s: %s (gas %s)\n", sc->path, d->at->line, d->name,
+                        tag, f[4], f[3]);
             } else {
-                fprintf(out, "%s:%d: deploy %s: FAIL: %s\n", sc->path, d->at->line, d->name, f[4]);
+                fprintf(out, "%s:%d: deploy %s%s: FAIL: %s\n", sc->path, d->at->line, d->name, tag,
+                        f[4]);
                 ++*failed;
             }
         } else if (strcmp(f[0], "STEP") == 0 && n >= 6) {
@@ -287,12 +294,8 @@ static int read_report(Scenario *sc, FILE *in, ScOutcome *outcomes, FILE *out, F
             const ScStep *s = &sc->steps[i];
             char label[256];
             bool pass = strcmp(f[2], "pass") == 0;
-            if (pass)
-                fprintf(out, "%s:%d: %s: %s (gas %s)\n", sc->path, s->at->line,
-                        step_label(s, label, sizeof label), f[4], f[3]);
-            else
-                fprintf(out, "%s:%d: %s: FAIL: %s (gas %s)\n", sc->path, s->at->line,
-                        step_label(s, label, sizeof label), f[4], f[3]);
+            fprintf(out, "%s:%d: %s%s: %s%s (gas %s)\n", sc->path, s->at->line,
+                    step_label(s, label, sizeof label), tag, pass ? "" : "FAIL: ", f[4], f[3]);
             outcomes[i].ran = true;
             outcomes[i].pass = pass;
             free(outcomes[i].observed);
@@ -306,12 +309,13 @@ static int read_report(Scenario *sc, FILE *in, ScOutcome *outcomes, FILE *out, F
     return status;
 }
 
-static int run_driver(Scenario *sc, const char *plan, ScOutcome *outcomes, FILE *out, FILE *err) {
+static int run_driver(Scenario *sc, const ScHost *host, const char *plan, ScOutcome *outcomes,
+                      FILE *out, FILE *err) {
     const char *driver = getenv("WRIT_SCENARIO_DRIVER");
     if (!driver || !*driver)
         driver = WRIT_SOURCE_DIR "/cli/scenario_evm.mjs";
-    int fds[2];
-    if (pipe(fds) != 0) {
+    int fds[2], back[2] = {-1, -1};
+    if (pipe(fds) != 0 || (host && pipe(back) != 0)) {
         fprintf(err, "writ test: pipe: %s\n", strerror(errno));
         return EXIT_USAGE;
     }
@@ -328,20 +332,36 @@ static int run_driver(Scenario *sc, const char *plan, ScOutcome *outcomes, FILE 
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
-        execlp("node", "node", driver, oracle_dir(), plan, (char *)NULL);
+        if (host) {
+            dup2(back[0], 0);
+            close(back[0]);
+            close(back[1]);
+        }
+        execlp("node", "node", driver, oracle_dir(), plan, host ? "--host" : (char *)NULL,
+               (char *)NULL);
         fprintf(stderr, "writ test: cannot run node: %s\n", strerror(errno));
         _exit(127);
     }
     close(fds[1]);
+    FILE *reply = NULL;
+    if (host) {
+        close(back[0]);
+        reply = fdopen(back[1], "w");
+    }
+    /* A driver that dies mid-request must not take writ with it. */
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
     FILE *in = fdopen(fds[0], "r");
     int failed = 0;
-    int status = read_report(sc, in, outcomes, out, err, &failed);
+    int status = read_report(sc, host, in, reply, outcomes, out, err, &failed);
     fclose(in);
+    if (reply)
+        fclose(reply);
+    signal(SIGPIPE, old_pipe);
     int ws;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-        fprintf(err, "writ test: the EVM driver (%s) failed (exit %d)\n", driver,
+        fprintf(err, "writ test: the scenario driver (%s) failed (exit %d)\n", driver,
                 WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
         return EXIT_USAGE;
     }
@@ -351,8 +371,9 @@ static int run_driver(Scenario *sc, const char *plan, ScOutcome *outcomes, FILE 
         if (outcomes[i].ran)
             continue;
         char label[256];
-        fprintf(out, "%s:%d: %s: FAIL: not run (a deployment failed)\n", sc->path,
-                sc->steps[i].at->line, step_label(&sc->steps[i], label, sizeof label));
+        fprintf(out, "%s:%d: %s%s: FAIL: not run (a deployment failed)\n", sc->path,
+                sc->steps[i].at->line, step_label(&sc->steps[i], label, sizeof label),
+                host ? host->name : "");
         failed++;
     }
     return failed ? EXIT_INPUT : EXIT_OK;
@@ -372,6 +393,10 @@ static void remove_tree(const char *dir, const Scenario *sc) {
 /* The contracts are compiled (and the calls checked against them) before node is looked
  * for, so a wrong scenario is reported the same everywhere. */
 int scen_run_evm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err) {
+    return scen_run_node(sc, NULL, outcomes, out, err);
+}
+
+int scen_run_node(Scenario *sc, const ScHost *host, ScOutcome *outcomes, FILE *out, FILE *err) {
     char dir[] = "/tmp/writ-test-XXXXXX";
     if (!mkdtemp(dir)) {
         fprintf(err, "writ test: cannot make a temporary folder: %s\n", strerror(errno));
@@ -382,6 +407,8 @@ int scen_run_evm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err) {
         if (!build_deploy(sc, &sc->deploys[i], dir, err))
             status = EXIT_INPUT;
     if (status == EXIT_OK && sc->errors)
+        status = EXIT_INPUT;
+    if (status == EXIT_OK && host && !host->prepare(host->ud, sc, err))
         status = EXIT_INPUT;
     char probe[4096], mjs[4096], plan[4096];
     snprintf(probe, sizeof probe, "%s/node_modules/@ethereumjs/evm", oracle_dir());
@@ -402,15 +429,10 @@ int scen_run_evm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err) {
         status = EXIT_USAGE;
     }
     if (status == EXIT_OK)
-        status = run_driver(sc, plan, outcomes, out, err);
+        status = run_driver(sc, host, plan, outcomes, out, err);
     if (!getenv("WRIT_TEST_KEEP"))
         remove_tree(dir, sc);
     else
         fprintf(err, "writ test: kept %s\n", dir);
     return status;
-}
-
-bool scen_wasm_available(void) {
-    /* vm/vm.h does not host contracts yet (no vm_hooks for storage, calls and events). */
-    return false;
 }
