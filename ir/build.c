@@ -215,20 +215,33 @@ IrBlock *ir_block_new(IrFunc *f) {
 }
 
 /* ---------------- instructions ---------------- */
+_Static_assert(IR_OP_COUNT <= 256, "IrInstr.op is a byte");
+_Static_assert(sizeof(IrInstr) == 96, "IrInstr layout: keep it at 96 bytes");
+
+void ir_instr_defaults(IrInstr *i) {
+    i->var = -1;
+    switch (i->op) {
+    case IR_CALL: i->callee = -1; break;
+    case IR_XCALL: i->iface = i->xfn = -1; break;
+    case IR_EMIT: i->event = -1; break;
+    case IR_REVERT: i->error = -1; break;
+    default: break;
+    }
+}
+
 IrInstr *ir_instr_new(IrFunc *f, IrOp op, IrType *type, IrInstr **args, int nargs, Span sp) {
     Arena *a = f->module->arena;
     IrInstr *i = ARENA_NEW(a, IrInstr);
-    i->op = op;
+    i->op = (uint8_t)op;
     i->type = type ? type : ir_type_void(f->module);
-    i->nargs = nargs;
+    i->nargs = (uint16_t)nargs;
     if (nargs > 0) {
-        int cap = 4; /* a power of two, as ir_grow expects */
-        while (cap < nargs) cap *= 2;
-        i->args = ARENA_ARRAY(a, IrInstr *, cap);
+        /* exactly nargs: nothing appends to an instruction's operands in place (ir_phi_add
+         * makes fresh arrays; the text parser grows its own with ir_grow) */
+        i->args = ARENA_ARRAY(a, IrInstr *, nargs);
         if (args) memcpy(i->args, args, sizeof(IrInstr *) * (size_t)nargs);
     }
-    i->var = -1;
-    i->callee = i->iface = i->xfn = i->event = i->error = -1;
+    ir_instr_defaults(i);
     i->span = sp;
     i->id = ir_has_result(i) ? f->ninstrs++ : -1;
     if (op == IR_JMP || op == IR_BR)

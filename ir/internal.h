@@ -9,6 +9,9 @@
 /* Grows an arena array of `n` elements so that one more fits; capacities are powers of
  * two, so the capacity is implied by n and no field records it. */
 void *ir_grow(Arena *a, void *items, int n, size_t elem_size);
+/* var = -1 and the index immediate of i->op (callee, iface/xfn, event, error) = -1: the
+ * immediates share storage, so this is done once the op is known. */
+void ir_instr_defaults(IrInstr *i);
 #define IR_PUSH(a, arr, n, val)                                                          \
     do {                                                                                 \
         (arr) = ir_grow((a), (arr), (n), sizeof *(arr));                                 \

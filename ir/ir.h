@@ -69,30 +69,40 @@ typedef struct IrBlock IrBlock;
 typedef struct IrInstr IrInstr;
 typedef struct IrFunc IrFunc;
 
-/* An instruction is also the SSA value it defines (when OPF_RESULT). */
+/* An instruction is also the SSA value it defines (when OPF_RESULT). 96 bytes: the
+ * immediates of different ops share storage, so read an immediate only on the ops that
+ * own it (the comments say which); `var` and everything outside the union are valid on
+ * every op. ir_instr_new sets the index immediates of its op to -1. */
 struct IrInstr {
-    IrOp op;
-    IrType *type;        /* result type (NULL/void when none); check.cast: the type checked */
+    uint8_t op;          /* IrOp */
+    uint8_t flags;       /* IR_F_* */
+    uint16_t nargs;
     int id;              /* %id printed for the result, numbered per function */
+    IrType *type;        /* result type (NULL/void when none); check.cast: the type checked */
     IrInstr **args;      /* value operands */
-    int nargs;
-    /* immediates, by op */
-    U256 imm;            /* IR_CONST; IR_PARAM number in imm.w[0] */
-    const uint8_t *bytes;/* IR_STR */
-    uint32_t nbytes;
-    int var;             /* storage places: IrModule.storage index; -1 for memory places */
-    IrPathElem *path;    /* places */
-    int npath;
-    IrType *alloc_type;  /* IR_ALLOCA */
-    IrEnv env;           /* IR_ENV */
-    int callee;          /* IR_CALL: IrModule.funcs index */
-    int iface, xfn;      /* IR_XCALL: IrModule.ifaces index and function index in it */
-    int event;           /* IR_EMIT */
-    int error;           /* IR_REVERT */
-    IrBlock **targets;   /* IR_JMP (1), IR_BR (2) */
-    IrBlock **phi_blocks;/* IR_PHI: the predecessor each operand comes from */
+    int var;             /* storage places: IrModule.storage index; -1 otherwise */
     Span span;           /* every instruction carries its source span */
-    unsigned flags;      /* IR_F_* */
+    union {              /* immediates, by op */
+        U256 imm;                /* IR_CONST; IR_PARAM number in imm.w[0] */
+        struct {
+            const uint8_t *bytes;/* IR_STR */
+            uint32_t nbytes;
+        };
+        struct {
+            IrPathElem *path;    /* places (storage and memory) */
+            int npath;
+        };
+        IrType *alloc_type;      /* IR_ALLOCA */
+        IrEnv env;               /* IR_ENV */
+        int callee;              /* IR_CALL: IrModule.funcs index */
+        struct {
+            int iface, xfn;      /* IR_XCALL: IrModule.ifaces index and function index in it */
+        };
+        int event;               /* IR_EMIT */
+        int error;               /* IR_REVERT */
+        IrBlock **targets;       /* IR_JMP (1), IR_BR (2) */
+        IrBlock **phi_blocks;    /* IR_PHI: the predecessor each operand comes from */
+    };
     IrBlock *block;
     IrInstr *prev, *next;
 };
@@ -104,9 +114,9 @@ enum {
 
 struct IrBlock {
     int id;              /* bbN */
+    int npreds;
     IrInstr *first, *last;
     IrBlock **preds;     /* computed by ir_cfg_compute */
-    int npreds;
     IrFunc *func;
     IrBlock *next_in_func;
 };

@@ -513,7 +513,6 @@ static IrInstr *value_slot(P *p, uint32_t id, const Tok *use) {
         i = ARENA_NEW(p->a, IrInstr);
         i->id = (int)id;
         i->var = -1;
-        i->callee = i->iface = i->xfn = i->event = i->error = -1;
         p->vals[id] = i;
         p->val_use[id].kind = T_EOF; /* not used yet */
     }
@@ -589,7 +588,9 @@ static bool parse_arg_list(P *p, IrInstr *i, char close) {
     do {
         IrInstr *v = parse_value(p);
         if (!v) return false;
-        i->args = args_push(p, i->args, &i->nargs, v);
+        int n = i->nargs;
+        i->args = args_push(p, i->args, &n, v);
+        i->nargs = (uint16_t)n;
     } while (accept(p, ','));
     return true;
 }
@@ -684,7 +685,10 @@ static bool parse_place(P *p, IrInstr *i) {
         if (!root) return false;
         i->args[prefix - 1] = root;
     }
-    if (!parse_path(p, i, i->args, &i->nargs)) return false;
+    int nargs = i->nargs;
+    bool path_ok = parse_path(p, i, i->args, &nargs);
+    i->nargs = (uint16_t)nargs;
+    if (!path_ok) return false;
     if (value_first) {
         if (!expect(p, ',', "before the stored value") || !(value = parse_value(p))) return false;
         i->args[0] = value;
@@ -754,15 +758,12 @@ static bool parse_instr(P *p, IrBlock *b) {
         i = value_slot(p, id, NULL);
         memset(i, 0, sizeof *i);
         i->id = (int)id;
-        i->var = -1;
-        i->callee = i->iface = i->xfn = i->event = i->error = -1;
     } else {
         i = ARENA_NEW(p->a, IrInstr);
         i->id = -1;
-        i->var = -1;
-        i->callee = i->iface = i->xfn = i->event = i->error = -1;
     }
-    i->op = op;
+    i->op = (uint8_t)op;
+    ir_instr_defaults(i);
     i->type = ir_type_void(p->m);
     if ((info->flags & OPF_RESULT) || op == IR_CHECK_CAST) {
         IrType *t = parse_type(p);
@@ -820,7 +821,9 @@ static bool parse_instr(P *p, IrBlock *b) {
             }
             i->phi_blocks = ir_grow(p->a, i->phi_blocks, i->nargs, sizeof *i->phi_blocks);
             i->phi_blocks[i->nargs] = from;
-            i->args = args_push(p, i->args, &i->nargs, v);
+            int n = i->nargs;
+            i->args = args_push(p, i->args, &n, v);
+            i->nargs = (uint16_t)n;
         } while (accept(p, ','));
         break;
     case IR_ENV: {
@@ -900,7 +903,11 @@ static bool parse_instr(P *p, IrBlock *b) {
         ok = c && expect(p, ',', "after the branch condition") &&
              (i->targets[0] = parse_block_ref(p)) && expect(p, ',', "between branch targets") &&
              (i->targets[1] = parse_block_ref(p));
-        if (c) i->args = args_push(p, i->args, &i->nargs, c);
+        if (c) {
+            int n = i->nargs;
+            i->args = args_push(p, i->args, &n, c);
+            i->nargs = (uint16_t)n;
+        }
         break;
     }
     default:
