@@ -547,7 +547,8 @@ static void entry_stub(EvmGen *g, int fi, int label) {
     IrFunc *f = g->m->funcs[fi];
     A->span = f->span;
     evm_asm_label(A, label);
-    op(g, EVM_POP);
+    /* the selector stays below: nothing reads deeper than it pushed, and every entry ends
+     * in RETURN, STOP or REVERT */
     if (!(f->flags & IR_FN_PAYABLE) && !g->value_checked)
         op(g, EVM_CALLVALUE), revert_if(g);
     LockKind lock = lock_kind(g, fi);

@@ -41,6 +41,12 @@ static const Rule rules[] = {
      {PUSH(0), OP(SHR), REF(1), OP(JUMPI)}},
     {"check-dropped-shl", {OP(DUP1), PUSH(0), OP(SHL), REF(1), OP(JUMPI), OP(POP)},
      {PUSH(0), OP(SHL), REF(1), OP(JUMPI)}},
+    /* [p] v DUP2 MSTORE s SWAP1 => v p MSTORE s p: one word stored at p, [s, p] left */
+    {"store-at-pushed-cd", {PUSH(0), PUSH(1), OP(CALLDATALOAD), OP(DUP2), OP(MSTORE), PUSH(2),
+                            OP(SWAP1)},
+     {PUSH(1), OP(CALLDATALOAD), PUSH(0), OP(MSTORE), PUSH(2), PUSH(0)}},
+    {"store-at-pushed-m", {PUSH(0), PUSH(1), OP(MLOAD), OP(DUP2), OP(MSTORE), PUSH(2), OP(SWAP1)},
+     {PUSH(1), OP(MLOAD), PUSH(0), OP(MSTORE), PUSH(2), PUSH(0)}},
     {"push-pop", {PUSH(0), OP(POP)}, {{P_END, 0, 0}}},
     {"dup-pop", {OP(DUP1), OP(POP)}, {{P_END, 0, 0}}},
     {"swap-add", {OP(SWAP1), OP(ADD)}, {OP(ADD)}},
@@ -182,6 +188,29 @@ static bool drop_unreachable(EvmAsm *a) {
     return changed;
 }
 
+/* Labels placed at the same spot (only marks between): pushes of the later ones refer
+ * to the first, so that one JUMPDEST serves all. */
+static void alias_labels(EvmAsm *a) {
+    int *alias = ARENA_ARRAY(a->arena, int, a->nlabels + 1);
+    for (int l = 0; l < a->nlabels; l++)
+        alias[l] = l;
+    int first = -1;
+    for (int i = 0; i < a->n; i++) {
+        EvmItem *it = &a->items[i];
+        if (it->kind == EI_LABEL) {
+            if (first >= 0)
+                alias[it->label] = first, it->kind = EI_MARK;
+            else
+                first = it->label;
+        } else if (it->kind != EI_MARK) {
+            first = -1;
+        }
+    }
+    for (int i = 0; i < a->n; i++)
+        if (a->items[i].kind == EI_PUSHLABEL)
+            a->items[i].label = alias[a->items[i].label];
+}
+
 /* A label no push refers to is only fallen into: no JUMPDEST needed. */
 static bool unmark_unused_labels(EvmAsm *a) {
     bool *used = ARENA_ARRAY(a->arena, bool, a->nlabels + 1);
@@ -283,6 +312,7 @@ void evm_asm_optimize(EvmAsm *a) {
     for (int round = 0; round < 256 && merge_revert_tails(a); round++)
         ;
     unmark_unused_labels(a);
+    alias_labels(a);
     /* labels' item indexes moved */
     for (int l = 0; l < a->nlabels; l++)
         a->label_item[l] = -1;
