@@ -53,8 +53,9 @@ static const Command commands[] = {
      "FILE:LINE: function: ok (gas N), or FAIL and what differed. Format: docs/SCENARIOS.md.\n"
      "  evm    @ethereumjs/evm through node (default); $WRIT_EVM_ORACLE names the folder\n"
      "         with evmrun.mjs and its node_modules (default: the build tree's oracle/)\n"
-     "  wasm   the bundled VM (needs its contract mode)\n"
-     "  all    every available target; their outcomes must agree\n"
+     "  wasm   the wasm backend's output on the bundled VM's contract mode (node still\n"
+     "         encodes the values and checks the expectations)\n"
+     "  all    every target; their outcomes (returns, reverts, events, storage) must agree\n"
      "Exit status: 0 every step passed, 1 a step failed or a scenario is wrong,\n"
      "2 usage, or no node/oracle/target to run on.\n"},
     {"help", cmd_help, "show help for writ or for one command",

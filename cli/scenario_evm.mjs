@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // scenario_evm.mjs — plays a scenario plan on @ethereumjs/evm for `writ test --target evm`.
-// Usage: node scenario_evm.mjs ORACLE_DIR PLAN.json
+// Usage: node scenario_evm.mjs ORACLE_DIR PLAN.json [--host]
 // ORACLE_DIR holds evmrun.mjs and its node_modules (tests/oracle/setup.sh installs one). The plan
 // is written by cli/scenario_evm.c: accounts, deployments (artifact paths) and steps whose
 // values are YAML nodes ({k: 's'|'a'|'m', v, q, l, c}). Here the values meet the contracts' ABI:
@@ -9,6 +9,13 @@
 //   ERROR <line> <col> <message>          the scenario is wrong for its contracts (nothing ran)
 //   DEPLOY <i> ok|fail <gas> <message>
 //   STEP <i> pass|fail <gas> <message> <observed>   observed: what two targets must agree on
+// With --host the transactions run in `writ` (the wasm target): the driver asks with REQ lines
+// and reads one tab-separated answer line each on stdin (hex without 0x, '-' when empty):
+//   REQ FUND <addr> <wei hex>                                   -> ok
+//   REQ DEPLOY <i> <from> <wei hex> <time> <has init 0|1> <args> -> RESULT
+//   REQ CALL <from> <to> <wei hex> <time> <calldata>             -> RESULT
+//   REQ SLOAD <addr> <slot>  |  REQ BALANCE <addr>               -> <32-byte word>
+//   RESULT: ok|revert|<halt> <gas> <created address> <data> <nlogs> (<address> <topics,...> <data>)...
 import fs from 'fs';
 import path from 'path';
 import { pathToFileURL } from 'url';
