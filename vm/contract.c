@@ -234,8 +234,8 @@ static void result_set(VmcChain *c, VmcResult *out, VmcFrame *fr, VmStatus st, u
     out->status = st;
     out->ret = c->ret; out->nret = c->nret;
     out->gas_used = gas - left;
-    out->logs = vmc_state_logs(c->st) + log0;
     out->nlogs = vmc_state_log_count(c->st) - log0;
+    out->logs = out->nlogs ? vmc_state_logs(c->st) + log0 : NULL;
     snprintf(out->msg, sizeof out->msg, "%s", fr->msg[0] ? fr->msg : vm_status_str(st));
 }
 
