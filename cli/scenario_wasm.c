@@ -212,8 +212,11 @@ int scen_run_wasm(Scenario *sc, ScOutcome *outcomes, FILE *out, FILE *err) {
         fprintf(err, "writ test: out of memory\n");
         return EXIT_USAGE;
     }
+    /* The oracle EVM's block: number 0, time 0 until a step sets it, mainnet's chain id, so
+     * that the targets run in one environment and can be compared. */
     vmc_chain_env(w.chain)->block_timestamp = 0;
     vmc_chain_env(w.chain)->block_number = 0;
+    vmc_chain_env(w.chain)->chain_id = 1;
     ScHost host = {.name = " [wasm]", .ud = &w, .prepare = wasm_prepare, .answer = wasm_answer};
     int status = scen_run_node(sc, &host, outcomes, out, err);
     for (int i = 0; i < w.ndeploys; i++)
