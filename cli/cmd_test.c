@@ -21,7 +21,7 @@ static bool evm_available(void) {
 }
 
 static const TestTarget targets[] = {
-    {"evm", evm_available, NULL, scen_run_evm},
+    {"evm", evm_available, "evm target: not available", scen_run_evm},
     {"wasm", scen_wasm_available, "wasm target: the VM's contract mode is not built yet",
      scen_run_wasm},
 };
