@@ -6,10 +6,11 @@
 #include "vm/vm.h"
 
 static const char usage[] =
-    "usage: writ vm run FILE.wasm [--invoke NAME] [ARGS...]\n"
+    "usage: writ vm run FILE.wasm|FILE.wat [--invoke NAME] [ARGS...]\n"
     "       writ vm spec DIR [--file NAME] [-v]\n"
     "\n"
-    "'run' instantiates a module (no imports) and calls an export, printing its results.\n"
+    "'run' instantiates a module (binary, or text read by the WAT reader when the name ends\n"
+    "in .wat) and calls an export, printing its results.\n"
     "'spec' runs the official WebAssembly spec tests (wast2json JSON) found in DIR (the\n"
     "wasm-spec folder or its json/ folder) and prints passed/failed/skipped per file;\n"
     "-v lists each failure.\n";

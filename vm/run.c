@@ -1,4 +1,4 @@
-/* run.c — `writ vm run FILE.wasm [--invoke NAME] [ARGS...]`: instantiate a module (imports
+/* run.c — `writ vm run FILE.wasm|FILE.wat [--invoke NAME] [ARGS...]`: instantiate a module (imports
  * only from the `spectest` host module), call an export with integer/float arguments and print its results (unsigned
  * decimal for integers, as the benchmark checksums are written). */
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vm/vm.h"
+#include "vm/wat.h"
 
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -51,10 +52,25 @@ int vm_run_main(int argc, char **argv) {
         if (!file) file = argv[i];
         else { argi = i; break; }
     }
-    if (!file) { fprintf(stderr, "usage: writ vm run FILE.wasm [--invoke NAME] [ARGS...]\n"); return 2; }
+    if (!file) { fprintf(stderr, "usage: writ vm run FILE.wasm|FILE.wat [--invoke NAME] [ARGS...]\n"); return 2; }
     size_t len;
     char *bytes = slurp(file, &len);
     if (!bytes) { fprintf(stderr, "writ vm run: cannot read %s\n", file); return 1; }
+    if (vm_wat_is_text_name(file)) { /* text: read it into a binary module first */
+        uint8_t *bin;
+        size_t blen;
+        VmError werr;
+        if (vm_wat_to_wasm(bytes, len, &bin, &blen, &werr) != VM_OK) {
+            fprintf(stderr, "%s:%s\n", file, werr.msg);
+            free(bytes);
+            return 1;
+        }
+        free(bytes);
+        if (!(bytes = malloc(blen + 1))) { vm_wat_free(bin); return 1; }
+        memcpy(bytes, bin, blen);
+        len = blen;
+        vm_wat_free(bin);
+    }
     int rc = 1;
     VmStore *s = vm_store_new(NULL);
     VmModule *m;

@@ -85,6 +85,13 @@ static bool fail_tok(P *p, const char *why) {
     return fail_at(p, t->off, "%s '%.*s'", why, n, p->src + t->off);
 }
 
+/* Fails at the current token: "WHY 'TOKEN' (NOTE)". */
+static bool fail_tok_note(P *p, const char *why, const char *note) {
+    Tok *t = peek(p);
+    int n = t->len > 40 ? 40 : (int)t->len;
+    return fail_at(p, t->off, "%s '%.*s' (%s)", why, n, p->src + t->off, note);
+}
+
 /* ---- buffers ---- */
 
 static void buf_put(Buf *b, const void *src, size_t n) {
@@ -270,7 +277,7 @@ static bool skip_group(P *p) {
     int level = 0;
     do {
         Tok *t = peek(p);
-        if (t->kind == T_EOF) return fail_tok(p, "unexpected token, unbalanced parentheses");
+        if (t->kind == T_EOF) return fail_tok(p, "unbalanced parentheses");
         if (t->kind == T_LP) level++;
         else if (t->kind == T_RP) level--;
         p->pos++;
@@ -505,7 +512,7 @@ static bool parse_u32(P *p, uint32_t *out) {
     const char *s = p->src + t->off;
     uint64_t v;
     bool ovf;
-    if (!lit_uint(s, t->len, &v, &ovf)) return fail_tok(p, "unknown operator");
+    if (!lit_uint(s, t->len, &v, &ovf)) return fail_tok_note(p, "unknown operator", "not an unsigned integer");
     if (ovf || v > 0xffffffffu) return fail_tok(p, "i32 constant out of range");
     *out = (uint32_t)v;
     p->pos++;
@@ -972,7 +979,7 @@ static bool parse_imms(P *p, const WatOp *op, const Tok *optok) {
              (t->len - sg > 4 && memcmp(s + sg, "nan:", 4) == 0 && s[sg + 4] != '0')))
             return fail_tok(p, "unexpected token, expected a number");
         int r = isint ? lit_int(s, t->len, bits, &v) : lit_float(s, t->len, bits, &v);
-        if (r == 0) return fail_tok(p, "unknown operator (malformed number literal)");
+        if (r == 0) return fail_tok_note(p, "unknown operator", "not a number literal");
         if (r < 0) return fail_tok(p, "constant out of range");
         p->pos++;
         emit_op(p, op);

@@ -1,0 +1,1 @@
+(module (func (export "\ed\a0\80")))
