@@ -109,21 +109,21 @@ typedef enum Builtin {
     BI_COUNT
 } Builtin;
 
+/* 120 bytes. Fields that only some kinds use share storage in the union below; read them
+ * only on the kinds the comments name. lhs, rhs, args/nargs, body, call_value, name, type
+ * and sym are valid (NULL/0 when unused) on every kind: generic walkers read them. */
 struct Expr {
-    ExprKind kind;
+    uint8_t kind;          /* ExprKind */
+    int8_t op;             /* UnOp / BinOp */
+    uint8_t builtin;       /* Builtin (sema) */
+    bool is_lvalue_storage;/* sema: the expression designates (part of) storage */
+    int nargs;
     Span span;
+    bool in_spec;          /* sema: inside a spec clause (old/result/sum/forall allowed) */
     /* syntax */
-    U256 ival;
-    bool bval;
-    const char *str;       /* EX_STRING bytes (not NUL-terminated necessarily) */
-    uint32_t str_len;
     const char *name;      /* EX_NAME, EX_FIELD, EX_FORALL variable (interned) */
-    int op;                /* UnOp / BinOp */
     Expr *lhs, *rhs;       /* see ExprKind */
     Expr **args;           /* call arguments, literal elements / field values */
-    int nargs;
-    const char **field_names; /* EX_STRUCT_LIT */
-    TypeRef *tref;         /* EX_CAST target, EX_STRUCT_LIT struct */
     Expr *body;            /* EX_FORALL */
     Expr *call_value;      /* external call option `{value: e}` */
     /* sema. `type` is set on every expression and is never TY_INTLIT after checking: a
@@ -131,16 +131,29 @@ struct Expr {
        call (lhs of EX_CALL naming a fn/event/error/type) and env bases (`msg`) get TY_VOID. */
     Type *type;
     Sym *sym;              /* EX_NAME: what it names; EX_CALL: the callee (fn/event/error) */
-    Builtin builtin;
-    Decl *callee_decl;     /* internal or external function called */
-    bool is_lvalue_storage;/* the expression designates (part of) storage */
-    bool in_spec;          /* inside a spec clause (old/result/sum/forall allowed) */
-    Type *op_type;         /* EX_BINARY: the operands' common type after implicit widening
-                              (differs from `type` for comparisons: bool); EX_CALL BI_MIN/MAX
-                              likewise. An operand whose own type is narrower is widened to
-                              it. Likewise a value is widened to the type of the variable,
-                              parameter, field or return slot it is stored in. */
+    union {
+        U256 ival;         /* EX_INT */
+        bool bval;         /* EX_BOOL */
+        struct {
+            const char *str;   /* EX_STRING bytes (not NUL-terminated necessarily) */
+            uint32_t str_len;
+        };
+        struct {
+            const char **field_names; /* EX_STRUCT_LIT */
+            TypeRef *tref;     /* EX_CAST target, EX_STRUCT_LIT struct */
+        };
+        struct {
+            Decl *callee_decl; /* EX_CALL (sema): internal or external function called */
+            Type *op_type;     /* EX_BINARY (sema): the operands' common type after implicit
+                                  widening (differs from `type` for comparisons: bool); EX_CALL
+                                  BI_MIN/MAX likewise. An operand whose own type is narrower is
+                                  widened to it. Likewise a value is widened to the type of the
+                                  variable, parameter, field or return slot it is stored in. */
+        };
+    };
 };
+_Static_assert(sizeof(Expr) <= 128, "Expr layout: keep it within 128 bytes");
+
 
 /* ---------------- statements ---------------- */
 typedef enum StmtKind {
@@ -167,14 +180,17 @@ struct Block {
 };
 
 struct Stmt {
-    StmtKind kind;
+    uint8_t kind;         /* StmtKind */
+    int8_t op;            /* ST_ASSIGN: -1 for plain '=', else a BinOp */
+    bool is_ghost;        /* `ghost x = e;` — an update of a ghost variable */
+    bool unreachable;     /* sema: follows a return/revert in the same block */
+    uint32_t trip_bound;  /* sema, ST_FOR: the compile-time bound on iterations */
     Span span;
-    const char *name;     /* ST_LET, ST_FOR variable */
     Span name_span;
+    const char *name;     /* ST_LET, ST_FOR variable */
     TypeRef *tref;        /* ST_LET optional type */
     Expr *init;           /* ST_LET */
     Expr *target;         /* ST_ASSIGN */
-    int op;               /* ST_ASSIGN */
     Expr *value;          /* ST_ASSIGN */
     Expr *expr;           /* ST_EXPR, ST_RETURN, ST_IF cond, ST_REQUIRE cond, ST_ASSERT,
                              ST_REVERT / ST_REQUIRE string message (EX_STRING) */
@@ -184,12 +200,10 @@ struct Stmt {
     Expr *lo, *hi;        /* ST_FOR over a range */
     Expr *iter;           /* ST_FOR over a list/array */
     Block *body;          /* ST_FOR, ST_BLOCK */
-    bool is_ghost;        /* `ghost x = e;` — an update of a ghost variable */
     /* sema */
     Sym *sym;             /* ST_LET / ST_FOR: the local declared */
-    uint32_t trip_bound;  /* ST_FOR: the compile-time bound on iterations */
-    bool unreachable;     /* follows a return/revert in the same block */
 };
+_Static_assert(sizeof(Stmt) <= 160, "Stmt layout");
 
 /* ---------------- declarations ---------------- */
 typedef enum DeclKind {
@@ -233,48 +247,10 @@ typedef struct Spec {
 } Spec;
 
 struct Decl {
-    DeclKind kind;
-    Span span;
-    const char *name;      /* interned; NULL for invariants */
-    Span name_span;
-    unsigned flags;        /* DF_* */
-    Param *params;         /* fn, init, event, error, struct fields */
-    int nparams;
-    TypeRef *ret;          /* fn return type or NULL */
-    Spec *specs;
-    int nspecs;
-    Block *body;           /* fn/init; NULL in an interface */
-    TypeRef *tref;         /* storage, ghost, const */
-    Expr *init;            /* const value */
-    Expr *expr;            /* invariant */
-    Decl **members;        /* contract / interface */
-    int nmembers;
-    const char **bases;    /* contract bases */
-    Span *base_spans;
-    int nbases;
-    Decl *parent;          /* enclosing contract / interface */
-    int file;              /* source file id */
-    /* sema */
-    Type *type;            /* storage/ghost/const type, fn return type, struct/iface type */
-    Sym *sym;
-    U256 const_value;      /* D_CONST after evaluation */
-    int index;             /* storage: declaration order within the contract (bases first);
-                              ghosts are numbered the same way, separately from storage */
+    uint8_t kind;          /* DeclKind */
+    /* sema flags */
     bool calls_external;   /* fn: performs an external call (directly or via callees) */
     bool writes_storage;   /* fn: writes storage (directly or via callees) */
-    char *signature;       /* pub fn / event / error / interface fn: "transfer(address,uint256)";
-                              pub storage: its getter "balances(address)" (map keys and
-                              array indices become parameters, as in solc) */
-    uint32_t selector;     /* the same decls: first 4 bytes of keccak256(signature) */
-    Decl **all_members;    /* contract: own members after bases, in layout order (each base
-                              once, depth first); at most one D_INIT: its own, else the one
-                              inherited. Decl.index is a member's place in the layout of the
-                              contract that declares it: lay out a contract by all_members. */
-    int nall_members;
-    Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
-    Span *callee_spans;    /* where each callee is first called */
-    int ncallees;
-    int nlocals;           /* fn/init: params, locals and loop variables, numbered by Sym.index */
     bool emits;            /* fn: emits an event directly */
     bool may_reenter;      /* fn: makes an external call that can re-enter (a non-view
                               interface function or send; view calls are static calls),
@@ -282,9 +258,49 @@ struct Decl {
     bool is_free;          /* fn: a free function (no contract: cannot touch storage) */
     bool const_busy;       /* D_CONST: being evaluated (cycle detection) */
     bool const_done;       /* D_CONST: const_value is valid */
-    struct Scope *scope;   /* contract / interface: its member scope (sema-private) */
+    unsigned flags;        /* DF_* */
+    int file;              /* source file id */
+    Span span;
+    Span name_span;
+    const char *name;      /* interned; NULL for invariants */
+    Param *params;         /* fn, init, event, error, struct fields */
+    TypeRef *ret;          /* fn return type or NULL */
+    Spec *specs;
+    Block *body;           /* fn/init; NULL in an interface */
+    TypeRef *tref;         /* storage, ghost, const */
+    Expr *init;            /* const value */
+    Expr *expr;            /* invariant */
+    Decl **members;        /* contract / interface */
+    const char **bases;    /* contract bases */
+    Span *base_spans;
+    Decl *parent;          /* enclosing contract / interface */
+    int nparams;
+    int nspecs;
+    int nmembers;
+    int nbases;
+    /* sema */
+    int index;             /* storage: declaration order within the contract (bases first);
+                              ghosts are numbered the same way, separately from storage */
+    uint32_t selector;     /* the same decls as signature: first 4 bytes of keccak256(signature) */
+    int nall_members;
+    int ncallees;
+    int nlocals;           /* fn/init: params, locals and loop variables, numbered by Sym.index */
     int state;             /* sema-private scratch (cycle detection) */
+    Type *type;            /* storage/ghost/const type, fn return type, struct/iface type */
+    Sym *sym;
+    U256 const_value;      /* D_CONST after evaluation */
+    char *signature;       /* pub fn / event / error / interface fn: "transfer(address,uint256)";
+                              pub storage: its getter "balances(address)" (map keys and
+                              array indices become parameters, as in solc) */
+    Decl **all_members;    /* contract: own members after bases, in layout order (each base
+                              once, depth first); at most one D_INIT: its own, else the one
+                              inherited. Decl.index is a member's place in the layout of the
+                              contract that declares it: lay out a contract by all_members. */
+    Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
+    Span *callee_spans;    /* where each callee is first called */
+    struct Scope *scope;   /* contract / interface: its member scope (sema-private) */
 };
+_Static_assert(sizeof(Decl) <= 272, "Decl layout");
 
 /* ---------------- symbols ---------------- */
 typedef enum SymKind {
@@ -296,17 +312,18 @@ typedef enum SymKind {
 } SymKind;
 
 struct Sym {
-    SymKind kind;
-    const char *name;
+    uint8_t kind;     /* SymKind */
+    uint8_t builtin;  /* Builtin, SYM_BUILTIN */
+    int index;        /* locals: number within the function, for the lowering */
+    int uses;         /* reads, for the unused-local warning */
     Span span;        /* where it is declared (for "first defined here" notes) */
+    const char *name;
     Type *type;
     Decl *decl;       /* for declarations */
     Stmt *stmt;       /* ST_LET / ST_FOR that declares a local */
-    Builtin builtin;  /* SYM_BUILTIN */
-    int index;        /* locals: number within the function, for the lowering */
-    int uses;         /* reads, for the unused-local warning */
     Decl *fn;         /* locals/params: the function that declares it */
 };
+_Static_assert(sizeof(Sym) <= 64, "Sym layout");
 
 /* ---------------- a whole program: the root file and what it imports ---------------- */
 typedef struct Module {

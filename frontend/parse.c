@@ -329,7 +329,7 @@ TypeRef *parse_type(Parser *P) {
  * event_param = [ "indexed" ] param ;
  */
 static Param *parse_param(Parser *P, bool allow_indexed) {
-    Param *pm = ARENA_NEW(P->arena, Param);
+    Param *pm = ARENA_NEW(&P->scratch, Param); /* copied by parse_params */
     Token *t = parse_peek(P);
     if (t->kind == KW_INDEXED) {
         if (!allow_indexed)
@@ -352,7 +352,7 @@ static Param *parse_param(Parser *P, bool allow_indexed) {
 static void parse_params(Parser *P, int close, bool indexed, Param **out, int *n) {
     PtrVec v = {0};
     while (!parse_at(P, close) && !parse_at(P, TK_EOF) && !P->panicking) {
-        ptrvec_push(P->arena, &v, parse_param(P, indexed));
+        ptrvec_push(&P->scratch, &v, parse_param(P, indexed));
         if (!parse_accept(P, TK_COMMA))
             break;
     }
@@ -390,11 +390,11 @@ static void parse_specs(Parser *P, Decl *d) {
         else
             break;
         parse_advance(P);
-        Spec *s = ARENA_NEW(P->arena, Spec);
+        Spec *s = ARENA_NEW(&P->scratch, Spec); /* copied below */
         s->kind = k;
         s->expr = parse_cond_expr(P);
         s->span = parse_span_from(P, t->start);
-        ptrvec_push(P->arena, &v, s);
+        ptrvec_push(&P->scratch, &v, s);
         if (P->panicking)
             break;
     }
@@ -601,12 +601,12 @@ static Decl *parse_contract(Parser *P, DeclKind kind, uint32_t start) {
     if (kind == D_CONTRACT && parse_accept(P, TK_COLON)) {
         PtrVec names = {0}, spans = {0};
         do {
-            Span *sp = ARENA_NEW(P->arena, Span);
+            Span *sp = ARENA_NEW(&P->scratch, Span); /* copied below */
             const char *b = expect_ident(P, sp, "base contract name");
             if (!b)
                 break;
-            ptrvec_push(P->arena, &names, (void *)b);
-            ptrvec_push(P->arena, &spans, sp);
+            ptrvec_push(&P->scratch, &names, (void *)b);
+            ptrvec_push(&P->scratch, &spans, sp);
         } while (parse_accept(P, TK_COMMA));
         d->nbases = names.len;
         d->bases = (const char **)parse_vec_copy(P, &names);
@@ -628,7 +628,7 @@ static Decl *parse_contract(Parser *P, DeclKind kind, uint32_t start) {
         }
         Decl *m = parse_item(P, kind == D_CONTRACT ? IN_CONTRACT : IN_INTERFACE, d);
         if (m)
-            ptrvec_push(P->arena, &members, m);
+            ptrvec_push(&P->scratch, &members, m);
         if (P->panicking)
             sync_item(P);
         if (P->pos == before)
@@ -725,6 +725,7 @@ static Decl *parse_item(Parser *P, enum ItemPlace place, Decl *parent) {
 Module *parse_module(Program *prog, int file) {
     Parser P = {.prog = prog, .arena = prog->arena, .diags = prog->diags, .file = file,
                 .split_pos = -1};
+    arena_init(&P.scratch);
     P.toks = lex_file(prog, file, &P.ntoks);
     Module *m = ARENA_NEW(prog->arena, Module);
     m->file = file;
@@ -746,7 +747,7 @@ Module *parse_module(Program *prog, int file) {
             if (d->kind == D_IMPORT && seen_other)
                 diag_error(P.diags, d->span, "imports must come before the other items");
             seen_other |= d->kind != D_IMPORT;
-            ptrvec_push(P.arena, &items, d);
+            ptrvec_push(&P.scratch, &items, d);
         }
         recovered = P.panicking;
         if (P.panicking)
@@ -762,5 +763,6 @@ Module *parse_module(Program *prog, int file) {
     m->items = PARSE_VEC(&P, Decl, items);
     m->nitems = items.len;
     free(P.toks);
+    arena_free(&P.scratch);
     return m;
 }

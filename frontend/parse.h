@@ -11,6 +11,10 @@ enum { PARSE_MAX_DEPTH = 256 };
 typedef struct Parser {
     Program *prog;
     Arena *arena;
+    /* Lists under construction (ptrvec growth, parameters and specs before they are copied
+     * into their final arrays of exact size): freed when the file is parsed, so only the
+     * tree itself stays in the compilation's arena. */
+    Arena scratch;
     DiagSink *diags;
     int file;
     Token *toks;

@@ -66,7 +66,7 @@ static void parse_call_args(Parser *P, Expr *call) {
     PtrVec v = {0};
     parse_expect(P, TK_LPAREN, "to begin the arguments");
     while (!parse_at(P, TK_RPAREN) && !parse_at(P, TK_EOF) && !P->panicking) {
-        ptrvec_push(P->arena, &v, parse_expr_in_brackets(P));
+        ptrvec_push(&P->scratch, &v, parse_expr_in_brackets(P));
         if (!parse_accept(P, TK_COMMA))
             break;
     }
@@ -97,8 +97,8 @@ static Expr *parse_struct_lit(Parser *P, Token *name) {
         }
         parse_advance(P);
         parse_expect(P, TK_COLON, "after the field name");
-        ptrvec_push(P->arena, &names, (void *)f->s);
-        ptrvec_push(P->arena, &vals, parse_expr_in_brackets(P));
+        ptrvec_push(&P->scratch, &names, (void *)f->s);
+        ptrvec_push(&P->scratch, &vals, parse_expr_in_brackets(P));
         if (!parse_accept(P, TK_COMMA))
             break;
     }
@@ -116,7 +116,7 @@ static Expr *parse_array_lit(Parser *P) {
     Expr *e = expr_new(P, EX_ARRAY_LIT, parse_advance(P)->start);
     PtrVec v = {0};
     while (!parse_at(P, TK_RBRACKET) && !parse_at(P, TK_EOF) && !P->panicking) {
-        ptrvec_push(P->arena, &v, parse_expr_in_brackets(P));
+        ptrvec_push(&P->scratch, &v, parse_expr_in_brackets(P));
         if (!parse_accept(P, TK_COMMA))
             break;
     }

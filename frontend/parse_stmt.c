@@ -126,7 +126,7 @@ static Stmt *parse_if(Parser *P, uint32_t start) {
         s->els = b;
         if (n == cap) {
             cap = cap ? cap * 2 : 8;
-            Stmt **c = ARENA_ARRAY(P->arena, Stmt *, cap);
+            Stmt **c = ARENA_ARRAY(&P->scratch, Stmt *, cap);
             if (n)
                 memcpy(c, chain, sizeof(Stmt *) * (size_t)n);
             chain = c;
@@ -346,7 +346,7 @@ Block *parse_block(Parser *P) {
         int before = P->pos;
         Stmt *s = parse_stmt(P);
         if (s)
-            ptrvec_push(P->arena, &v, s);
+            ptrvec_push(&P->scratch, &v, s);
         if (P->panicking)
             sync_stmt(P);
         if (P->pos == before)
