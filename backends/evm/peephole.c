@@ -302,6 +302,110 @@ static bool merge_revert_tails(EvmAsm *a) {
     return true;
 }
 
+/* ---- redundant stores to scratch memory ---- */
+enum { SCRATCH = 4 };   /* words 0x00-0x7f: map keys and slots for hashing */
+typedef struct Scratch {
+    bool known[SCRATCH];
+    U256 val[SCRATCH];
+} Scratch;
+
+static void scratch_meet(Scratch *into, const Scratch *other) {
+    for (int k = 0; k < SCRATCH; k++)
+        if (!other->known[k] || !into->known[k] || !u256_eq(into->val[k], other->val[k]))
+            into->known[k] = false;
+}
+
+static bool writes_memory(const EvmItem *it) {
+    if (it->kind != EI_OP)
+        return false;
+    switch ((EvmOp)it->op) {
+    case EVM_MSTORE: case EVM_MSTORE8: case EVM_MCOPY: case EVM_CALLDATACOPY: case EVM_CODECOPY:
+    case EVM_RETURNDATACOPY: case EVM_EXTCODECOPY: case EVM_CALL: case EVM_CALLCODE:
+    case EVM_DELEGATECALL: case EVM_STATICCALL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_push_const(const EvmItem *it, uint64_t *v) {
+    if (it->kind != EI_PUSH || u256_bit_length(it->imm) > 32)
+        return false;
+    *v = u256_low64(it->imm);
+    return true;
+}
+
+/* `PUSH c PUSH k*32 MSTORE` where scratch word k already holds c (the slot of a map hashed
+ * again, the same key) is dropped. Known contents flow along straight code and forward
+ * jumps; a label reached by anything else (a return address, a backward jump) forgets. */
+static void drop_scratch_rewrites(EvmAsm *a) {
+    int nl = a->nlabels;
+    int *refs = ARENA_ARRAY(a->arena, int, nl + 1), *seen = ARENA_ARRAY(a->arena, int, nl + 1);
+    bool *indirect = ARENA_ARRAY(a->arena, bool, nl + 1);
+    Scratch *at = ARENA_ARRAY(a->arena, Scratch, nl + 1);
+    for (int i = 0; i < a->n; i++) {
+        const EvmItem *it = &a->items[i];
+        if (it->kind != EI_PUSHLABEL)
+            continue;
+        refs[it->label]++;
+        const EvmItem *nx = i + 1 < a->n ? &a->items[i + 1] : NULL;
+        if (!nx || nx->kind != EI_OP || (nx->op != EVM_JUMP && nx->op != EVM_JUMPI))
+            indirect[it->label] = true;
+    }
+    Scratch cur = {0};
+    int n = 0;
+    for (int i = 0; i < a->n; i++) {
+        EvmItem *it = &a->items[i];
+        if (it->kind == EI_LABEL) {
+            bool fall = n > 0 && !is_exit(&a->items[n - 1]);
+            int l = it->label;
+            if (indirect[l] || seen[l] < refs[l]) {
+                memset(&cur, 0, sizeof cur);
+            } else if (!fall) {
+                cur = at[l];
+            } else if (seen[l]) {
+                scratch_meet(&cur, &at[l]);
+            }
+        } else if (it->kind == EI_DATA) {
+            memset(&cur, 0, sizeof cur);
+        } else if (it->kind == EI_PUSHLABEL && !indirect[it->label]) {
+            int l = it->label;
+            if (seen[l]++)
+                scratch_meet(&at[l], &cur);
+            else
+                at[l] = cur;
+        }
+        uint64_t addr;
+        if (i + 2 < a->n && is_push_const(&a->items[i + 1], &addr) && addr % 32 == 0 &&
+            addr < 32 * SCRATCH && a->items[i].kind == EI_PUSH &&
+            a->items[i + 2].kind == EI_OP && a->items[i + 2].op == EVM_MSTORE) {
+            int k = (int)(addr / 32);
+            if (cur.known[k] && u256_eq(cur.val[k], it->imm)) {
+                i += 2;   /* the word holds it already */
+                continue;
+            }
+            cur.known[k] = true, cur.val[k] = it->imm;
+            a->items[n++] = a->items[i], a->items[n++] = a->items[i + 1];
+            a->items[n++] = a->items[i + 2];
+            i += 2;
+            continue;
+        }
+        if (writes_memory(it)) {
+            /* a store at a constant address outside scratch forgets nothing */
+            const EvmItem *pv = n > 0 ? &a->items[n - 1] : NULL;
+            if ((it->op == EVM_MSTORE || it->op == EVM_MSTORE8) && pv && is_push_const(pv, &addr)) {
+                for (int k = 0; k < SCRATCH; k++)
+                    if (addr < 32u * k + 32 && addr + 32 > 32u * k)
+                        cur.known[k] = false;
+            } else {
+                memset(&cur, 0, sizeof cur);
+            }
+        }
+        a->items[n++] = *it;
+    }
+    a->n = n;
+}
+
 void evm_asm_optimize(EvmAsm *a) {
     for (int round = 0; round < 64; round++) {
         bool changed = apply_rules(a);
@@ -313,6 +417,7 @@ void evm_asm_optimize(EvmAsm *a) {
         ;
     unmark_unused_labels(a);
     alias_labels(a);
+    drop_scratch_rewrites(a);
     /* labels' item indexes moved */
     for (int l = 0; l < a->nlabels; l++)
         a->label_item[l] = -1;
