@@ -262,7 +262,8 @@ static bool merge_revert_tails(EvmAsm *a) {
             uint32_t bytes = 1;
             while (e1 - len >= 0 && e2 - len > e1) {
                 const EvmItem *x = &a->items[e1 - len], *y = &a->items[e2 - len];
-                if (!same_item(x, y) || is_exit(x))
+                /* not past a branch: its other path must not pay for the jump */
+                if (!same_item(x, y) || is_exit(x) || (x->kind == EI_OP && x->op == EVM_JUMPI))
                     break;
                 bytes += est_size(x);
                 len++;

@@ -176,11 +176,76 @@ static void json_escapes(void **state) {
     free(buf);
 }
 
+static size_t assemble(EvmAsm *a, uint8_t **code) {
+    size_t n;
+    const char *err;
+    assert_true(evm_asm_assemble(a, code, &n, &err));
+    return n;
+}
+
+/* The peephole rules, unreachable code, shared reverting tails and scratch rewrites. */
+static void peephole(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    int ok = evm_asm_new_label(&a, "ok"), next = evm_asm_new_label(&a, "next");
+    /* a word stored and read back: DUP1 PUSH1 0xa0 MSTORE */
+    evm_asm_op(&a, EVM_CALLER);
+    evm_asm_push_u64(&a, 0xa0), evm_asm_op(&a, EVM_MSTORE);
+    evm_asm_push_u64(&a, 0xa0), evm_asm_op(&a, EVM_MLOAD);
+    /* if !c goto next; goto ok; next:  =>  if c goto ok; next: (no JUMPDEST: fallen into) */
+    evm_asm_op(&a, EVM_ISZERO), evm_asm_jumpi(&a, next), evm_asm_jump(&a, ok);
+    evm_asm_label(&a, next);
+    /* two identical reverting tails: the second jumps into the first */
+    for (int k = 0; k < 2; k++) {
+        int skip = evm_asm_new_label(&a, NULL);
+        evm_asm_op(&a, EVM_CALLVALUE), evm_asm_jumpi(&a, skip);
+        evm_asm_push_u64(&a, 0xd92e233d), evm_asm_push_u64(&a, 0), evm_asm_op(&a, EVM_MSTORE);
+        evm_asm_push_u64(&a, 4), evm_asm_push_u64(&a, 0x1c), evm_asm_op(&a, EVM_REVERT);
+        evm_asm_op(&a, EVM_STOP);   /* unreachable */
+        evm_asm_label(&a, skip);
+    }
+    evm_asm_label(&a, ok);
+    /* the slot stored at 0x20 again, with the word unchanged: dropped */
+    for (int k = 0; k < 2; k++) {
+        evm_asm_op(&a, EVM_CALLER), evm_asm_push_u64(&a, 0), evm_asm_op(&a, EVM_MSTORE);
+        evm_asm_push_u64(&a, 4), evm_asm_push_u64(&a, 0x20), evm_asm_op(&a, EVM_MSTORE);
+        evm_asm_push_u64(&a, 0x40), evm_asm_push_u64(&a, 0), evm_asm_op(&a, EVM_KECCAK256);
+        evm_asm_op(&a, EVM_SLOAD), evm_asm_op(&a, EVM_POP);
+    }
+    evm_asm_op(&a, EVM_STOP);
+    evm_asm_optimize(&a);
+    uint8_t *code;
+    size_t n = assemble(&a, &code);
+    static const uint8_t want[] = {
+        0x33, 0x80, 0x60, 0xa0, 0x52,                    /* CALLER DUP1 PUSH1 a0 MSTORE */
+        0x60, 0x21, 0x57,                                /* PUSH1 ok JUMPI */
+        0x34, 0x60, 0x19, 0x57,                          /* CALLVALUE PUSH1 skip JUMPI */
+        0x5b, 0x63, 0xd9, 0x2e, 0x23, 0x3d, 0x5f, 0x52,  /* tail: JUMPDEST PUSH4 sel PUSH0 MSTORE */
+        0x60, 0x04, 0x60, 0x1c, 0xfd,                    /* PUSH1 4 PUSH1 1c REVERT */
+        0x5b, 0x34, 0x60, 0x21, 0x57,                    /* skip: CALLVALUE PUSH1 ok JUMPI */
+        0x60, 0x0c, 0x56,                                /* PUSH1 tail JUMP */
+        0x5b,                                            /* skip2 = ok: one JUMPDEST */
+        0x33, 0x5f, 0x52, 0x60, 0x04, 0x60, 0x20, 0x52,  /* CALLER PUSH0 MSTORE PUSH1 4 PUSH1 20 MSTORE */
+        0x60, 0x40, 0x5f, 0x20, 0x54, 0x50,              /* PUSH1 40 PUSH0 KECCAK256 SLOAD POP */
+        0x33, 0x5f, 0x52,                                /* CALLER PUSH0 MSTORE (the slot kept) */
+        0x60, 0x40, 0x5f, 0x20, 0x54, 0x50, 0x00,
+    };
+    if (n != sizeof want || memcmp(code, want, n)) {
+        evm_disasm(code, n, stdout);
+        fail_msg("peephole output differs (%zu bytes, want %zu)", n, sizeof want);
+    }
+    arena_free(&ar);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_is_consistent), cmocka_unit_test(push_widths),
         cmocka_unit_test(labels_fixed_point),  cmocka_unit_test(undefined_label_fails),
         cmocka_unit_test(listing_and_disasm),  cmocka_unit_test(json_escapes),
+        cmocka_unit_test(peephole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
