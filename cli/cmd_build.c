@@ -1,11 +1,12 @@
-/* cmd_build.c — `writ build FILE --target evm [-o DIR] [--asm]`: the frontend (or the IR
- * text parser for .wir files), the IR passes, then the EVM backend; one artifact
- * DIR/NAME.json per contract. */
+/* cmd_build.c — `writ build FILE --target evm,wasm [-o DIR] [--asm] [-Oz]`: the frontend
+ * (or the IR text parser for .wir files), the IR passes, then each target's backend. EVM:
+ * one artifact DIR/NAME.json per contract; wasm: DIR/NAME.wasm, NAME.json, NAME.wasm.map. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "backends/evm/evm.h"
+#include "backends/wasm/wasm.h"
 #include "cli.h"
 #include "frontend/frontend.h"
 
@@ -103,7 +104,6 @@ static int build_ir_text(const char *path, const BuildOpts *o) {
         status = EXIT_INPUT;
         goto done;
     }
-    m->srcs = NULL; /* spans in parsed IR point into the original sources, not this file */
     status = build_module(m, &diags, o);
 done:
     diag_print(&diags, stderr);
@@ -116,10 +116,13 @@ done:
 int cmd_build(int argc, char **argv) {
     const char *file = NULL, *target = NULL;
     BuildOpts o = {.out_dir = "out", .listing = false};
+    bool oz = false; /* wasm: optimise for size (binaryen -Oz) */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--asm") == 0) {
             o.listing = true;
+        } else if (strcmp(a, "-Oz") == 0) {
+            oz = true;
         } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
             if (a[8] == '=')
                 target = a + 9;
@@ -142,8 +145,21 @@ int cmd_build(int argc, char **argv) {
     if (!file)
         return cli_usage_error("build", "no input file");
     if (!target)
-        return cli_usage_error("build", "--target is required (available: evm)");
-    if (strcmp(target, "evm") != 0)
-        return cli_usage_error("build", "unknown target '%s' (available: evm)", target);
-    return ends_with(file, ".wir") ? build_ir_text(file, &o) : build_source(file, &o);
+        return cli_usage_error("build", "--target is required (available: evm, wasm)");
+    /* --target evm,wasm builds each target in turn; the first failure decides the status. */
+    char targets[64];
+    snprintf(targets, sizeof targets, "%s", target);
+    for (char *t = strtok(targets, ","); t; t = strtok(NULL, ","))
+        if (strcmp(t, "evm") != 0 && strcmp(t, "wasm") != 0)
+            return cli_usage_error("build", "unknown target '%s' (available: evm, wasm)", t);
+    snprintf(targets, sizeof targets, "%s", target);
+    int status = EXIT_OK;
+    for (char *t = strtok(targets, ","); t && status == EXIT_OK; t = strtok(NULL, ",")) {
+        if (strcmp(t, "wasm") == 0)
+            status = wb_build_file(file, cli_stdlib_dir(), o.out_dir, oz, stderr) ? EXIT_INPUT
+                                                                                 : EXIT_OK;
+        else
+            status = ends_with(file, ".wir") ? build_ir_text(file, &o) : build_source(file, &o);
+    }
+    return status;
 }

@@ -25,12 +25,17 @@ static const Command commands[] = {
      "it whole). --parse reads IR text instead, validates it and prints it back.\n"
      "Passes, in pipeline order: fold, dce, simplify-cfg.\n"
      "Exit status: 0 on success, 1 when the input has errors.\n"},
-    {"build", cmd_build, "compile contracts to a target: evm (bytecode + ABI artifacts)",
-     "usage: writ build FILE.writ --target evm [-o DIR] [--asm]\n"
+    {"build", cmd_build, "compile contracts to targets: evm (bytecode + ABI), wasm (Stylus)",
+     "usage: writ build FILE.writ --target evm,wasm [-o DIR] [--asm] [-Oz]\n"
      "\n"
-     "Compiles every contract of FILE.writ and writes DIR/NAME.json (default DIR: out)\n"
-     "in the Foundry/Hardhat shape: abi, bytecode, deployedBytecode, methodIdentifiers,\n"
-     "storageLayout. --asm prints an annotated assembly listing.\n"
+     "Compiles every contract of FILE.writ (or of IR text, FILE.wir) for each target:\n"
+     "  evm   DIR/NAME.json in the Foundry/Hardhat shape: abi, bytecode, deployedBytecode,\n"
+     "        methodIdentifiers, storageLayout, source map. --asm prints an annotated\n"
+     "        assembly listing.\n"
+     "  wasm  DIR/NAME.wasm (Arbitrum Stylus shape: user_entrypoint, vm_hooks imports),\n"
+     "        DIR/NAME.json (abi, size, code hash) and DIR/NAME.wasm.map. -Oz optimises\n"
+     "        for size instead of speed.\n"
+     "DIR defaults to out.\n"
      "Exit status: 0 on success, 1 when the input has errors.\n"},
     {"vm", cmd_vm, "run WebAssembly: plain modules and the spec test suite",
      "usage: writ vm run FILE.wasm [--invoke NAME] [ARGS...]\n"
