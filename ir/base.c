@@ -61,7 +61,7 @@ void arena_free(Arena *a) {
 }
 
 void *arena_alloc(Arena *a, size_t size) {
-    size = (size + 15) & ~(size_t)15;
+    size = (size + 7) & ~(size_t)7; /* 8 bytes: the most any node needs (pointers, U256 limbs) */
     ArenaChunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;

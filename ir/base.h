@@ -20,7 +20,7 @@ typedef struct Arena {
 
 void arena_init(Arena *a);
 void arena_free(Arena *a);                 /* frees every chunk at once */
-void *arena_alloc(Arena *a, size_t size);  /* zeroed, 16-byte aligned */
+void *arena_alloc(Arena *a, size_t size);  /* zeroed, 8-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 #define ARENA_NEW(a, T) ((T *)arena_alloc((a), sizeof(T)))
 #define ARENA_ARRAY(a, T, n) ((T *)arena_alloc((a), sizeof(T) * (size_t)(n)))

@@ -145,17 +145,17 @@ typedef struct IrParam {
 
 struct IrFunc {
     IrFuncKind kind;
-    const char *name;
     unsigned flags;       /* IR_FN_* */
-    IrParam *params;
     int nparams;
-    IrType *ret;          /* void when none */
-    const char *signature;/* pub: "transfer(address,uint256)" */
     uint32_t selector;    /* pub: first four bytes of keccak256(signature), big-endian */
     int owner;            /* spec functions: index of the function they constrain */
-    IrBlock *entry;       /* the first block; blocks are chained by next_in_func */
     int nblocks, ninstrs; /* counters for numbering */
     Span span;
+    const char *name;
+    IrParam *params;
+    IrType *ret;          /* void when none */
+    const char *signature;/* pub: "transfer(address,uint256)" */
+    IrBlock *entry;       /* the first block; blocks are chained by next_in_func */
     struct IrModule *module;
 };
 
