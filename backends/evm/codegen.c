@@ -987,6 +987,63 @@ static bool same_place(const IrInstr *a, int a0, const IrInstr *b, int b0) {
     return true;
 }
 
+/* May this instruction run while a cached slot sits under the stack? Only when it leaves
+ * the stack as it found it and cannot need another cached slot. */
+static bool stack_neutral(const IrInstr *j) {
+    if (skipped(j) || (ir_op_info[j->op].flags & OPF_CHECK))
+        return true;
+    switch (j->op) {
+    case IR_CONST: case IR_ENV: case IR_PARAM:
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV: case IR_MOD: case IR_AND: case IR_OR:
+    case IR_XOR: case IR_EQ: case IR_NE: case IR_LT: case IR_GT: case IR_LE: case IR_GE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The store to ld's place comes in `from`'s block before anything else touches the stack
+ * cache? (from: the first instruction to look at.) */
+static bool store_follows(const IrInstr *ld, const IrInstr *from) {
+    for (const IrInstr *j = from; j; j = j->next) {
+        if (j->op == IR_SSTORE && !skipped(j) && same_place(ld, 0, j, 1))
+            return true;
+        if (!stack_neutral(j))
+            return false;
+    }
+    return false;
+}
+
+static bool ends_in_revert(const IrBlock *b) {
+    return b->last && (b->last->op == IR_REVERT || b->last->op == IR_REVERT_MSG);
+}
+
+/* Can the slot of this sload stay on the stack until its store? Every path from here must
+ * reach the store or revert (a slot left on the stack would break a routine's return):
+ * the store in this block, or in a branch target of it (its only predecessor) whose other
+ * target reverts. */
+static bool slot_stays_on_stack(const IrInstr *ld) {
+    if (store_follows(ld, ld->next))
+        return true;
+    const IrBlock *b = ld->block;
+    for (const IrInstr *j = ld->next; j && j != b->last; j = j->next)
+        if (!stack_neutral(j))
+            return false;
+    const IrInstr *t = b->last;
+    if (!t || t->op != IR_BR)
+        return false;
+    for (int k = 0; k < 2; k++) {
+        const IrBlock *to = t->targets[k], *other = t->targets[1 - k];
+        bool later = false;   /* emitted after b: it finds the slot (see emit_body) */
+        for (const IrBlock *x = b->next_in_func; x && !later; x = x->next_in_func)
+            later = x == to;
+        if (later && to != other && to->npreds == 1 && ends_in_revert(other) &&
+            store_follows(ld, to->first))
+            return true;
+    }
+    return false;
+}
+
 /* Is the place of this sload stored to later (in emission order)? */
 static bool stored_later(const IrInstr *i) {
     for (const IrBlock *b = i->block; b; b = b->next_in_func)
@@ -1041,6 +1098,7 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     IrFunc *f = g->f;
     int fi = g->fi, *block_label = g->block_label, back_saved = g->inline_back;
     IrInstr **single_user = g->single_user, *cached = g->cached_place, *fused = g->fused;
+    bool cache_on_stack = g->cache_on_stack;
     bool jumped_saved = g->inline_jumped;
     int back = evm_asm_new_label(A, NULL);
     g->inline_back = back;
@@ -1051,6 +1109,7 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     g->f = f, g->fi = fi, g->block_label = block_label, g->inl = ctx.up;
     g->inline_back = back_saved, g->inline_jumped = jumped_saved;
     g->single_user = single_user, g->cached_place = cached, g->fused = fused;
+    g->cache_on_stack = cache_on_stack;
     A->span = i->span;
     if (jumped)
         evm_asm_label(A, back);
@@ -1117,7 +1176,10 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
         t = evm_gen_storage_place(g, i, 0, &off, &dyn);
         if (!dyn && i->npath && stored_later(i)) {
             /* `x[k] = f(x[k])`: keep the slot for the store (no second hashing) */
-            op(g, EVM_DUP1), mstore_at(g, cache_word(g));
+            g->cache_on_stack = slot_stays_on_stack(i);
+            op(g, EVM_DUP1);
+            if (!g->cache_on_stack)
+                mstore_at(g, cache_word(g));
             g->cached_place = i;
         }
         evm_gen_sload(g, t, off, dyn, i->span);
@@ -1126,7 +1188,13 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
     case IR_SSTORE:
         PV(i->args[0]);
         if (g->cached_place && same_place(g->cached_place, 0, i, 1)) {
-            mload_at(g, cache_word(g));
+            if (g->cache_on_stack) {
+                op(g, EVM_SWAP1);   /* the slot was under the value: used up */
+                g->cache_on_stack = false;
+                g->cached_place = NULL;
+            } else {
+                mload_at(g, cache_word(g));
+            }
             t = place_type(g, i);
             off = place_offset(g, i);
             evm_gen_sstore(g, t, off, false, i->span);
@@ -1266,6 +1334,7 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
     ir_cfg_compute(f);
     IrInstr **cache_out = ARENA_ARRAY(g->arena, IrInstr *, nb + 1);
     bool *cache_out_set = ARENA_ARRAY(g->arena, bool, nb + 1);
+    bool *cache_stack = ARENA_ARRAY(g->arena, bool, nb + 1);
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         if (b == f->entry && g->inline_back >= 0)
             evm_asm_mark(A, g->block_label[b->id]);   /* entered by falling through */
@@ -1275,9 +1344,11 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
          * every path here went through that predecessor's end */
         g->cached_place = b->npreds == 1 && cache_out_set[b->preds[0]->id]
                               ? cache_out[b->preds[0]->id] : NULL;
+        g->cache_on_stack = g->cached_place && cache_stack[b->preds[0]->id];
         for (IrInstr *i = b->first; i; i = i->next) {
             if (ir_op_info[i->op].flags & OPF_TERM)
-                cache_out[b->id] = g->cached_place, cache_out_set[b->id] = true;
+                cache_out[b->id] = g->cached_place, cache_out_set[b->id] = true,
+                cache_stack[b->id] = g->cache_on_stack;
             emit_instr(g, b, i);
         }
     }

@@ -186,6 +186,7 @@ typedef struct EvmGen {
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
     IrInstr *fused;          /* an op already emitted together with its check */
     IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
+    bool cache_on_stack;     /* ... or under everything on the stack, until its sstore */
     int inline_back;         /* >= 0: emitting a body inline, `ret` continues there */
     int cd_fi;               /* >= 0: this entry's params are read from calldata where used */
     struct EvmInline *inl;   /* the function is inlined at a call: its params are the call's args */
