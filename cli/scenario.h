@@ -34,6 +34,7 @@ typedef struct ScDeploy {
     const ScNode *args, *from, *value;   /* args: a sequence or NULL */
     const ScNode *time;       /* the block's timestamp from here on, or NULL */
     const ScNode *reverts;    /* the deployment must fail so (nothing is deployed), or NULL */
+    const ScNode *events;     /* the constructor's events, or NULL */
 } ScDeploy;
 
 /* One call and what it must do. Expectations the step does not state are NULL. */

@@ -133,6 +133,8 @@ static bool write_plan(const Scenario *sc, const char *dir, const char *path) {
         json_name(f, d->time);
         fputs(",\"reverts\":", f);
         json_node(f, d->reverts);
+        fputs(",\"events\":", f);
+        json_node(f, d->events);
         fputc('}', f);
     }
     fputs("],\n\"steps\":[", f);

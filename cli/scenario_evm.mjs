@@ -182,6 +182,32 @@ function findEvent(name, nargs, node) {
   }
   throw new PlanError(node, `no deployed contract declares an event ${name} with ${nargs} arguments`);
 }
+// An expected event, Name(args), as the topics and data it must be logged with.
+function prepEvent(n) {
+  const x = parseExpr(n), e = findEvent(x.name, x.args.length, n);
+  const topics = e.anonymous ? [] : [keccakHex(enc.encode(sigOf(e)))];
+  const dataTypes = [], dataNodes = [];
+  e.inputs.forEach((inp, j) => {
+    const t = parseType(canon(inp));
+    if (!inp.indexed) { dataTypes.push(t); dataNodes.push(x.args[j]); return; }
+    if (t.kind === 'elem' && !isDyn(t)) topics.push('0x' + encode(t, x.args[j]));
+    else if (t.kind === 'elem') {
+      const v = scalar(x.args[j], t);
+      topics.push(keccakHex(t.name === 'string' ? enc.encode(v) : hexToBytes(v)));
+    } else throw new PlanError(n, `indexed ${t.text} arguments cannot be checked`);
+  });
+  return { text: n.v, topics, data: '0x' + encodeTuple(dataTypes, dataNodes) };
+}
+// Compares the logs with the expected events (all of them, in order); failures go to f.
+function checkEvents(want, logs, f) {
+  const n = Math.max(want.length, logs.length);
+  for (let j = 0; j < n; j++) {
+    const w = want[j], g = logs[j];
+    if (!g) { f.push(`event ${j + 1}: expected ${w.text}, none emitted`); break; }
+    if (!w) { f.push(`event ${j + 1}: unexpected ${showLog(g)}`); break; }
+    if (g.topics.join() !== w.topics.join() || g.data !== w.data) { f.push(`event ${j + 1}: expected ${w.text}, got ${showLog(g)}`); break; }
+  }
+}
 function errorCatalogue(abi) {
   const m = new Map([[selector('Error(string)'), { name: 'Error', types: ['string'] }], [selector('Panic(uint256)'), { name: 'Panic', types: ['uint256'] }]]);
   for (const e of abi) if (e.type === 'error') m.set(selector(sigOf(e)), { name: e.name, types: e.inputs.map(canon) });
@@ -328,6 +354,8 @@ const fail = (err) => {
   emit('ERROR', err.node.l, err.node.c, err.message); errors++;
 };
 
+// Each expectation is checked on its own, so one step can report several problems.
+const guard = (f) => { try { return f(); } catch (err) { fail(err); return undefined; } };
 for (const a of plan.accounts) await exec.fund(nameAddr(a.name), toInt(null, a.balance));
 for (const [i, d] of plan.deployments.entries()) {
   const art = JSON.parse(fs.readFileSync(d.artifact, 'utf8'));
@@ -363,14 +391,19 @@ for (const [i, d] of plan.deployments.entries()) {
   deployed.set(d.name, { address: res.created, abi: art.abi, layout: art.storageLayout });
   h.names.set(d.name, res.created);
   reverse.set(res.created.toString().toLowerCase(), '@' + d.name);
+  if (d.events) {
+    const want = d.events.v.map((n) => guard(() => prepEvent(n)));
+    if (want.includes(undefined)) continue;
+    const f = [];
+    checkEvents(want, res.logs, f);
+    if (f.length) { emit('DEPLOY', i, 'fail', res.gas, f.join('; ')); continue; }
+  }
   emit('DEPLOY', i, 'ok', res.gas, 'ok');
 }
 if (errors) process.exit(0);
 
 // Every step is checked against the ABI before any runs, so a wrong scenario runs nothing.
 const prepared = [];
-// Each expectation is checked on its own, so one step can report several problems.
-const guard = (f) => { try { return f(); } catch (err) { fail(err); return undefined; } };
 for (const st of plan.steps) {
   const dep = deployed.get(st.to);
   const fn = dep.abi.find((x) => x.type === 'function' && sigOf(x) === st.sig);
@@ -391,21 +424,7 @@ for (const st of plan.steps) {
     const x = parseExpr(st.reverts), e = findError(x.name, x.args.length, st.reverts, dep.abi);
     return selector(e.sig) + encodeTuple(e.types, x.args);
   });
-  if (st.events) p.events = st.events.v.map((n) => guard(() => {
-    const x = parseExpr(n), e = findEvent(x.name, x.args.length, n);
-    const topics = e.anonymous ? [] : [keccakHex(enc.encode(sigOf(e)))];
-    const dataTypes = [], dataNodes = [];
-    e.inputs.forEach((inp, j) => {
-      const t = parseType(canon(inp));
-      if (!inp.indexed) { dataTypes.push(t); dataNodes.push(x.args[j]); return; }
-      if (t.kind === 'elem' && !isDyn(t)) topics.push('0x' + encode(t, x.args[j]));
-      else if (t.kind === 'elem') {
-        const v = scalar(x.args[j], t);
-        topics.push(keccakHex(t.name === 'string' ? enc.encode(v) : hexToBytes(v)));
-      } else throw new PlanError(n, `indexed ${t.text} arguments cannot be checked`);
-    });
-    return { text: n.v, topics, data: '0x' + encodeTuple(dataTypes, dataNodes) };
-  }));
+  if (st.events) p.events = st.events.v.map((n) => guard(() => prepEvent(n)));
   if (st.storage) p.storage = st.storage.v.map(([k, v]) => guard(() => {
     const dep2 = deployed.get(k.v.slice(0, k.v.indexOf('.')));
     const s = slotOf(k, dep2, k.v);
@@ -416,7 +435,7 @@ for (const st of plan.steps) {
 }
 if (errors) process.exit(0);
 
-const showLog = (l) => {
+function showLog(l) {
   for (const d of deployed.values()) {
     const e = d.abi.find((x) => x.type === 'event' && !x.anonymous && keccakHex(enc.encode(sigOf(x))) === l.topics[0]);
     if (e) {
@@ -428,7 +447,7 @@ const showLog = (l) => {
     }
   }
   return `log [${l.topics.join(',')}] ${l.data}`;
-};
+}
 
 for (const [i, p] of prepared.entries()) {
   const st = p.st;
@@ -443,15 +462,7 @@ for (const [i, p] of prepared.entries()) {
   } else if (!res.ok) f.push(`expected success, got ${got}`);
   if (res.ok && p.returns !== undefined && res.data !== p.returns)
     f.push(`expected returns (${show(outTypes, p.returns)}), got (${show(outTypes, res.data)})`);
-  if (p.events) {
-    const n = Math.max(p.events.length, res.logs.length);
-    for (let j = 0; j < n; j++) {
-      const w = p.events[j], g = res.logs[j];
-      if (!g) { f.push(`event ${j + 1}: expected ${w.text}, none emitted`); break; }
-      if (!w) { f.push(`event ${j + 1}: unexpected ${showLog(g)}`); break; }
-      if (g.topics.join() !== w.topics.join() || g.data !== w.data) { f.push(`event ${j + 1}: expected ${w.text}, got ${showLog(g)}`); break; }
-    }
-  }
+  if (p.events) checkEvents(p.events, res.logs, f);
   const obs = [res.ok ? `ok ${res.data}` : `revert ${res.data}`, ...res.logs.map((l) => `log ${l.topics.join(',')} ${l.data}`)];
   for (const s of p.storage ?? []) {
     const v = await readSlot(s.addr, s.s);

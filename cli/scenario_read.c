@@ -352,7 +352,7 @@ static char *join_path(Checker *c, const char *rel) {
 
 static void read_deployments(Checker *c, const ScNode *seq) {
     static const char *const keys[] = {"name", "source", "contract", "args", "from", "value",
-                                       "time", "reverts", NULL};
+                                       "time", "reverts", "events", NULL};
     Scenario *sc = c->sc;
     if (!want(c, seq, SC_SEQ, "deployments"))
         return;
@@ -392,6 +392,10 @@ static void read_deployments(Checker *c, const ScNode *seq) {
         dp->reverts = map_get(d, "reverts");
         if (dp->reverts)
             check_expr(c, dp->reverts, "reverts");
+        dp->events = map_get(d, "events");
+        if (dp->events && want(c, dp->events, SC_SEQ, "events"))
+            for (int k = 0; k < dp->events->n; k++)
+                check_expr(c, dp->events->items[k], "an event");
         if (dp->time)
             want_number(c, dp->time, "time");
         if (dp->args && want(c, dp->args, SC_SEQ, "args"))
