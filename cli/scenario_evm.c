@@ -417,8 +417,8 @@ int scen_run_node(Scenario *sc, const ScHost *host, ScOutcome *outcomes, FILE *o
     snprintf(mjs, sizeof mjs, "%s/evmrun.mjs", oracle_dir());
     snprintf(plan, sizeof plan, "%s/plan.json", dir);
     if (status == EXIT_OK && !node_on_path()) {
-        fprintf(err, "writ test: node not found on PATH: the evm target runs on "
-                     "@ethereumjs/evm through node\n");
+        fprintf(err, "writ test: node not found on PATH: every target needs it (the scenario "
+                     "driver, and @ethereumjs/evm for the evm target)\n");
         status = EXIT_USAGE;
     } else if (status == EXIT_OK && (!file_exists(probe) || !file_exists(mjs))) {
         fprintf(err, "writ test: no EVM oracle in '%s' (evmrun.mjs and its node_modules): set "
