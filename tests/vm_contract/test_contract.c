@@ -39,7 +39,7 @@ static void topic(uint8_t out[32], const char *sig) { keccak256(sig, strlen(sig)
 /* ---- compiling ---- */
 static uint8_t *compile(const char *root, const char *file, const char *contract, size_t *n) {
     char src[4096], lib[4096];
-    snprintf(src, sizeof src, "%s/examples/%s", root, file);
+    snprintf(src, sizeof src, "%s/%s", root, file);
     snprintf(lib, sizeof lib, "%s/stdlib", root);
     Compilation c;
     uint8_t *bytes = NULL;
@@ -192,7 +192,7 @@ static void token_tests(const char *root, const char *file) {
 /* MultiSig (threshold 1) paying out tokens it holds through Token.transfer. */
 static void multisig_tests(const char *root) {
     size_t nt = 0, nm = 0;
-    uint8_t *wt = compile(root, "erc20.writ", "Token", &nt), *wm = compile(root, "multisig.writ", "MultiSig", &nm);
+    uint8_t *wt = compile(root, "examples/erc20.writ", "Token", &nt), *wm = compile(root, "examples/multisig.writ", "MultiSig", &nm);
     CHECK(wt && wm, "erc20 and multisig compile");
     if (!wt || !wm) { free(wt); free(wm); return; }
     VmcChain *c = vmc_chain_new(NULL);
@@ -225,6 +225,50 @@ static void multisig_tests(const char *root) {
     CHECK(call(c, O, M, &d, GAS, &r) == VM_REVERT, "execute(1) still pending: reverts again");
     vmc_chain_free(c);
     free(wt); free(wm);
+}
+
+/* tests/vm_contract/calls.writ: static calls, re-entry, value. */
+static void calls_tests(const char *root) {
+    size_t nc = 0, nk = 0;
+    uint8_t *wc = compile(root, "tests/vm_contract/calls.writ", "Counter", &nc);
+    uint8_t *wk = compile(root, "tests/vm_contract/calls.writ", "Caller", &nk);
+    CHECK(wc && wk, "calls.writ compiles");
+    if (!wc || !wk) { free(wc); free(wk); return; }
+    VmcChain *c = vmc_chain_new(NULL);
+    VmcAddr A = addr(2), D = addr(9);
+    VmcResult r;
+    VmcTx tx = { .from = A, .gas = GAS };
+    CHECK(vmc_deploy(c, &tx, wc, nc, &r) == VM_OK, "Counter deploys: %s", r.msg);
+    VmcAddr K = r.created;
+    CHECK(vmc_deploy(c, &tx, wk, nk, &r) == VM_OK, "Caller deploys: %s", r.msg);
+    VmcAddr L = r.created;
+    CHECK(memcmp(K.b, L.b, 20) != 0, "two deployments, two addresses");
+    Buf d, g; sel(&g, "get()");
+    sel(&d, "viaCall(address)"); waddr(&d, K);
+    CHECK(call(c, A, L, &d, GAS, &r) == VM_OK && ret_word(&r, 1), "call: Counter.bump through Caller -> 1 (%s)", r.msg);
+    CHECK(call(c, A, K, &g, GAS, &r) == VM_OK && ret_word(&r, 1), "Counter.n = 1");
+    sel(&d, "viaStatic(address)"); waddr(&d, K);
+    CHECK(call(c, A, L, &d, GAS, &r) == VM_REVERT, "a static call of a writing function fails (%s)", r.msg);
+    CHECK(call(c, A, K, &g, GAS, &r) == VM_OK && ret_word(&r, 1), "the static call wrote nothing");
+    sel(&d, "start(address,bool)"); waddr(&d, K); word(&d, 1);
+    CHECK(call(c, A, L, &d, GAS, &r) == VM_REVERT && r.nret == 0, "re-entering a non-reentrant function reverts (empty)");
+    sel(&d, "start(address,bool)"); waddr(&d, K); word(&d, 0);
+    CHECK(call(c, A, L, &d, GAS, &r) == VM_OK && ret_word(&r, 8), "re-entering a reentrant function works (%s)", r.msg);
+    /* value: A pays 100 through Caller to D */
+    VmcWord v = vmc_word_u64(1000);
+    vmc_state_set_balance(vmc_chain_state(c), &A, &v);
+    sel(&d, "forward(address)"); waddr(&d, D);
+    VmcTx pay = { .from = A, .to = L, .data = d.b, .len = d.n, .gas = GAS, .value = vmc_word_u64(100) };
+    CHECK(vmc_call(c, &pay, &r) == VM_OK, "forward 100: %s", r.msg);
+    VmcWord ba = vmc_state_balance(vmc_chain_state(c), &A), bd = vmc_state_balance(vmc_chain_state(c), &D),
+            bl = vmc_state_balance(vmc_chain_state(c), &L);
+    CHECK(vmc_word_low64(&ba) == 900 && vmc_word_low64(&bd) == 100 && vmc_word_low64(&bl) == 0, "value moved A -> Caller -> D");
+    pay.value = vmc_word_u64(5000);
+    CHECK(vmc_call(c, &pay, &r) == VM_REVERT, "value over the balance reverts: %s", r.msg);
+    ba = vmc_state_balance(vmc_chain_state(c), &A);
+    CHECK(vmc_word_low64(&ba) == 900, "nothing moved");
+    vmc_chain_free(c);
+    free(wc); free(wk);
 }
 
 /* Hand-made modules: floats are refused at deploy, with the instruction and offset. */
@@ -274,9 +318,10 @@ static void float_tests(void) {
 int main(int argc, char **argv) {
     const char *root = argc > 1 ? argv[1] : ".";
     float_tests();
-    token_tests(root, "erc20.writ");
-    token_tests(root, "token.writ");
+    token_tests(root, "examples/erc20.writ");
+    token_tests(root, "examples/token.writ");
     multisig_tests(root);
+    calls_tests(root);
     printf("vm_contract: %d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
