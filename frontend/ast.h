@@ -47,11 +47,11 @@ typedef enum TypeRefKind { TR_NAME, TR_ARRAY } TypeRefKind;
 
 /* `u256`, `Proposal`, `map<K, V>`, `list<T, N>`, `string<N>`, `[T; N]` */
 typedef struct TypeRef {
-    TypeRefKind kind;
+    uint8_t kind;            /* TypeRefKind */
+    int16_t ntargs;
     Span span;
     const char *name;        /* TR_NAME (interned) */
     struct TypeRef **targs;  /* TR_NAME generic type arguments: map<K,V> -> K,V; list<T,N> -> T */
-    int ntargs;
     Expr *size;              /* list/string bound, array length (a constant expression) */
     struct TypeRef *elem;    /* TR_ARRAY element */
     Type *type;              /* sema */
@@ -109,9 +109,10 @@ typedef enum Builtin {
     BI_COUNT
 } Builtin;
 
-/* 120 bytes. Fields that only some kinds use share storage in the union below; read them
- * only on the kinds the comments name. lhs, rhs, args/nargs, body, call_value, name, type
- * and sym are valid (NULL/0 when unused) on every kind: generic walkers read them. */
+/* 112 bytes. Fields that only some kinds use share storage in the unions below; read them
+ * only on the kinds the comments name. lhs, rhs, args/nargs, name, type and sym are valid
+ * (NULL/0 when unused) on every kind, and so is the body/call_value slot (an Expr or NULL):
+ * generic walkers read them. */
 struct Expr {
     uint8_t kind;          /* ExprKind */
     int8_t op;             /* UnOp / BinOp */
@@ -124,8 +125,11 @@ struct Expr {
     const char *name;      /* EX_NAME, EX_FIELD, EX_FORALL variable (interned) */
     Expr *lhs, *rhs;       /* see ExprKind */
     Expr **args;           /* call arguments, literal elements / field values */
-    Expr *body;            /* EX_FORALL */
-    Expr *call_value;      /* external call option `{value: e}` */
+    union {                /* one slot: no kind has both. A walker that reads both on every
+                              kind visits the one child twice (harmless for the walkers) */
+        Expr *body;        /* EX_FORALL */
+        Expr *call_value;  /* EX_CALL: external call option `{value: e}` */
+    };
     /* sema. `type` is set on every expression and is never TY_INTLIT after checking: a
        literal takes the type its context expects (u256 when none). The callee name of a
        call (lhs of EX_CALL naming a fn/event/error/type) and env bases (`msg`) get TY_VOID. */
@@ -152,7 +156,7 @@ struct Expr {
         };
     };
 };
-_Static_assert(sizeof(Expr) <= 128, "Expr layout: keep it within 128 bytes");
+_Static_assert(sizeof(Expr) <= 112, "Expr layout: keep it within 112 bytes");
 
 
 /* ---------------- statements ---------------- */
@@ -231,11 +235,11 @@ enum {
 
 typedef struct Param {
     const char *name;
-    Span span;
     TypeRef *tref;
-    bool indexed;   /* event fields */
     Type *type;     /* sema */
     Sym *sym;       /* sema: the parameter as a local */
+    Span span;
+    bool indexed;   /* event fields */
 } Param;
 
 typedef enum SpecKind { SP_REQUIRES, SP_ENSURES, SP_REVERTS_IF, SP_COUNT } SpecKind;

@@ -295,7 +295,7 @@ static TypeRef *parse_type_inner(Parser *P) {
         expect_close_angle(P);
         TypeRef *r = type_new(P, TR_NAME, start);
         r->name = name;
-        r->ntargs = ntargs;
+        r->ntargs = (int16_t)ntargs;
         if (ntargs) {
             r->targs = ARENA_ARRAY(P->arena, TypeRef *, ntargs);
             memcpy(r->targs, targs, sizeof targs[0] * (size_t)ntargs);

@@ -26,6 +26,9 @@ typedef struct Const {
 typedef struct Sema {
     Program *p;
     Arena *a;
+    /* What only the checker needs (scopes and their tables, the per-function lists of
+     * locals and functions): freed when sema_check returns. Symbols live in `a`. */
+    Arena scratch;
     DiagSink *d;
     Interner *in;
 

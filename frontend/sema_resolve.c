@@ -9,7 +9,7 @@
 /* ---------------- scopes ---------------- */
 
 Scope *sema_push_scope(Sema *s) {
-    Scope *sc = ARENA_NEW(s->a, Scope);
+    Scope *sc = ARENA_NEW(&s->scratch, Scope);
     sc->up = s->scope;
     s->scope = sc;
     return sc;
@@ -30,7 +30,7 @@ static Sym *scope_find(Scope *sc, const char *name) {
 static void scope_add(Sema *s, Scope *sc, Sym *sym) {
     if (sc->n == sc->cap) {
         int cap = sc->cap ? sc->cap * 2 : 8;
-        Sym **n = ARENA_ARRAY(s->a, Sym *, cap);
+        Sym **n = ARENA_ARRAY(&s->scratch, Sym *, cap);
         if (sc->n)
             memcpy(n, sc->syms, sizeof(Sym *) * (size_t)sc->n);
         sc->syms = n;
@@ -263,7 +263,7 @@ static void layout_contract(Sema *s, Decl *c) {
     }
     c->state = 1;
     PtrVec all = {0};
-    Scope *sc = ARENA_NEW(s->a, Scope);
+    Scope *sc = ARENA_NEW(&s->scratch, Scope);
     int mi = module_index_of_file(s, c->file);
     sc->up = s->mod_scopes[mi];
     c->scope = sc;
@@ -389,7 +389,7 @@ static void layout_contract(Sema *s, Decl *c) {
 }
 
 static void layout_interface(Sema *s, Decl *it) {
-    Scope *sc = ARENA_NEW(s->a, Scope);
+    Scope *sc = ARENA_NEW(&s->scratch, Scope);
     sc->up = s->mod_scopes[module_index_of_file(s, it->file)];
     it->scope = sc;
     for (int i = 0; i < it->nmembers; i++) {
@@ -626,14 +626,14 @@ bool sema_check(Program *p) {
     int errors0 = p->diags->errors;
     sema_types_init(s);
     int nm = p->nmodules;
-    s->mod_scopes = ARENA_ARRAY(s->a, Scope *, nm + 1);
-    s->imp_scopes = ARENA_ARRAY(s->a, Scope *, nm + 1);
+    s->mod_scopes = ARENA_ARRAY(&s->scratch, Scope *, nm + 1);
+    s->imp_scopes = ARENA_ARRAY(&s->scratch, Scope *, nm + 1);
 
     /* 1. each module's items, then what its imports make visible */
     for (int mi = 0; mi < nm; mi++) {
         Module *m = p->modules[mi];
-        s->imp_scopes[mi] = ARENA_NEW(s->a, Scope);
-        Scope *sc = ARENA_NEW(s->a, Scope);
+        s->imp_scopes[mi] = ARENA_NEW(&s->scratch, Scope);
+        Scope *sc = ARENA_NEW(&s->scratch, Scope);
         sc->up = s->imp_scopes[mi];
         s->mod_scopes[mi] = sc;
         for (int i = 0; i < m->nitems; i++) {
@@ -698,5 +698,13 @@ bool sema_check(Program *p) {
     for (int i = 0; root && i < root->nitems; i++)
         if (root->items[i] && root->items[i]->kind == D_CONTRACT)
             p->contracts[p->ncontracts++] = root->items[i];
+    /* the scopes go with the scratch arena: no Decl keeps pointing at one */
+    for (int mi = 0; mi < nm; mi++) {
+        Module *m = p->modules[mi];
+        for (int i = 0; i < m->nitems; i++)
+            if (m->items[i])
+                m->items[i]->scope = NULL;
+    }
+    arena_free(&s->scratch);
     return p->diags->errors == errors0;
 }

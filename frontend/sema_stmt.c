@@ -367,7 +367,7 @@ static void check_stmt(Sema *s, Stmt *st) {
                                st->name_span.file ? st->name_span : st->span, t);
         v->stmt = st;
         st->sym = v;
-        ptrvec_push(s->a, &s->locals, v);
+        ptrvec_push(&s->scratch, &s->locals, v);
         break;
     }
     case ST_ASSIGN:
@@ -529,6 +529,6 @@ void sema_check_fn(Sema *s, Decl *fn) {
             diag_warning(s->d, v->span, "unused variable '%s'", v->name);
     }
     fn->nlocals = s->nlocals;
-    ptrvec_push(s->a, &s->fns, fn);
+    ptrvec_push(&s->scratch, &s->fns, fn);
     s->fn = NULL;
 }
