@@ -394,7 +394,6 @@ static size_t scan_digits(const char *s, size_t n, bool hex, char *dst, size_t *
 static bool lit_uint(const char *s, size_t n, uint64_t *out, bool *overflow) {
     bool hex = n > 2 && s[0] == '0' && s[1] == 'x';
     if (hex) { s += 2; n -= 2; }
-    char tmp[8];
     uint64_t v = 0;
     *overflow = false;
     size_t i = 0;
@@ -415,7 +414,6 @@ static bool lit_uint(const char *s, size_t n, uint64_t *out, bool *overflow) {
         v = v * base + (uint64_t)d;
         i++;
     }
-    (void)tmp;
     *out = v;
     return true;
 }
@@ -976,7 +974,8 @@ static bool parse_imms(P *p, const WatOp *op, const Tok *optok) {
         /* a keyword where a number belongs (nan:canonical, an operator) is out of place */
         if (c0 >= 'a' && c0 <= 'z' &&
             (isint || !(t->len - sg >= 3 && (memcmp(s + sg, "nan", 3) == 0 || memcmp(s + sg, "inf", 3) == 0)) ||
-             (t->len - sg > 4 && memcmp(s + sg, "nan:", 4) == 0 && s[sg + 4] != '0')))
+             (t->len - sg == 13 && (memcmp(s + sg, "nan:canonical", 13) == 0)) ||
+             (t->len - sg == 14 && (memcmp(s + sg, "nan:arithmetic", 14) == 0))))
             return fail_tok(p, "unexpected token, expected a number");
         int r = isint ? lit_int(s, t->len, bits, &v) : lit_float(s, t->len, bits, &v);
         if (r == 0) return fail_tok_note(p, "unknown operator", "not a number literal");
