@@ -15,7 +15,7 @@ done
 grep -q '; examples/token.writ:[0-9]*: let have = balances\[from\];' "$work/listing.txt" ||
   { echo "FAIL: listing lacks source lines"; exit 1; }
 grep -q '^  [0-9a-f]\{4\}  JUMPDEST' "$work/listing.txt" || { echo "FAIL: listing lacks offsets"; exit 1; }
-"$writ" build examples/token.writ --target wasm >/dev/null 2>&1 && { echo "FAIL: unknown target accepted"; exit 1; }
+"$writ" build examples/token.writ --target nosuch >/dev/null 2>&1 && { echo "FAIL: unknown target accepted"; exit 1; }
 # exit statuses: usage errors 2, input errors 1
 "$writ" build >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: no input file should exit 2"; exit 1; }
 "$writ" build examples/token.writ >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: no --target should exit 2"; exit 1; }
