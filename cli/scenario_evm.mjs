@@ -243,28 +243,46 @@ function showRevert(data, abi) {
 }
 
 // ---------------------------------------------------------------- storage
+// DEPLOYMENT.variable followed by [key] (mappings, arrays), .member (structs) or .length
+// (dynamic arrays): the slot, byte offset and size of the value, from the storage layout.
 function slotOf(node, dep, keyText) {
-  const m = keyText.match(/^[A-Za-z_]\w*\.([A-Za-z_]\w*)((?:\[[^\]]*\])*)$/);
-  if (!m) throw new PlanError(node, `'${keyText}' is not DEPLOYMENT.variable or DEPLOYMENT.variable[key]...`);
+  const m = keyText.match(/^[A-Za-z_]\w*\.([A-Za-z_]\w*)((?:\[[^\]]*\]|\.[A-Za-z_]\w*)*)$/);
+  if (!m) throw new PlanError(node, `'${keyText}' is not DEPLOYMENT.variable followed by [key], .member or .length`);
   const layout = dep.layout;
   const v = layout.storage.find((x) => x.label === m[1]);
   if (!v) throw new PlanError(node, `${keyText}: the contract has no storage variable '${m[1]}' (it has: ${layout.storage.map((x) => x.label).join(', ')})`);
   let slot = BigInt(v.slot), type = v.type, offset = v.offset;
-  const keys = [...m[2].matchAll(/\[([^\]]*)\]/g)].map((x) => x[1].trim());
-  for (const k of keys) {
-    const t = layout.types[type];
-    if (t.encoding !== 'mapping') throw new PlanError(node, `${keyText}: ${t.label} is not a mapping`);
-    const kt = layout.types[t.key];
+  const U256 = { encoding: 'inplace', label: 'uint256', numberOfBytes: '32' };
+  const typeOf = (name) => name === '$length' ? U256 : layout.types[name];
+  for (const seg of m[2].matchAll(/\[([^\]]*)\]|\.([A-Za-z_]\w*)/g)) {
+    const t = typeOf(type);
+    if (seg[2] !== undefined) {
+      if (seg[2] === 'length' && t.encoding === 'dynamic_array') { type = '$length'; offset = 0; continue; }
+      const mem = (t.members ?? []).find((x) => x.label === seg[2]);
+      if (!mem) throw new PlanError(node, `${keyText}: ${t.label} has no member '${seg[2]}'`);
+      slot += BigInt(mem.slot); offset = mem.offset; type = mem.type;
+      continue;
+    }
+    const k = seg[1].trim();
     const kn = { k: 's', v: k.replace(/^"(.*)"$/, '$1'), q: k.startsWith('"'), l: node.l, c: node.c };
-    let keyHex;
-    if (kt.encoding !== 'inplace') {
-      keyHex = Buffer.from(enc.encode(kn.v)).toString('hex');
-    } else keyHex = encode(parseType(kt.label.replace(/^contract .*|^enum .*/, 'uint8')), kn);
-    slot = BigInt(keccakHex(hexToBytes('0x' + keyHex + pad(slot.toString(16)))));
-    type = t.value; offset = 0;
+    if (t.encoding === 'mapping') {
+      const kt = layout.types[t.key];
+      const keyHex = kt.encoding !== 'inplace' ? Buffer.from(enc.encode(kn.v)).toString('hex')
+        : encode(parseType(kt.label.replace(/^contract .*|^enum .*/, 'uint8')), kn);
+      slot = BigInt(keccakHex(hexToBytes('0x' + keyHex + pad(slot.toString(16)))));
+      type = t.value; offset = 0;
+    } else if (t.base !== undefined) {
+      // Arrays: elements from keccak256(slot) (dynamic) or from the slot (fixed), packed
+      // several to a slot when they are small, as Solidity lays them out.
+      const i = toInt(node, kn.v), et = layout.types[t.base], size = Number(et.numberOfBytes);
+      const base = t.encoding === 'dynamic_array' ? BigInt(keccakHex(hexToBytes('0x' + pad(slot.toString(16))))) : slot;
+      if (size <= 16) { const per = BigInt(Math.floor(32 / size)); slot = base + i / per; offset = Number(i % per) * size; }
+      else { slot = base + i * BigInt(Math.ceil(size / 32)); offset = 0; }
+      type = t.base;
+    } else throw new PlanError(node, `${keyText}: ${t.label} cannot be indexed`);
   }
-  const t = layout.types[type];
-  if (t.encoding !== 'inplace' || /^struct|\[/.test(t.label))
+  const t = typeOf(type);
+  if (t.encoding !== 'inplace' || t.members || t.base !== undefined)
     throw new PlanError(node, `${keyText}: only value types can be checked (this is ${t.label}, stored as '${t.encoding}')`);
   return { slot, offset, size: Number(t.numberOfBytes), label: t.label };
 }
@@ -467,7 +485,7 @@ for (const [i, p] of prepared.entries()) {
   for (const s of p.storage ?? []) {
     const v = await readSlot(s.addr, s.s);
     obs.push(`storage ${s.key}=${v}`);
-    if (v !== s.want) f.push(`storage ${s.key}: expected ${s.text}, got ${s.s.label === 'address' ? (reverse.get('0x' + v.toString(16).padStart(40, '0')) ?? '0x' + v.toString(16).padStart(40, '0')) : v}`);
+    if (v !== s.want) f.push(`storage ${s.key}: expected ${s.text}, got ${s.s.label === 'address' ? (reverse.get('0x' + v.toString(16).padStart(40, '0')) ?? '0x' + v.toString(16).padStart(40, '0')) : s.s.label === 'bool' ? v !== 0n : v}`);
   }
   for (const b of p.balances ?? []) {
     const v = await exec.balance(b.addr);
