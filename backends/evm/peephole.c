@@ -245,6 +245,70 @@ static bool is_revert(const EvmItem *it) {
     return it->kind == EI_OP && (it->op == EVM_REVERT || it->op == EVM_INVALID);
 }
 
+/* `ISZERO PUSH ok JUMPI <code ending in REVERT> ok:` (a require and its failure) becomes
+ * `PUSH fail JUMPI ok: ...` with the failing code moved to the end: the passing path loses
+ * the ISZERO and the JUMPDEST it fell into. True when a block moved. */
+static bool move_cold_blocks(EvmAsm *a) {
+    int *refs = ARENA_ARRAY(a->arena, int, a->nlabels + 1);
+    for (int i = 0; i < a->n; i++)
+        if (a->items[i].kind == EI_PUSHLABEL)
+            refs[a->items[i].label]++;
+    int tail = a->n;   /* trailing marks and data (creation code's runtime) stay last */
+    while (tail > 0 && (a->items[tail - 1].kind == EI_MARK || a->items[tail - 1].kind == EI_DATA))
+        tail--;
+    EvmItem *hot = ARENA_ARRAY(a->arena, EvmItem, a->n + 1);
+    EvmItem *cold = ARENA_ARRAY(a->arena, EvmItem, 2 * a->n + 1);
+    int nh = 0, nc = 0;
+    bool moved = false;
+    for (int i = 0; i < tail; i++) {
+        const EvmItem *it = &a->items[i];
+        int e = i + 3;
+        bool ok = it->kind == EI_OP && it->op == EVM_ISZERO && i + 2 < tail &&
+                  a->items[i + 1].kind == EI_PUSHLABEL && a->items[i + 2].kind == EI_OP &&
+                  a->items[i + 2].op == EVM_JUMPI;
+        for (; ok && e < tail && !is_exit(&a->items[e]); e++) {
+            const EvmItem *x = &a->items[e];
+            if (x->kind == EI_DATA || ((x->kind == EI_LABEL || x->kind == EI_MARK) && refs[x->label]))
+                ok = false;   /* nothing else may enter the moved code */
+        }
+        ok = ok && e + 1 < tail && is_revert(&a->items[e]) && a->items[e + 1].kind == EI_LABEL &&
+             a->items[e + 1].label == a->items[i + 1].label;
+        if (!ok) {
+            hot[nh++] = *it;
+            continue;
+        }
+        int fail = evm_asm_new_label(a, NULL);
+        EvmItem push = a->items[i + 1];
+        push.label = fail;
+        hot[nh++] = push;
+        hot[nh++] = a->items[i + 2];
+        EvmItem lbl = a->items[i + 3];
+        lbl.kind = EI_LABEL, lbl.label = fail, lbl.comment = NULL, lbl.jump = '-';
+        cold[nc++] = lbl;
+        for (int k = i + 3; k <= e; k++)
+            cold[nc++] = a->items[k];
+        i = e;   /* `ok:` comes next, fallen into now */
+        moved = true;
+    }
+    if (!moved)
+        return false;
+    if (nh && !is_exit(&hot[nh - 1])) {
+        /* running off the end of the code stops: the moved blocks must not change that */
+        EvmItem stop = hot[nh - 1];
+        stop.kind = EI_OP, stop.op = EVM_STOP, stop.label = -1, stop.comment = NULL;
+        stop.jump = '-';
+        hot[nh++] = stop;
+    }
+    EvmItem *out = ARENA_ARRAY(a->arena, EvmItem, nh + nc + (a->n - tail) + 1);
+    memcpy(out, hot, sizeof *out * (size_t)nh);
+    memcpy(out + nh, cold, sizeof *out * (size_t)nc);
+    memcpy(out + nh + nc, a->items + tail, sizeof *out * (size_t)(a->n - tail));
+    a->items = out;
+    a->n = nh + nc + (a->n - tail);
+    a->cap = a->n + 1;
+    return true;
+}
+
 /* Cross-jumping on failure paths: when two code sequences ending in REVERT end with the
  * same items, the later one jumps into the earlier one instead (identical code does the
  * same on any stack, so one copy serves both). Only reverting tails: the extra jump costs
@@ -414,6 +478,7 @@ void evm_asm_optimize(EvmAsm *a) {
         if (!changed)
             break;
     }
+    move_cold_blocks(a);
     for (int round = 0; round < 256 && merge_revert_tails(a); round++)
         ;
     unmark_unused_labels(a);
