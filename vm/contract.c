@@ -34,7 +34,7 @@ void vmc_chain_free(VmcChain *c) {
         n = r->next;
         vm_store_free(r->s); vm_free(r->image); vm_free(r->globals0); vm_free(r);
     }
-    vm_free(c->contracts); vm_free(c->ret);
+    vm_free(c->contracts); vm_free(c->ret); vm_free(c->kcache);
     vmc_state_free(c->st);
     vm_free(c);
 }

@@ -8,6 +8,8 @@
 
 typedef struct VmcFrame VmcFrame;
 
+enum { VMC_KECCAK_CACHE = 256 }; /* entries, a power of two */
+
 /* One instantiated copy of a contract: its own store (a call that re-enters a running
  * contract takes another runner), reset to the initial memory and globals on each call. */
 typedef struct Runner {
@@ -30,6 +32,10 @@ struct VmcChain {
     Runner *all;                 /* every runner, for freeing */
     uint8_t *ret; size_t nret;   /* the last tx's return data */
     VmcFrame *top;               /* innermost running frame */
+    /* keccak256 of 64-byte inputs (mapping slots: key word . slot word) repeats from call to
+     * call: a direct-mapped cache of them, allocated on first use; a pure function, so gas
+     * and results are unchanged */
+    struct KeccakEntry { bool used; uint8_t in[64], out[32]; } *kcache;
 };
 
 struct VmcFrame {
