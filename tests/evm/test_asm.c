@@ -240,12 +240,39 @@ static void peephole(void **state) {
     arena_free(&ar);
 }
 
+/* A require's failing code moves to the end; code that ran off the end still stops. */
+static void cold_blocks(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    int ok = evm_asm_new_label(&a, "ok");
+    evm_asm_op(&a, EVM_CALLER), evm_asm_op(&a, EVM_ISZERO), evm_asm_jumpi(&a, ok);
+    evm_asm_push_u64(&a, 0), evm_asm_op(&a, EVM_DUP1), evm_asm_op(&a, EVM_REVERT);
+    evm_asm_label(&a, ok);
+    evm_asm_op(&a, EVM_CALLER), evm_asm_op(&a, EVM_SLOAD);
+    evm_asm_optimize(&a);
+    uint8_t *code;
+    size_t n = assemble(&a, &code);
+    static const uint8_t want[] = {
+        0x33, 0x60, 0x07, 0x57,   /* CALLER PUSH1 fail JUMPI */
+        0x33, 0x54, 0x00,         /* ok (fallen into): CALLER SLOAD, then STOP as before */
+        0x5b, 0x5f, 0x80, 0xfd,   /* fail: JUMPDEST PUSH0 DUP1 REVERT */
+    };
+    if (n != sizeof want || memcmp(code, want, n)) {
+        evm_disasm(code, n, stdout);
+        fail_msg("cold block output differs (%zu bytes, want %zu)", n, sizeof want);
+    }
+    arena_free(&ar);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_is_consistent), cmocka_unit_test(push_widths),
         cmocka_unit_test(labels_fixed_point),  cmocka_unit_test(undefined_label_fails),
         cmocka_unit_test(listing_and_disasm),  cmocka_unit_test(json_escapes),
-        cmocka_unit_test(peephole),
+        cmocka_unit_test(peephole),            cmocka_unit_test(cold_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
