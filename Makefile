@@ -1,5 +1,6 @@
 # The README's commands. CMake does the building; this file only names the jobs.
-#   make demo   — check the bundled token example and print its IR
+#   make demo   — check the token example, print its IR, build it for evm and wasm,
+#                 and run its scenario on both targets
 #   make test   — the whole test suite (sanitizer build: ASan + UBSan, clang-14)
 #   make bench  — benchmarks (release build)
 #   make fuzz   — long fuzzing runs (FUZZ_SECONDS each)
@@ -27,11 +28,24 @@ $(REL_BUILD)/CMakeCache.txt: | deps
 release: deps $(REL_BUILD)/CMakeCache.txt
 	cmake --build $(REL_BUILD) -j$(JOBS)
 
+WRIT := $(REL_BUILD)/cli/writ
+SHARED ?= $(if $(WRIT_SHARED),$(WRIT_SHARED),../shared)
+
 demo: release
 	@echo "== writ check examples/token.writ"
-	$(REL_BUILD)/cli/writ check examples/token.writ
+	$(WRIT) check examples/token.writ
 	@echo "== writ ir examples/token.writ"
-	$(REL_BUILD)/cli/writ ir examples/token.writ
+	$(WRIT) ir examples/token.writ
+	@echo "== writ build examples/token.writ --target evm,wasm -o build/demo"
+	$(WRIT) build examples/token.writ --target evm,wasm -o build/demo
+	@ls -l build/demo
+	@if [ -f "$(SHARED)/oracles/evm/evmrun.mjs" ]; then \
+	  sh tests/oracle/setup.sh "$(SHARED)" $(REL_BUILD)/oracle && \
+	  echo "== writ test examples/scenarios/token.yaml --target all  (EVM oracle and the bundled VM)" && \
+	  WRIT_EVM_ORACLE=$(REL_BUILD)/oracle $(WRIT) test examples/scenarios/token.yaml --target all; \
+	else \
+	  echo "SKIP: no $(SHARED)/oracles/evm: the token's scenario needs the EVM oracle (set WRIT_SHARED)"; \
+	fi
 
 test: deps $(TEST_BUILD)/CMakeCache.txt
 	cmake --build $(TEST_BUILD) -j$(JOBS)
