@@ -1,283 +1,56 @@
-/* wat.c — the WebAssembly 2.0 text format (no SIMD) to the binary format: the lexer (tokens,
- * comments, UTF-8, strings, number literals with the spec's rounding) and a two-pass parser
- * (pass 1 names every index space, pass 2 emits sections). Malformed text is rejected with
- * "LINE:COL: reason", the reason using the spec suite's wording where it has one. */
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
+/* wat.c — the WebAssembly 2.0 text format (no SIMD) to the binary format: a two-pass parser
+ * over wat_lex.c's tokens (pass 1 names every index space and reads explicit types, pass 2
+ * emits sections). Malformed text is rejected with "LINE:COL: reason", the reason using the
+ * spec suite's wording where it has one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm/vm_int.h"
-#include "vm/wat.h"
-
-enum { WAT_MAX_DEPTH = 1000 }; /* nesting of parentheses and blocks */
-
-/* ---- tokens ---- */
-
-typedef enum { T_LP, T_RP, T_ATOM, T_STR, T_EOF } TokKind;
-typedef struct { TokKind kind; uint32_t off, len; } Tok;
-
-typedef struct { uint8_t *p; size_t n, cap; bool oom; } Buf;
-
-typedef struct { const char *s; uint32_t len; } Name;           /* an $id, len 0 if none */
-typedef struct { Name *v; uint32_t n, cap; } Space;               /* an index space */
-typedef struct { uint32_t np, nr; uint8_t t[]; } FType;           /* params then results */
-
-typedef struct {
-    const char *src;
-    size_t len;
-    Tok *toks;
-    uint32_t ntok, cap, pos;
-    VmError *err;
-    bool failed;
-    int quote_depth;
-    /* index spaces */
-    Space types, funcs, tables, mems, globals, elems, datas, locals, labels;
-    FType **ft;
-    uint32_t nft, ftcap, nexplicit;
-    uint32_t max_type_ref, max_type_off; /* type uses not yet defined when met */
-    uint32_t nfuncimp, ntabimp, nmemimp, nglobimp;
-    /* sections */
-    Buf imports, funcsec, tablesec, memsec, globalsec, exportsec, startsec, elemsec, codesec,
-        datasec;
-    uint32_t nimports, nfuncdefs, ntabdefs, nmemdefs, nglobdefs, nexports, nelem, ndata;
-    bool has_start;
-    int depth;
-    Buf *out; /* the instruction sink of the current body or expression */
-} P;
-
-#define OK(e) do { if (!(e)) return false; } while (0)
-
-static bool failv(P *p, uint32_t off, const char *fmt, va_list ap) {
-    if (p->failed) return false;
-    p->failed = true;
-    uint32_t line = 1, col = 1;
-    for (uint32_t i = 0; i < off && i < p->len; i++) {
-        if (p->src[i] == '\n') { line++; col = 1; }
-        else if (((unsigned char)p->src[i] & 0xc0) != 0x80) col++;
-    }
-    char why[160];
-    vsnprintf(why, sizeof why, fmt, ap);
-    p->err->status = VM_MALFORMED;
-    p->err->offset = off;
-    snprintf(p->err->msg, sizeof p->err->msg, "%u:%u: %s", line, col, why);
-    return false;
-}
-
-static bool fail_at(P *p, uint32_t off, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    failv(p, off, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-static Tok *peek(P *p) { return &p->toks[p->pos]; }
-static Tok *peek2(P *p) { return &p->toks[p->pos + 1 < p->ntok ? p->pos + 1 : p->pos]; }
-
-/* Fails at the current token with its text quoted. */
-static bool fail_tok(P *p, const char *why) {
-    Tok *t = peek(p);
-    if (t->kind == T_EOF) return fail_at(p, t->off, "%s: unexpected end of input", why);
-    int n = t->len > 40 ? 40 : (int)t->len;
-    return fail_at(p, t->off, "%s '%.*s'", why, n, p->src + t->off);
-}
-
-/* Fails at the current token: "WHY 'TOKEN' (NOTE)". */
-static bool fail_tok_note(P *p, const char *why, const char *note) {
-    Tok *t = peek(p);
-    int n = t->len > 40 ? 40 : (int)t->len;
-    return fail_at(p, t->off, "%s '%.*s' (%s)", why, n, p->src + t->off, note);
-}
-
-/* ---- buffers ---- */
-
-static void buf_put(Buf *b, const void *src, size_t n) {
-    if (b->oom) return;
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->n + n) cap *= 2;
-        uint8_t *q = vm_realloc(b->p, cap);
-        if (!q) { b->oom = true; return; }
-        b->p = q;
-        b->cap = cap;
-    }
-    if (n) memcpy(b->p + b->n, src, n);
-    b->n += n;
-}
-static void buf_byte(Buf *b, uint8_t v) { buf_put(b, &v, 1); }
-static void buf_u32(Buf *b, uint64_t v) {
-    do { uint8_t c = v & 0x7f; v >>= 7; buf_byte(b, c | (v ? 0x80 : 0)); } while (v);
-}
-static void buf_s64(Buf *b, int64_t v) {
-    for (;;) {
-        uint8_t c = v & 0x7f;
-        v >>= 7; /* arithmetic shift on every supported compiler */
-        bool done = (v == 0 && !(c & 0x40)) || (v == -1 && (c & 0x40));
-        buf_byte(b, c | (done ? 0 : 0x80));
-        if (done) break;
-    }
-}
-static void buf_free(Buf *b) { vm_free(b->p); b->p = NULL; b->n = b->cap = 0; }
-
-/* ---- lexer ---- */
-
-static bool is_idchar(unsigned char c) {
-    if (c <= 0x20 || c >= 0x7f) return false;
-    return !strchr("\"(),;[]{}", c);
-}
-
-/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if malformed. */
-static int utf8_len(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    int len;
-    uint32_t cp;
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; }
-    else return 0;
-    if ((size_t)len > n) return 0;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
-
-static bool push_tok(P *p, TokKind k, size_t off, size_t len) {
-    if (p->ntok == p->cap) {
-        uint32_t cap = p->cap ? p->cap * 2 : 256;
-        Tok *t = vm_realloc(p->toks, cap * sizeof *t);
-        if (!t) return fail_at(p, (uint32_t)off, "out of memory");
-        p->toks = t;
-        p->cap = cap;
-    }
-    p->toks[p->ntok++] = (Tok){ k, (uint32_t)off, (uint32_t)len };
-    return true;
-}
-
-/* Skips a string body from the opening quote; returns the offset after the closing quote. */
-static bool scan_string(P *p, size_t *i) {
-    const unsigned char *s = (const unsigned char *)p->src;
-    size_t start = *i, j = *i + 1;
-    for (;;) {
-        if (j >= p->len) return fail_at(p, (uint32_t)start, "unclosed string");
-        unsigned char c = s[j];
-        if (c == '"') { *i = j + 1; return true; }
-        if (c == '\n') return fail_at(p, (uint32_t)start, "unclosed string");
-        if (c < 0x20 || c == 0x7f) return fail_at(p, (uint32_t)j, "illegal character in string");
-        if (c == '\\') {
-            if (j + 1 >= p->len) return fail_at(p, (uint32_t)start, "unclosed string");
-            j += 2;
-            continue;
-        }
-        int l = utf8_len(s + j, p->len - j);
-        if (!l) return fail_at(p, (uint32_t)j, "malformed UTF-8 encoding");
-        j += l;
-    }
-}
-
-/* Tokens: ( ) strings and atoms (maximal runs of idchars). A run mixing idchars and strings,
- * or stray characters like ',' '[' are reserved tokens: malformed. */
-static bool lex(P *p) {
-    const unsigned char *s = (const unsigned char *)p->src;
-    size_t i = 0, n = p->len;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') { i++; continue; }
-        if (c == ';' && i + 1 < n && s[i + 1] == ';') {
-            while (i < n && s[i] != '\n') {
-                int l = utf8_len(s + i, n - i);
-                if (!l) return fail_at(p, (uint32_t)i, "malformed UTF-8 encoding");
-                i += l;
-            }
-            continue;
-        }
-        if (c == '(' && i + 1 < n && s[i + 1] == ';') {
-            size_t start = i;
-            int level = 1;
-            i += 2;
-            while (level > 0) {
-                if (i >= n) return fail_at(p, (uint32_t)start, "unclosed block comment");
-                if (s[i] == '(' && i + 1 < n && s[i + 1] == ';') { level++; i += 2; }
-                else if (s[i] == ';' && i + 1 < n && s[i + 1] == ')') { level--; i += 2; }
-                else {
-                    int l = utf8_len(s + i, n - i);
-                    if (!l) return fail_at(p, (uint32_t)i, "malformed UTF-8 encoding");
-                    i += l;
-                }
-            }
-            continue;
-        }
-        if (c == '(') { OK(push_tok(p, T_LP, i, 1)); i++; continue; }
-        if (c == ')') { OK(push_tok(p, T_RP, i, 1)); i++; continue; }
-        if (c == '"' || is_idchar(c)) {
-            size_t start = i;
-            int strings = 0, idchars = 0;
-            while (i < n && (s[i] == '"' || is_idchar(s[i]))) {
-                if (s[i] == '"') { OK(scan_string(p, &i)); strings++; }
-                else { i++; idchars++; }
-            }
-            if (strings == 1 && idchars == 0) { OK(push_tok(p, T_STR, start, i - start)); continue; }
-            if (strings == 0) { OK(push_tok(p, T_ATOM, start, i - start)); continue; }
-            return fail_at(p, (uint32_t)start, "unknown operator '%.*s' (tokens must be separated)",
-                           (int)((i - start) > 40 ? 40 : (i - start)), p->src + start);
-        }
-        if (c >= 0x80 && !utf8_len(s + i, n - i)) return fail_at(p, (uint32_t)i, "malformed UTF-8 encoding");
-        return fail_at(p, (uint32_t)i, "unexpected character '%c'", c >= 0x21 && c < 0x7f ? c : '?');
-    }
-    return push_tok(p, T_EOF, n, 0);
-}
+#include "vm/wat_int.h"
 
 /* ---- token helpers ---- */
 
-static bool tok_is(P *p, const Tok *t, const char *kw) {
+static bool tok_is(Wat *p, const Tok *t, const char *kw) {
     return t->kind == T_ATOM && strlen(kw) == t->len && memcmp(p->src + t->off, kw, t->len) == 0;
 }
 /* True when the next tokens are "(" KW. */
-static bool at_paren_kw(P *p, const char *kw) {
-    return peek(p)->kind == T_LP && tok_is(p, peek2(p), kw);
+static bool at_paren_kw(Wat *p, const char *kw) {
+    return wat_peek(p)->kind == T_LP && tok_is(p, wat_peek2(p), kw);
 }
-static bool expect_lp(P *p) {
-    if (peek(p)->kind != T_LP) return fail_tok(p, "unexpected token, expected '('");
+static bool expect_lp(Wat *p) {
+    if (wat_peek(p)->kind != T_LP) return wat_fail_tok(p, "unexpected token, expected '('");
     p->pos++;
     return true;
 }
-static bool expect_rp(P *p) {
-    if (peek(p)->kind != T_RP) {
-        if (peek(p)->kind == T_ATOM && p->depth >= 0) {
-            unsigned char c = (unsigned char)p->src[peek(p)->off];
-            if (!(c >= 'a' && c <= 'z') && c != '$') return fail_tok(p, "unknown operator");
+static bool expect_rp(Wat *p) {
+    if (wat_peek(p)->kind != T_RP) {
+        if (wat_peek(p)->kind == T_ATOM && p->depth >= 0) {
+            unsigned char c = (unsigned char)p->src[wat_peek(p)->off];
+            if (!(c >= 'a' && c <= 'z') && c != '$') return wat_fail_tok(p, "unknown operator");
         }
-        return fail_tok(p, "unexpected token, expected ')'");
+        return wat_fail_tok(p, "unexpected token, expected ')'");
     }
     p->pos++;
     return true;
 }
-static bool expect_kw(P *p, const char *kw) {
-    if (!tok_is(p, peek(p), kw)) {
+static bool expect_kw(Wat *p, const char *kw) {
+    if (!tok_is(p, wat_peek(p), kw)) {
         char why[64];
         snprintf(why, sizeof why, "unexpected token, expected '%s'", kw);
-        return fail_tok(p, why);
+        return wat_fail_tok(p, why);
     }
     p->pos++;
     return true;
 }
-static bool is_id(P *p, const Tok *t) { return t->kind == T_ATOM && t->len > 1 && p->src[t->off] == '$'; }
-static Name tok_name(P *p, const Tok *t) { return (Name){ p->src + t->off, t->len }; }
+static bool is_id(Wat *p, const Tok *t) { return t->kind == T_ATOM && t->len > 1 && p->src[t->off] == '$'; }
+static Name tok_name(Wat *p, const Tok *t) { return (Name){ p->src + t->off, t->len }; }
 
 /* Skips a balanced parenthesised group starting at "(". */
-static bool skip_group(P *p) {
+static bool skip_group(Wat *p) {
     int level = 0;
     do {
-        Tok *t = peek(p);
-        if (t->kind == T_EOF) return fail_tok(p, "unbalanced parentheses");
+        Tok *t = wat_peek(p);
+        if (t->kind == T_EOF) return wat_fail_tok(p, "unbalanced parentheses");
         if (t->kind == T_LP) level++;
         else if (t->kind == T_RP) level--;
         p->pos++;
@@ -285,253 +58,53 @@ static bool skip_group(P *p) {
     return true;
 }
 
-/* Decodes a string token into b (escapes resolved). */
-static bool decode_string(P *p, const Tok *t, Buf *b) {
-    const char *s = p->src + t->off + 1;
-    size_t n = t->len - 2;
-    for (size_t i = 0; i < n;) {
-        if (s[i] != '\\') { buf_byte(b, (uint8_t)s[i++]); continue; }
-        char e = s[i + 1];
-        uint32_t at = (uint32_t)(t->off + 1 + i);
-        i += 2;
-        switch (e) {
-        case 't': buf_byte(b, '\t'); break;
-        case 'n': buf_byte(b, '\n'); break;
-        case 'r': buf_byte(b, '\r'); break;
-        case '"': buf_byte(b, '"'); break;
-        case '\'': buf_byte(b, '\''); break;
-        case '\\': buf_byte(b, '\\'); break;
-        case 'u': {
-            if (i >= n || s[i] != '{') return fail_at(p, at, "malformed escape in string");
-            i++;
-            uint32_t cp = 0;
-            int digits = 0;
-            bool under = false;
-            while (i < n && s[i] != '}') {
-                char c = s[i];
-                int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-                if (c == '_' && digits && !under) { under = true; i++; continue; }
-                if (v < 0) return fail_at(p, at, "malformed escape in string");
-                under = false;
-                if (cp > 0x10ffff) return fail_at(p, at, "malformed escape in string (code point out of range)");
-                cp = cp * 16 + (uint32_t)v;
-                digits++;
-                i++;
-            }
-            if (i >= n || !digits || under) return fail_at(p, at, "malformed escape in string");
-            i++;
-            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return fail_at(p, at, "malformed escape in string (not a Unicode scalar value)");
-            if (cp < 0x80) buf_byte(b, (uint8_t)cp);
-            else if (cp < 0x800) { buf_byte(b, 0xc0 | cp >> 6); buf_byte(b, 0x80 | (cp & 0x3f)); }
-            else if (cp < 0x10000) {
-                buf_byte(b, 0xe0 | cp >> 12); buf_byte(b, 0x80 | (cp >> 6 & 0x3f)); buf_byte(b, 0x80 | (cp & 0x3f));
-            } else {
-                buf_byte(b, 0xf0 | cp >> 18); buf_byte(b, 0x80 | (cp >> 12 & 0x3f));
-                buf_byte(b, 0x80 | (cp >> 6 & 0x3f)); buf_byte(b, 0x80 | (cp & 0x3f));
-            }
-            break;
-        }
-        default: {
-            int h1 = e >= '0' && e <= '9' ? e - '0' : e >= 'a' && e <= 'f' ? e - 'a' + 10
-                   : e >= 'A' && e <= 'F' ? e - 'A' + 10 : -1;
-            char e2 = i < n ? s[i] : 0;
-            int h2 = e2 >= '0' && e2 <= '9' ? e2 - '0' : e2 >= 'a' && e2 <= 'f' ? e2 - 'a' + 10
-                   : e2 >= 'A' && e2 <= 'F' ? e2 - 'A' + 10 : -1;
-            if (h1 < 0 || h2 < 0) return fail_at(p, at, "unknown escape in string");
-            buf_byte(b, (uint8_t)(h1 * 16 + h2));
-            i++;
-        }
-        }
-    }
-    if (b->oom) return fail_at(p, t->off, "out of memory");
-    return true;
-}
-
 /* A name: a string that must be valid UTF-8 after escapes; appended to b with its length. */
-static bool parse_name(P *p, Buf *b) {
-    Tok *t = peek(p);
-    if (t->kind != T_STR) return fail_tok(p, "unexpected token, expected a string");
+static bool parse_name(Wat *p, Buf *b) {
+    Tok *t = wat_peek(p);
+    if (t->kind != T_STR) return wat_fail_tok(p, "unexpected token, expected a string");
     Buf s = { 0 };
-    if (!decode_string(p, t, &s)) { buf_free(&s); return false; }
+    if (!wat_decode_string(p, t, &s)) { wat_buf_free(&s); return false; }
     for (size_t i = 0; i < s.n;) {
-        int l = utf8_len(s.p + i, s.n - i);
-        if (!l) { buf_free(&s); return fail_at(p, t->off, "malformed UTF-8 encoding"); }
+        int l = wat_utf8_len(s.p + i, s.n - i);
+        if (!l) { wat_buf_free(&s); return wat_fail_at(p, t->off, "malformed UTF-8 encoding"); }
         i += l;
     }
-    buf_u32(b, s.n);
-    buf_put(b, s.p, s.n);
-    buf_free(&s);
+    wat_buf_u32(b, s.n);
+    wat_buf_put(b, s.p, s.n);
+    wat_buf_free(&s);
     p->pos++;
     return true;
 }
 
-/* ---- number literals ---- */
-
-/* Digits with single underscores between them; returns the count of characters consumed
- * (0 if none) and appends the digits to dst. */
-static size_t scan_digits(const char *s, size_t n, bool hex, char *dst, size_t *dn) {
-    size_t i = 0;
-    for (;;) {
-        if (i >= n) break;
-        char c = s[i];
-        bool dig = (c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
-        if (dig) { dst[(*dn)++] = c; i++; continue; }
-        if (c == '_' && i > 0 && i + 1 < n) {
-            char d = s[i + 1];
-            bool next = (d >= '0' && d <= '9') || (hex && ((d >= 'a' && d <= 'f') || (d >= 'A' && d <= 'F')));
-            if (next) { i++; continue; }
-        }
-        break;
-    }
-    if (i > 0 && s[i - 1] == '_') return 0;
-    return i;
-}
-
-/* An unsigned integer literal (decimal or 0x hex, underscores allowed): false if malformed;
- * *overflow when it does not fit 64 bits. */
-static bool lit_uint(const char *s, size_t n, uint64_t *out, bool *overflow) {
-    bool hex = n > 2 && s[0] == '0' && s[1] == 'x';
-    if (hex) { s += 2; n -= 2; }
-    uint64_t v = 0;
-    *overflow = false;
-    size_t i = 0;
-    if (n == 0) return false;
-    while (i < n) {
-        char c = s[i];
-        if (c == '_') {
-            if (i == 0 || i + 1 >= n || s[i - 1] == '_') return false;
-            i++;
-            continue;
-        }
-        int d = c >= '0' && c <= '9' ? c - '0'
-              : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0) return false;
-        uint64_t base = hex ? 16 : 10;
-        if (v > (UINT64_MAX - (uint64_t)d) / base) *overflow = true;
-        v = v * base + (uint64_t)d;
-        i++;
-    }
-    *out = v;
-    return true;
-}
-
-/* iN literal: sign? uint, in [-2^(N-1), 2^N-1]. 1 ok, 0 malformed, -1 out of range. */
-static int lit_int(const char *s, size_t n, int bits, uint64_t *out) {
-    bool neg = false;
-    if (n && (s[0] == '+' || s[0] == '-')) { neg = s[0] == '-'; s++; n--; }
-    uint64_t v;
-    bool ovf;
-    if (!lit_uint(s, n, &v, &ovf)) return 0;
-    if (ovf) return -1;
-    uint64_t max = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
-    if (!neg && v > max) return -1;
-    if (neg && v > (1ull << (bits - 1))) return -1;
-    if (neg) v = (uint64_t)0 - v;
-    if (bits == 32) v &= 0xffffffffu;
-    *out = v;
-    return 1;
-}
-
-/* fN literal to its bits. 1 ok, 0 malformed, -1 out of range. */
-static int lit_float(const char *s, size_t n, int bits, uint64_t *out) {
-    uint64_t sign = 0;
-    int mant = bits == 32 ? 23 : 52;
-    uint64_t expmask = bits == 32 ? 0xffull << 23 : 0x7ffull << 52;
-    if (n && (s[0] == '+' || s[0] == '-')) {
-        if (s[0] == '-') sign = 1ull << (bits - 1);
-        s++;
-        n--;
-    }
-    if (n == 3 && memcmp(s, "inf", 3) == 0) { *out = sign | expmask; return 1; }
-    if (n == 3 && memcmp(s, "nan", 3) == 0) { *out = sign | expmask | 1ull << (mant - 1); return 1; }
-    if (n > 4 && memcmp(s, "nan:", 4) == 0) {
-        if (n < 7 || s[4] != '0' || s[5] != 'x') return 0;
-        uint64_t v;
-        bool ovf;
-        if (!lit_uint(s + 4, n - 4, &v, &ovf)) return 0;
-        if (ovf || v == 0 || v >= 1ull << mant) return -1;
-        *out = sign | expmask | v;
-        return 1;
-    }
-    bool hex = n > 2 && s[0] == '0' && s[1] == 'x';
-    char *buf = malloc(n + 8);
-    if (!buf) return 0;
-    size_t bn = 0, i = 0;
-    if (hex) { buf[bn++] = '0'; buf[bn++] = 'x'; i = 2; }
-    size_t k = scan_digits(s + i, n - i, hex, buf, &bn);
-    int ok = 1;
-    if (!k) ok = 0;
-    i += k;
-    if (ok && i < n && s[i] == '.') {
-        buf[bn++] = '.';
-        i++;
-        if (i < n && s[i] != (hex ? 'p' : 'e') && s[i] != (hex ? 'P' : 'E')) {
-            k = scan_digits(s + i, n - i, hex, buf, &bn);
-            if (!k) ok = 0;
-            i += k;
-        }
-    }
-    if (ok && i < n && (s[i] == (hex ? 'p' : 'e') || s[i] == (hex ? 'P' : 'E'))) {
-        buf[bn++] = hex ? 'p' : 'e';
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) buf[bn++] = s[i++];
-        k = scan_digits(s + i, n - i, false, buf, &bn);
-        if (!k) ok = 0;
-        i += k;
-    }
-    if (ok && i != n) ok = 0;
-    if (ok) {
-        buf[bn] = 0;
-        errno = 0;
-        if (bits == 32) {
-            float f = strtof(buf, NULL);
-            if (isinf(f)) ok = -1;
-            uint32_t u;
-            memcpy(&u, &f, 4);
-            *out = u | sign;
-        } else {
-            double d = strtod(buf, NULL);
-            if (isinf(d)) ok = -1;
-            memcpy(out, &d, 8);
-            *out |= sign;
-        }
-    }
-    free(buf);
-    return ok;
-}
-
 /* A u32 atom (indices, limits, memarg fields). */
-static bool parse_u32(P *p, uint32_t *out) {
-    Tok *t = peek(p);
-    if (t->kind != T_ATOM) return fail_tok(p, "unexpected token, expected a number");
+static bool parse_u32(Wat *p, uint32_t *out) {
+    Tok *t = wat_peek(p);
+    if (t->kind != T_ATOM) return wat_fail_tok(p, "unexpected token, expected a number");
     const char *s = p->src + t->off;
     uint64_t v;
     bool ovf;
-    if (!lit_uint(s, t->len, &v, &ovf)) return fail_tok_note(p, "unknown operator", "not an unsigned integer");
-    if (ovf || v > 0xffffffffu) return fail_tok(p, "i32 constant out of range");
+    if (!wat_lit_uint(s, t->len, &v, &ovf)) return wat_fail_tok_note(p, "unknown operator", "not an unsigned integer");
+    if (ovf || v > 0xffffffffu) return wat_fail_tok(p, "i32 constant out of range");
     *out = (uint32_t)v;
     p->pos++;
     return true;
 }
-static bool at_u32(P *p) {
-    Tok *t = peek(p);
+static bool at_u32(Wat *p) {
+    Tok *t = wat_peek(p);
     return t->kind == T_ATOM && p->src[t->off] >= '0' && p->src[t->off] <= '9';
 }
 
 /* ---- index spaces ---- */
 
-static bool space_add(P *p, Space *sp, Name nm, const char *what, uint32_t off) {
+static bool space_add(Wat *p, Space *sp, Name nm, const char *what, uint32_t off) {
     if (nm.len)
         for (uint32_t i = 0; i < sp->n; i++)
             if (sp->v[i].len == nm.len && memcmp(sp->v[i].s, nm.s, nm.len) == 0)
-                return fail_at(p, off, "duplicate %s %.*s", what, (int)nm.len, nm.s);
+                return wat_fail_at(p, off, "duplicate %s %.*s", what, (int)nm.len, nm.s);
     if (sp->n == sp->cap) {
         uint32_t cap = sp->cap ? sp->cap * 2 : 16;
         Name *v = vm_realloc(sp->v, cap * sizeof *v);
-        if (!v) return fail_at(p, off, "out of memory");
+        if (!v) return wat_fail_at(p, off, "out of memory");
         sp->v = v;
         sp->cap = cap;
     }
@@ -540,8 +113,8 @@ static bool space_add(P *p, Space *sp, Name nm, const char *what, uint32_t off) 
 }
 
 /* An index: a u32 or an $id of the space. */
-static bool parse_idx(P *p, Space *sp, const char *what, uint32_t *out) {
-    Tok *t = peek(p);
+static bool parse_idx(Wat *p, Space *sp, const char *what, uint32_t *out) {
+    Tok *t = wat_peek(p);
     if (is_id(p, t)) {
         for (uint32_t i = 0; i < sp->n; i++)
             if (sp->v[i].len == t->len && memcmp(sp->v[i].s, p->src + t->off, t->len) == 0) {
@@ -551,21 +124,21 @@ static bool parse_idx(P *p, Space *sp, const char *what, uint32_t *out) {
             }
         char why[48];
         snprintf(why, sizeof why, "unknown %s", what);
-        return fail_tok(p, why);
+        return wat_fail_tok(p, why);
     }
     return parse_u32(p, out);
 }
-static bool at_idx(P *p) { return at_u32(p) || is_id(p, peek(p)); }
+static bool at_idx(Wat *p) { return at_u32(p) || is_id(p, wat_peek(p)); }
 
-static bool opt_id(P *p, Name *nm) {
+static bool opt_id(Wat *p, Name *nm) {
     *nm = (Name){ 0 };
-    if (is_id(p, peek(p))) { *nm = tok_name(p, peek(p)); p->pos++; }
+    if (is_id(p, wat_peek(p))) { *nm = tok_name(p, wat_peek(p)); p->pos++; }
     return true;
 }
 
 /* ---- types ---- */
 
-static int valtype_of(P *p, const Tok *t) {
+static int valtype_of(Wat *p, const Tok *t) {
     if (tok_is(p, t, "i32")) return VM_I32;
     if (tok_is(p, t, "i64")) return VM_I64;
     if (tok_is(p, t, "f32")) return VM_F32;
@@ -574,16 +147,16 @@ static int valtype_of(P *p, const Tok *t) {
     if (tok_is(p, t, "externref")) return VM_EXTERNREF;
     return -1;
 }
-static bool parse_valtype(P *p, uint8_t *out) {
-    int v = valtype_of(p, peek(p));
-    if (v < 0) return fail_tok(p, "unexpected token, expected a value type");
+static bool parse_valtype(Wat *p, uint8_t *out) {
+    int v = valtype_of(p, wat_peek(p));
+    if (v < 0) return wat_fail_tok(p, "unexpected token, expected a value type");
     *out = (uint8_t)v;
     p->pos++;
     return true;
 }
-static bool parse_reftype(P *p, uint8_t *out) {
-    int v = valtype_of(p, peek(p));
-    if (v != VM_FUNCREF && v != VM_EXTERNREF) return fail_tok(p, "unexpected token, expected a reference type");
+static bool parse_reftype(Wat *p, uint8_t *out) {
+    int v = valtype_of(p, wat_peek(p));
+    if (v != VM_FUNCREF && v != VM_EXTERNREF) return wat_fail_tok(p, "unexpected token, expected a reference type");
     *out = (uint8_t)v;
     p->pos++;
     return true;
@@ -594,23 +167,23 @@ typedef struct { Buf params, results; } Sig;
 
 /* ( param id? t ) | ( param t* ) ...  ( result t* ) ...  — in that order. Param names go into
  * p->locals when names != NULL. */
-static bool parse_sig(P *p, Sig *sig, bool param_ids, bool names) {
+static bool parse_sig(Wat *p, Sig *sig, bool param_ids, bool names) {
     while (at_paren_kw(p, "param")) {
         p->pos += 2;
-        if (is_id(p, peek(p))) {
-            if (!param_ids) return fail_tok(p, "unexpected token (no parameter names here)");
-            Name nm = tok_name(p, peek(p));
-            uint32_t off = peek(p)->off;
+        if (is_id(p, wat_peek(p))) {
+            if (!param_ids) return wat_fail_tok(p, "unexpected token (no parameter names here)");
+            Name nm = tok_name(p, wat_peek(p));
+            uint32_t off = wat_peek(p)->off;
             p->pos++;
             uint8_t t;
             OK(parse_valtype(p, &t));
-            buf_byte(&sig->params, t);
+            wat_buf_byte(&sig->params, t);
             if (names) OK(space_add(p, &p->locals, nm, "local", off));
         } else {
-            while (peek(p)->kind == T_ATOM) {
+            while (wat_peek(p)->kind == T_ATOM) {
                 uint8_t t;
                 OK(parse_valtype(p, &t));
-                buf_byte(&sig->params, t);
+                wat_buf_byte(&sig->params, t);
                 if (names) OK(space_add(p, &p->locals, (Name){ 0 }, "local", 0));
             }
         }
@@ -618,16 +191,16 @@ static bool parse_sig(P *p, Sig *sig, bool param_ids, bool names) {
     }
     while (at_paren_kw(p, "result")) {
         p->pos += 2;
-        while (peek(p)->kind == T_ATOM) {
+        while (wat_peek(p)->kind == T_ATOM) {
             uint8_t t;
             OK(parse_valtype(p, &t));
-            buf_byte(&sig->results, t);
+            wat_buf_byte(&sig->results, t);
         }
         OK(expect_rp(p));
     }
     if (at_paren_kw(p, "param") || at_paren_kw(p, "result") || at_paren_kw(p, "type"))
-        return fail_tok(p, "unexpected token (type, param and result go in that order)");
-    if (sig->params.oom || sig->results.oom) return fail_tok(p, "out of memory");
+        return wat_fail_tok(p, "unexpected token (type, param and result go in that order)");
+    if (sig->params.oom || sig->results.oom) return wat_fail_tok(p, "out of memory");
     return true;
 }
 
@@ -637,16 +210,16 @@ static bool ftype_eq(const FType *f, const Sig *s) {
            (!f->nr || memcmp(f->t + f->np, s->results.p, f->nr) == 0);
 }
 
-static bool ftype_add(P *p, const Sig *s, uint32_t *idx) {
+static bool ftype_add(Wat *p, const Sig *s, uint32_t *idx) {
     if (p->nft == p->ftcap) {
         uint32_t cap = p->ftcap ? p->ftcap * 2 : 16;
         FType **v = vm_realloc(p->ft, cap * sizeof *v);
-        if (!v) return fail_tok(p, "out of memory");
+        if (!v) return wat_fail_tok(p, "out of memory");
         p->ft = v;
         p->ftcap = cap;
     }
     FType *f = vm_alloc(sizeof *f + s->params.n + s->results.n + 1);
-    if (!f) return fail_tok(p, "out of memory");
+    if (!f) return wat_fail_tok(p, "out of memory");
     f->np = (uint32_t)s->params.n;
     f->nr = (uint32_t)s->results.n;
     if (f->np) memcpy(f->t, s->params.p, f->np);
@@ -658,10 +231,10 @@ static bool ftype_add(P *p, const Sig *s, uint32_t *idx) {
 
 /* typeuse ::= ( type x )? param* result* — resolves to a type index, appending an implicit
  * type when only the inline form is given. */
-static bool parse_typeuse(P *p, bool param_ids, bool names, uint32_t *idx, Sig *out_sig) {
+static bool parse_typeuse(Wat *p, bool param_ids, bool names, uint32_t *idx, Sig *out_sig) {
     bool has_type = false;
     uint32_t x = 0;
-    uint32_t at = peek(p)->off;
+    uint32_t at = wat_peek(p)->off;
     if (at_paren_kw(p, "type")) {
         p->pos += 2;
         OK(parse_idx(p, &p->types, "type", &x));
@@ -672,12 +245,12 @@ static bool parse_typeuse(P *p, bool param_ids, bool names, uint32_t *idx, Sig *
     bool ok = parse_sig(p, &sig, param_ids, names);
     if (ok && has_type && x >= p->nft) {
         /* an implicit type appended later may still define x: checked at the end */
-        if (sig.params.n || sig.results.n || names || out_sig) ok = fail_at(p, at, "unknown type %u", x);
+        if (sig.params.n || sig.results.n || names || out_sig) ok = wat_fail_at(p, at, "unknown type %u", x);
         else if (x >= p->max_type_ref) { p->max_type_ref = x + 1; p->max_type_off = at; }
         *idx = x;
     } else if (ok && has_type) {
         if ((sig.params.n || sig.results.n) && !ftype_eq(p->ft[x], &sig))
-            ok = fail_at(p, at, "inline function type does not match type %u", x);
+            ok = wat_fail_at(p, at, "inline function type does not match type %u", x);
         else if (!sig.params.n && !sig.results.n && names) {
             for (uint32_t i = 0; i < p->ft[x]->np && ok; i++)
                 ok = space_add(p, &p->locals, (Name){ 0 }, "local", 0);
@@ -690,41 +263,41 @@ static bool parse_typeuse(P *p, bool param_ids, bool names, uint32_t *idx, Sig *
         else ok = ftype_add(p, &sig, idx);
     }
     if (ok && out_sig && *idx < p->nft) {
-        buf_put(&out_sig->params, p->ft[*idx]->t, p->ft[*idx]->np);
-        buf_put(&out_sig->results, p->ft[*idx]->t + p->ft[*idx]->np, p->ft[*idx]->nr);
+        wat_buf_put(&out_sig->params, p->ft[*idx]->t, p->ft[*idx]->np);
+        wat_buf_put(&out_sig->results, p->ft[*idx]->t + p->ft[*idx]->np, p->ft[*idx]->nr);
     }
-    buf_free(&sig.params);
-    buf_free(&sig.results);
+    wat_buf_free(&sig.params);
+    wat_buf_free(&sig.results);
     return ok;
 }
 
-static bool parse_limits(P *p, Buf *b) {
+static bool parse_limits(Wat *p, Buf *b) {
     uint32_t min, max;
     OK(parse_u32(p, &min));
     if (at_u32(p)) {
         OK(parse_u32(p, &max));
-        buf_byte(b, 1);
-        buf_u32(b, min);
-        buf_u32(b, max);
+        wat_buf_byte(b, 1);
+        wat_buf_u32(b, min);
+        wat_buf_u32(b, max);
     } else {
-        buf_byte(b, 0);
-        buf_u32(b, min);
+        wat_buf_byte(b, 0);
+        wat_buf_u32(b, min);
     }
     return true;
 }
 
-static bool parse_globaltype(P *p, Buf *b) {
+static bool parse_globaltype(Wat *p, Buf *b) {
     uint8_t t;
     if (at_paren_kw(p, "mut")) {
         p->pos += 2;
         OK(parse_valtype(p, &t));
         OK(expect_rp(p));
-        buf_byte(b, t);
-        buf_byte(b, 1);
+        wat_buf_byte(b, t);
+        wat_buf_byte(b, 1);
     } else {
         OK(parse_valtype(p, &t));
-        buf_byte(b, t);
-        buf_byte(b, 0);
+        wat_buf_byte(b, t);
+        wat_buf_byte(b, 0);
     }
     return true;
 }
@@ -761,7 +334,7 @@ static void op_text_name(const char *enum_name, char *out, size_t cap) {
     out[i] = 0;
 }
 
-static const WatOp *find_op(P *p, const Tok *t) {
+static const WatOp *find_op(Wat *p, const Tok *t) {
     if (t->kind != T_ATOM || t->len > 30) return NULL;
     char nm[40];
     for (size_t i = 0; i < sizeof wat_ops / sizeof *wat_ops; i++) {
@@ -772,44 +345,44 @@ static const WatOp *find_op(P *p, const Tok *t) {
     return NULL;
 }
 
-static void emit_op(P *p, const WatOp *op) {
-    if (op->prefix) { buf_byte(p->out, op->prefix); buf_u32(p->out, op->code); }
-    else buf_byte(p->out, op->code);
+static void emit_op(Wat *p, const WatOp *op) {
+    if (op->prefix) { wat_buf_byte(p->out, op->prefix); wat_buf_u32(p->out, op->code); }
+    else wat_buf_byte(p->out, op->code);
 }
 
-static bool parse_instrs(P *p);
-static bool parse_folded(P *p);
+static bool parse_instrs(Wat *p);
+static bool parse_folded(Wat *p);
 
 /* blocktype ::= ( type x )? param* result* — without parameter names. */
-static bool parse_blocktype(P *p) {
+static bool parse_blocktype(Wat *p) {
     if (!at_paren_kw(p, "type") && !at_paren_kw(p, "param")) {
         Sig sig = { 0 };
         bool ok = parse_sig(p, &sig, false, false);
-        if (ok && sig.results.n == 0) buf_byte(p->out, 0x40);
-        else if (ok && sig.results.n == 1) buf_byte(p->out, sig.results.p[0]);
+        if (ok && sig.results.n == 0) wat_buf_byte(p->out, 0x40);
+        else if (ok && sig.results.n == 1) wat_buf_byte(p->out, sig.results.p[0]);
         else if (ok) {
             uint32_t idx, i;
             for (i = 0; i < p->nft && !ftype_eq(p->ft[i], &sig); i++) {}
             if (i < p->nft) idx = i;
             else ok = ftype_add(p, &sig, &idx);
-            if (ok) buf_s64(p->out, idx);
+            if (ok) wat_buf_s64(p->out, idx);
         }
-        buf_free(&sig.params);
-        buf_free(&sig.results);
+        wat_buf_free(&sig.params);
+        wat_buf_free(&sig.results);
         return ok;
     }
     uint32_t idx;
     OK(parse_typeuse(p, false, false, &idx, NULL));
-    buf_s64(p->out, idx);
+    wat_buf_s64(p->out, idx);
     return true;
 }
 
-static bool push_label(P *p, Name nm) {
+static bool push_label(Wat *p, Name nm) {
     Space *l = &p->labels;
     if (l->n == l->cap) {
         uint32_t cap = l->cap ? l->cap * 2 : 16;
         Name *v = vm_realloc(l->v, cap * sizeof *v);
-        if (!v) return fail_tok(p, "out of memory");
+        if (!v) return wat_fail_tok(p, "out of memory");
         l->v = v;
         l->cap = cap;
     }
@@ -817,8 +390,8 @@ static bool push_label(P *p, Name nm) {
     return true;
 }
 
-static bool parse_label(P *p, uint32_t *out) {
-    Tok *t = peek(p);
+static bool parse_label(Wat *p, uint32_t *out) {
+    Tok *t = wat_peek(p);
     if (is_id(p, t)) {
         for (uint32_t i = p->labels.n; i-- > 0;)
             if (p->labels.v[i].len == t->len && memcmp(p->labels.v[i].s, p->src + t->off, t->len) == 0) {
@@ -826,52 +399,52 @@ static bool parse_label(P *p, uint32_t *out) {
                 p->pos++;
                 return true;
             }
-        return fail_tok(p, "unknown label");
+        return wat_fail_tok(p, "unknown label");
     }
     return parse_u32(p, out);
 }
 
 /* After `end` or `else`: an optional $id that must repeat the block's label. */
-static bool end_label(P *p, Name label) {
-    if (!is_id(p, peek(p))) return true;
-    Tok *t = peek(p);
+static bool end_label(Wat *p, Name label) {
+    if (!is_id(p, wat_peek(p))) return true;
+    Tok *t = wat_peek(p);
     if (label.len != t->len || memcmp(label.s, p->src + t->off, t->len) != 0)
-        return fail_tok(p, "mismatching label");
+        return wat_fail_tok(p, "mismatching label");
     p->pos++;
     return true;
 }
 
 /* memarg ::= offset=u32? align=u32? — align a power of two, emitted as its log2. */
-static bool parse_memarg(P *p, const WatOp *op) {
+static bool parse_memarg(Wat *p, const WatOp *op) {
     uint32_t offset = 0, align = 1u << op->align;
-    Tok *t = peek(p);
+    Tok *t = wat_peek(p);
     if (t->kind == T_ATOM && t->len > 7 && memcmp(p->src + t->off, "offset=", 7) == 0) {
         uint64_t v;
         bool ovf;
-        if (!lit_uint(p->src + t->off + 7, t->len - 7, &v, &ovf)) return fail_tok(p, "unknown operator");
-        if (ovf || v > 0xffffffffu) return fail_tok(p, "i32 constant out of range");
+        if (!wat_lit_uint(p->src + t->off + 7, t->len - 7, &v, &ovf)) return wat_fail_tok(p, "unknown operator");
+        if (ovf || v > 0xffffffffu) return wat_fail_tok(p, "i32 constant out of range");
         offset = (uint32_t)v;
         p->pos++;
-        t = peek(p);
+        t = wat_peek(p);
     }
     if (t->kind == T_ATOM && t->len > 6 && memcmp(p->src + t->off, "align=", 6) == 0) {
         uint64_t v;
         bool ovf;
-        if (!lit_uint(p->src + t->off + 6, t->len - 6, &v, &ovf)) return fail_tok(p, "unknown operator");
-        if (ovf || v > 0xffffffffu) return fail_tok(p, "i32 constant out of range");
-        if (v == 0 || (v & (v - 1))) return fail_tok(p, "alignment must be a power of two");
+        if (!wat_lit_uint(p->src + t->off + 6, t->len - 6, &v, &ovf)) return wat_fail_tok(p, "unknown operator");
+        if (ovf || v > 0xffffffffu) return wat_fail_tok(p, "i32 constant out of range");
+        if (v == 0 || (v & (v - 1))) return wat_fail_tok(p, "alignment must be a power of two");
         align = (uint32_t)v;
         p->pos++;
     }
     uint32_t log = 0;
     while ((1u << log) < align) log++;
-    buf_u32(p->out, log);
-    buf_u32(p->out, offset);
+    wat_buf_u32(p->out, log);
+    wat_buf_u32(p->out, offset);
     return true;
 }
 
 /* The immediates of a plain instruction (everything but block/loop/if). */
-static bool parse_imms(P *p, const WatOp *op, const Tok *optok) {
+static bool parse_imms(Wat *p, const WatOp *op, const Tok *optok) {
     Buf *o = p->out;
     uint32_t x, y;
     switch (op->imm) {
@@ -880,68 +453,68 @@ static bool parse_imms(P *p, const WatOp *op, const Tok *optok) {
             Sig sig = { 0 };
             bool ok = parse_sig(p, &sig, false, false);
             if (ok) {
-                buf_byte(o, 0x1c);
-                buf_u32(o, sig.results.n);
-                buf_put(o, sig.results.p, sig.results.n);
+                wat_buf_byte(o, 0x1c);
+                wat_buf_u32(o, sig.results.n);
+                wat_buf_put(o, sig.results.p, sig.results.n);
             }
-            buf_free(&sig.params);
-            buf_free(&sig.results);
+            wat_buf_free(&sig.params);
+            wat_buf_free(&sig.results);
             return ok;
         }
         emit_op(p, op);
         return true;
-    case IM_LABEL: OK(parse_label(p, &x)); emit_op(p, op); buf_u32(o, x); return true;
+    case IM_LABEL: OK(parse_label(p, &x)); emit_op(p, op); wat_buf_u32(o, x); return true;
     case IM_BRTAB: {
         Buf labels = { 0 };
         uint32_t n = 0;
         bool ok = true;
-        while (ok && at_idx(p)) { ok = parse_label(p, &x); buf_u32(&labels, x); n++; }
-        if (ok && n == 0) ok = fail_tok(p, "unexpected token, expected a label");
+        while (ok && at_idx(p)) { ok = parse_label(p, &x); wat_buf_u32(&labels, x); n++; }
+        if (ok && n == 0) ok = wat_fail_tok(p, "unexpected token, expected a label");
         if (ok) {
             emit_op(p, op);
-            buf_u32(o, n - 1);
-            buf_put(o, labels.p, labels.n);
+            wat_buf_u32(o, n - 1);
+            wat_buf_put(o, labels.p, labels.n);
         }
-        buf_free(&labels);
+        wat_buf_free(&labels);
         return ok;
     }
-    case IM_FUNC: OK(parse_idx(p, &p->funcs, "function", &x)); emit_op(p, op); buf_u32(o, x); return true;
-    case IM_LOCAL: OK(parse_idx(p, &p->locals, "local", &x)); emit_op(p, op); buf_u32(o, x); return true;
-    case IM_GLOBAL: OK(parse_idx(p, &p->globals, "global", &x)); emit_op(p, op); buf_u32(o, x); return true;
+    case IM_FUNC: OK(parse_idx(p, &p->funcs, "function", &x)); emit_op(p, op); wat_buf_u32(o, x); return true;
+    case IM_LOCAL: OK(parse_idx(p, &p->locals, "local", &x)); emit_op(p, op); wat_buf_u32(o, x); return true;
+    case IM_GLOBAL: OK(parse_idx(p, &p->globals, "global", &x)); emit_op(p, op); wat_buf_u32(o, x); return true;
     case IM_TABLE:
         x = 0;
         if (at_idx(p)) OK(parse_idx(p, &p->tables, "table", &x));
         emit_op(p, op);
-        buf_u32(o, x);
+        wat_buf_u32(o, x);
         return true;
     case IM_CALLI:
         x = 0;
         if (at_idx(p)) OK(parse_idx(p, &p->tables, "table", &x));
         OK(parse_typeuse(p, false, false, &y, NULL));
         emit_op(p, op);
-        buf_u32(o, y);
-        buf_u32(o, x);
+        wat_buf_u32(o, y);
+        wat_buf_u32(o, x);
         return true;
     case IM_MEM: emit_op(p, op); return parse_memarg(p, op);
-    case IM_MEMIDX: emit_op(p, op); buf_byte(o, 0); return true;
-    case IM_MEMIDX2: emit_op(p, op); buf_byte(o, 0); buf_byte(o, 0); return true;
-    case IM_DATA: OK(parse_idx(p, &p->datas, "data segment", &x)); emit_op(p, op); buf_u32(o, x); return true;
+    case IM_MEMIDX: emit_op(p, op); wat_buf_byte(o, 0); return true;
+    case IM_MEMIDX2: emit_op(p, op); wat_buf_byte(o, 0); wat_buf_byte(o, 0); return true;
+    case IM_DATA: OK(parse_idx(p, &p->datas, "data segment", &x)); emit_op(p, op); wat_buf_u32(o, x); return true;
     case IM_DATA2:
         OK(parse_idx(p, &p->datas, "data segment", &x));
         emit_op(p, op);
-        buf_u32(o, x);
-        buf_byte(o, 0);
+        wat_buf_u32(o, x);
+        wat_buf_byte(o, 0);
         return true;
-    case IM_ELEM: OK(parse_idx(p, &p->elems, "elem segment", &x)); emit_op(p, op); buf_u32(o, x); return true;
+    case IM_ELEM: OK(parse_idx(p, &p->elems, "elem segment", &x)); emit_op(p, op); wat_buf_u32(o, x); return true;
     case IM_ELEM2: {
         uint32_t table = 0;
-        Tok *n2 = peek2(p);
+        Tok *n2 = wat_peek2(p);
         bool two = at_idx(p) && n2->kind == T_ATOM && (is_id(p, n2) || (p->src[n2->off] >= '0' && p->src[n2->off] <= '9'));
         if (two) OK(parse_idx(p, &p->tables, "table", &table));
         OK(parse_idx(p, &p->elems, "elem segment", &x));
         emit_op(p, op);
-        buf_u32(o, x);
-        buf_u32(o, table);
+        wat_buf_u32(o, x);
+        wat_buf_u32(o, table);
         return true;
     }
     case IM_TABLE2:
@@ -951,20 +524,20 @@ static bool parse_imms(P *p, const WatOp *op, const Tok *optok) {
             OK(parse_idx(p, &p->tables, "table", &y));
         }
         emit_op(p, op);
-        buf_u32(o, x);
-        buf_u32(o, y);
+        wat_buf_u32(o, x);
+        wat_buf_u32(o, y);
         return true;
     case IM_REFTYPE:
-        if (tok_is(p, peek(p), "func")) x = VM_FUNCREF;
-        else if (tok_is(p, peek(p), "extern")) x = VM_EXTERNREF;
-        else return fail_tok(p, "unexpected token, expected 'func' or 'extern'");
+        if (tok_is(p, wat_peek(p), "func")) x = VM_FUNCREF;
+        else if (tok_is(p, wat_peek(p), "extern")) x = VM_EXTERNREF;
+        else return wat_fail_tok(p, "unexpected token, expected 'func' or 'extern'");
         p->pos++;
         emit_op(p, op);
-        buf_byte(o, (uint8_t)x);
+        wat_buf_byte(o, (uint8_t)x);
         return true;
     case IM_I32: case IM_I64: case IM_F32: case IM_F64: {
-        Tok *t = peek(p);
-        if (t->kind != T_ATOM) return fail_tok(p, "unexpected token, expected a number");
+        Tok *t = wat_peek(p);
+        if (t->kind != T_ATOM) return wat_fail_tok(p, "unexpected token, expected a number");
         const char *s = p->src + t->off;
         uint64_t v = 0;
         int bits = op->imm == IM_I32 || op->imm == IM_F32 ? 32 : 64;
@@ -976,61 +549,61 @@ static bool parse_imms(P *p, const WatOp *op, const Tok *optok) {
             (isint || !(t->len - sg >= 3 && (memcmp(s + sg, "nan", 3) == 0 || memcmp(s + sg, "inf", 3) == 0)) ||
              (t->len - sg == 13 && (memcmp(s + sg, "nan:canonical", 13) == 0)) ||
              (t->len - sg == 14 && (memcmp(s + sg, "nan:arithmetic", 14) == 0))))
-            return fail_tok(p, "unexpected token, expected a number");
-        int r = isint ? lit_int(s, t->len, bits, &v) : lit_float(s, t->len, bits, &v);
-        if (r == 0) return fail_tok_note(p, "unknown operator", "not a number literal");
-        if (r < 0) return fail_tok(p, "constant out of range");
+            return wat_fail_tok(p, "unexpected token, expected a number");
+        int r = isint ? wat_lit_int(s, t->len, bits, &v) : wat_lit_float(s, t->len, bits, &v);
+        if (r == 0) return wat_fail_tok_note(p, "unknown operator", "not a number literal");
+        if (r < 0) return wat_fail_tok(p, "constant out of range");
         p->pos++;
         emit_op(p, op);
-        if (isint) buf_s64(o, bits == 32 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v);
-        else if (bits == 32) { uint32_t u = (uint32_t)v; buf_put(o, &u, 4); }
-        else buf_put(o, &v, 8);
+        if (isint) wat_buf_s64(o, bits == 32 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v);
+        else if (bits == 32) { uint32_t u = (uint32_t)v; wat_buf_put(o, &u, 4); }
+        else wat_buf_put(o, &v, 8);
         return true;
     }
     default:
         (void)optok;
-        return fail_tok(p, "unexpected token");
+        return wat_fail_tok(p, "unexpected token");
     }
 }
 
-static bool enter(P *p) {
-    if (++p->depth > WAT_MAX_DEPTH) return fail_tok(p, "nesting too deep (limit is 1000)");
+static bool enter(Wat *p) {
+    if (++p->depth > WAT_MAX_DEPTH) return wat_fail_tok(p, "nesting too deep (limit is 1000)");
     return true;
 }
 
-static bool fail_unknown_op(P *p) {
-    Tok *t = peek(p);
+static bool fail_unknown_op(Wat *p) {
+    Tok *t = wat_peek(p);
     if (tok_is(p, t, "param") || tok_is(p, t, "result") || tok_is(p, t, "type") || tok_is(p, t, "local") ||
         tok_is(p, t, "then") || tok_is(p, t, "else"))
-        return fail_tok(p, "unexpected token");
-    return fail_tok(p, "unknown operator");
+        return wat_fail_tok(p, "unexpected token");
+    return wat_fail_tok(p, "unknown operator");
 }
 
 /* instr ::= plaininstr | block label bt instr* end id? | loop ... | if label bt instr*
  *           (else id? instr*)? end id? | foldedinstr */
-static bool parse_instr(P *p) {
-    Tok *t = peek(p);
+static bool parse_instr(Wat *p) {
+    Tok *t = wat_peek(p);
     if (t->kind == T_LP) return parse_folded(p);
-    if (t->kind != T_ATOM) return fail_tok(p, "unexpected token");
+    if (t->kind != T_ATOM) return wat_fail_tok(p, "unexpected token");
     bool blk = tok_is(p, t, "block"), loop = tok_is(p, t, "loop"), iff = tok_is(p, t, "if");
     if (blk || loop || iff) {
         OK(enter(p));
         p->pos++;
-        buf_byte(p->out, blk ? 0x02 : loop ? 0x03 : 0x04);
+        wat_buf_byte(p->out, blk ? 0x02 : loop ? 0x03 : 0x04);
         Name label;
         opt_id(p, &label);
         OK(parse_blocktype(p));
         OK(push_label(p, label));
         OK(parse_instrs(p));
-        if (iff && tok_is(p, peek(p), "else")) {
+        if (iff && tok_is(p, wat_peek(p), "else")) {
             p->pos++;
             OK(end_label(p, label));
-            buf_byte(p->out, 0x05);
+            wat_buf_byte(p->out, 0x05);
             OK(parse_instrs(p));
         }
         OK(expect_kw(p, "end"));
         OK(end_label(p, label));
-        buf_byte(p->out, 0x0b);
+        wat_buf_byte(p->out, 0x0b);
         p->labels.n--;
         p->depth--;
         return true;
@@ -1042,9 +615,9 @@ static bool parse_instr(P *p) {
 }
 
 /* instr* up to ')' , 'end' or 'else'. */
-static bool parse_instrs(P *p) {
+static bool parse_instrs(Wat *p) {
     for (;;) {
-        Tok *t = peek(p);
+        Tok *t = wat_peek(p);
         if (t->kind == T_RP || t->kind == T_EOF || tok_is(p, t, "end") || tok_is(p, t, "else")) return true;
         OK(parse_instr(p));
     }
@@ -1052,21 +625,21 @@ static bool parse_instrs(P *p) {
 
 /* foldedinstr ::= ( plaininstr foldedinstr* ) | ( block label bt instr* ) | ( loop ... )
  *               | ( if label bt foldedinstr* ( then instr* ) ( else instr* )? ) */
-static bool parse_folded(P *p) {
+static bool parse_folded(Wat *p) {
     OK(enter(p));
     p->pos++; /* ( */
-    Tok *t = peek(p);
+    Tok *t = wat_peek(p);
     bool blk = tok_is(p, t, "block"), loop = tok_is(p, t, "loop"), iff = tok_is(p, t, "if");
     if (blk || loop) {
         p->pos++;
-        buf_byte(p->out, blk ? 0x02 : 0x03);
+        wat_buf_byte(p->out, blk ? 0x02 : 0x03);
         Name label;
         opt_id(p, &label);
         OK(parse_blocktype(p));
         OK(push_label(p, label));
         OK(parse_instrs(p));
-        if (peek(p)->kind != T_RP) return fail_tok(p, "unexpected token");
-        buf_byte(p->out, 0x0b);
+        if (wat_peek(p)->kind != T_RP) return wat_fail_tok(p, "unexpected token");
+        wat_buf_byte(p->out, 0x0b);
         p->labels.n--;
     } else if (iff) {
         p->pos++;
@@ -1077,25 +650,25 @@ static bool parse_folded(P *p) {
         p->out = &bt;
         bool ok = parse_blocktype(p);
         p->out = saved;
-        while (ok && peek(p)->kind == T_LP && !at_paren_kw(p, "then")) ok = parse_folded(p);
+        while (ok && wat_peek(p)->kind == T_LP && !at_paren_kw(p, "then")) ok = parse_folded(p);
         if (ok) {
-            buf_byte(p->out, 0x04);
-            buf_put(p->out, bt.p, bt.n);
+            wat_buf_byte(p->out, 0x04);
+            wat_buf_put(p->out, bt.p, bt.n);
         }
-        buf_free(&bt);
+        wat_buf_free(&bt);
         OK(ok);
         OK(push_label(p, label));
-        if (!at_paren_kw(p, "then")) return fail_tok(p, "unexpected token, expected '(then'");
+        if (!at_paren_kw(p, "then")) return wat_fail_tok(p, "unexpected token, expected '(then'");
         p->pos += 2;
         OK(parse_instrs(p));
         OK(expect_rp(p));
         if (at_paren_kw(p, "else")) {
             p->pos += 2;
-            buf_byte(p->out, 0x05);
+            wat_buf_byte(p->out, 0x05);
             OK(parse_instrs(p));
             OK(expect_rp(p));
         }
-        buf_byte(p->out, 0x0b);
+        wat_buf_byte(p->out, 0x0b);
         p->labels.n--;
     } else {
         const WatOp *op = find_op(p, t);
@@ -1105,9 +678,9 @@ static bool parse_folded(P *p) {
         p->out = &ins;
         bool ok = parse_imms(p, op, t);
         p->out = saved;
-        while (ok && peek(p)->kind == T_LP) ok = parse_folded(p);
-        if (ok) buf_put(p->out, ins.p, ins.n);
-        buf_free(&ins);
+        while (ok && wat_peek(p)->kind == T_LP) ok = parse_folded(p);
+        if (ok) wat_buf_put(p->out, ins.p, ins.n);
+        wat_buf_free(&ins);
         OK(ok);
     }
     OK(expect_rp(p));
@@ -1116,7 +689,7 @@ static bool parse_folded(P *p) {
 }
 
 /* A constant expression into b, with its `end`. */
-static bool parse_expr_into(P *p, Buf *b) {
+static bool parse_expr_into(Wat *p, Buf *b) {
     Buf *saved = p->out;
     p->out = b;
     uint32_t nl = p->labels.n;
@@ -1124,10 +697,10 @@ static bool parse_expr_into(P *p, Buf *b) {
     Space locals = p->locals;
     p->locals = (Space){ 0 };
     bool ok = parse_instrs(p);
-    if (ok && peek(p)->kind != T_RP) ok = fail_tok(p, "unexpected token");
+    if (ok && wat_peek(p)->kind != T_RP) ok = wat_fail_tok(p, "unexpected token");
     p->locals = locals;
     p->labels.n = nl;
-    buf_byte(b, 0x0b);
+    wat_buf_byte(b, 0x0b);
     p->out = saved;
     return ok;
 }
@@ -1137,24 +710,24 @@ static bool parse_expr_into(P *p, Buf *b) {
 static const char *const kind_names[] = { "function", "table", "memory", "global" };
 
 /* Pass 1: names every index space, parses explicit types, checks import placement. */
-static bool scan_fields(P *p) {
+static bool scan_fields(Wat *p) {
     const char *defined = NULL;
-    while (peek(p)->kind == T_LP) {
-        uint32_t start = p->pos, off = peek(p)->off;
-        Tok *kw = peek2(p);
+    while (wat_peek(p)->kind == T_LP) {
+        uint32_t start = p->pos, off = wat_peek(p)->off;
+        Tok *kw = wat_peek2(p);
         p->pos += 2;
         Name nm = { 0 };
         if (tok_is(p, kw, "type")) {
             opt_id(p, &nm);
             OK(space_add(p, &p->types, nm, "type", off));
-            if (!at_paren_kw(p, "func")) return fail_tok(p, "unexpected token, expected '(func'");
+            if (!at_paren_kw(p, "func")) return wat_fail_tok(p, "unexpected token, expected '(func'");
             p->pos += 2;
             Sig sig = { 0 };
             uint32_t idx;
             bool ok = parse_sig(p, &sig, true, false);
             ok = ok && expect_rp(p) && ftype_add(p, &sig, &idx);
-            buf_free(&sig.params);
-            buf_free(&sig.results);
+            wat_buf_free(&sig.params);
+            wat_buf_free(&sig.results);
             OK(ok);
             OK(expect_rp(p));
             p->nexplicit = p->nft;
@@ -1164,13 +737,13 @@ static bool scan_fields(P *p) {
                  : tok_is(p, kw, "global") ? 3 : -1;
         Space *spaces[] = { &p->funcs, &p->tables, &p->mems, &p->globals };
         if (tok_is(p, kw, "import")) {
-            if (defined) return fail_at(p, off, "import after %s", defined);
-            while (peek(p)->kind == T_STR) p->pos++;
-            if (peek(p)->kind != T_LP) return fail_tok(p, "unexpected token");
-            Tok *d = peek2(p);
+            if (defined) return wat_fail_at(p, off, "import after %s", defined);
+            while (wat_peek(p)->kind == T_STR) p->pos++;
+            if (wat_peek(p)->kind != T_LP) return wat_fail_tok(p, "unexpected token");
+            Tok *d = wat_peek2(p);
             int k = tok_is(p, d, "func") ? 0 : tok_is(p, d, "table") ? 1 : tok_is(p, d, "memory") ? 2
                   : tok_is(p, d, "global") ? 3 : -1;
-            if (k < 0) { p->pos++; return fail_tok(p, "unexpected token, expected an import kind"); }
+            if (k < 0) { p->pos++; return wat_fail_tok(p, "unexpected token, expected an import kind"); }
             p->pos += 2;
             opt_id(p, &nm);
             OK(space_add(p, spaces[k], nm, kind_names[k], off));
@@ -1179,11 +752,11 @@ static bool scan_fields(P *p) {
             OK(space_add(p, spaces[kind], nm, kind_names[kind], off));
             while (at_paren_kw(p, "export")) OK(skip_group(p));
             if (at_paren_kw(p, "import")) {
-                if (defined) return fail_at(p, off, "import after %s", defined);
+                if (defined) return wat_fail_at(p, off, "import after %s", defined);
             } else {
                 defined = kind_names[kind];
                 /* (table funcref (elem ...)) and (memory (data ...)) define a segment */
-                if (kind == 1 && peek(p)->kind == T_ATOM && peek2(p)->kind == T_LP &&
+                if (kind == 1 && wat_peek(p)->kind == T_ATOM && wat_peek2(p)->kind == T_LP &&
                     tok_is(p, &p->toks[p->pos + 2], "elem"))
                     OK(space_add(p, &p->elems, (Name){ 0 }, "elem", off));
                 if (kind == 2 && at_paren_kw(p, "data")) OK(space_add(p, &p->datas, (Name){ 0 }, "data", off));
@@ -1195,11 +768,11 @@ static bool scan_fields(P *p) {
             opt_id(p, &nm);
             OK(space_add(p, &p->datas, nm, "data", off));
         } else if (tok_is(p, kw, "start")) {
-            if (p->has_start) return fail_at(p, off, "multiple start sections");
+            if (p->has_start) return wat_fail_at(p, off, "multiple start sections");
             p->has_start = true;
         } else if (!tok_is(p, kw, "export")) {
             p->pos--;
-            return fail_tok(p, "unexpected token, expected a module field");
+            return wat_fail_tok(p, "unexpected token, expected a module field");
         }
         p->pos = start;
         OK(skip_group(p));
@@ -1209,12 +782,12 @@ static bool scan_fields(P *p) {
 }
 
 /* ( export "name" )* inline on a definition of kind k, index idx. */
-static bool inline_exports(P *p, int k, uint32_t idx) {
+static bool inline_exports(Wat *p, int k, uint32_t idx) {
     while (at_paren_kw(p, "export")) {
         p->pos += 2;
         OK(parse_name(p, &p->exportsec));
-        buf_byte(&p->exportsec, (uint8_t)k);
-        buf_u32(&p->exportsec, idx);
+        wat_buf_byte(&p->exportsec, (uint8_t)k);
+        wat_buf_u32(&p->exportsec, idx);
         p->nexports++;
         OK(expect_rp(p));
     }
@@ -1222,19 +795,19 @@ static bool inline_exports(P *p, int k, uint32_t idx) {
 }
 
 /* The import description of kind k (after its id), into the import section. */
-static bool import_desc(P *p, int k) {
+static bool import_desc(Wat *p, int k) {
     Buf *b = &p->imports;
-    buf_byte(b, (uint8_t)k);
+    wat_buf_byte(b, (uint8_t)k);
     uint32_t idx;
     if (k == 0) {
         OK(parse_typeuse(p, true, false, &idx, NULL));
-        buf_u32(b, idx);
+        wat_buf_u32(b, idx);
     } else if (k == 1) {
         Buf lim = { 0 };
         uint8_t t;
         bool ok = parse_limits(p, &lim) && parse_reftype(p, &t);
-        if (ok) { buf_byte(b, t); buf_put(b, lim.p, lim.n); }
-        buf_free(&lim);
+        if (ok) { wat_buf_byte(b, t); wat_buf_put(b, lim.p, lim.n); }
+        wat_buf_free(&lim);
         OK(ok);
     } else if (k == 2) {
         OK(parse_limits(p, b));
@@ -1245,7 +818,7 @@ static bool import_desc(P *p, int k) {
     return true;
 }
 
-static bool field_func(P *p) {
+static bool field_func(Wat *p) {
     Name nm;
     opt_id(p, &nm);
     uint32_t idx = p->nfuncimp + p->nfuncdefs;
@@ -1263,7 +836,7 @@ static bool field_func(P *p) {
     p->labels.n = 0;
     uint32_t tidx;
     OK(parse_typeuse(p, true, true, &tidx, NULL));
-    buf_u32(&p->funcsec, tidx);
+    wat_buf_u32(&p->funcsec, tidx);
     /* locals: runs of equal types */
     Buf decl = { 0 };
     uint32_t nruns = 0, run = 0;
@@ -1271,54 +844,54 @@ static bool field_func(P *p) {
     bool ok = true;
     while (ok && at_paren_kw(p, "local")) {
         p->pos += 2;
-        if (is_id(p, peek(p))) {
-            Name ln = tok_name(p, peek(p));
-            uint32_t off = peek(p)->off;
+        if (is_id(p, wat_peek(p))) {
+            Name ln = tok_name(p, wat_peek(p));
+            uint32_t off = wat_peek(p)->off;
             p->pos++;
             uint8_t t;
             ok = parse_valtype(p, &t) && space_add(p, &p->locals, ln, "local", off);
             if (ok && run && t == last) run++;
-            else if (ok) { if (run) { buf_u32(&decl, run); buf_byte(&decl, last); nruns++; } run = 1; last = t; }
+            else if (ok) { if (run) { wat_buf_u32(&decl, run); wat_buf_byte(&decl, last); nruns++; } run = 1; last = t; }
         } else {
-            while (ok && peek(p)->kind == T_ATOM) {
+            while (ok && wat_peek(p)->kind == T_ATOM) {
                 uint8_t t;
                 ok = parse_valtype(p, &t) && space_add(p, &p->locals, (Name){ 0 }, "local", 0);
                 if (ok && run && t == last) run++;
-                else if (ok) { if (run) { buf_u32(&decl, run); buf_byte(&decl, last); nruns++; } run = 1; last = t; }
+                else if (ok) { if (run) { wat_buf_u32(&decl, run); wat_buf_byte(&decl, last); nruns++; } run = 1; last = t; }
             }
         }
         ok = ok && expect_rp(p);
     }
-    if (run) { buf_u32(&decl, run); buf_byte(&decl, last); nruns++; }
+    if (run) { wat_buf_u32(&decl, run); wat_buf_byte(&decl, last); nruns++; }
     Buf body = { 0 };
     if (ok) {
-        buf_u32(&body, nruns);
-        buf_put(&body, decl.p, decl.n);
+        wat_buf_u32(&body, nruns);
+        wat_buf_put(&body, decl.p, decl.n);
         p->out = &body;
         ok = parse_instrs(p);
-        if (ok && peek(p)->kind != T_RP) ok = fail_tok(p, "unexpected token");
-        buf_byte(&body, 0x0b);
+        if (ok && wat_peek(p)->kind != T_RP) ok = wat_fail_tok(p, "unexpected token");
+        wat_buf_byte(&body, 0x0b);
     }
     if (ok) {
-        if (body.oom) ok = fail_tok(p, "out of memory");
-        buf_u32(&p->codesec, body.n);
-        buf_put(&p->codesec, body.p, body.n);
+        if (body.oom) ok = wat_fail_tok(p, "out of memory");
+        wat_buf_u32(&p->codesec, body.n);
+        wat_buf_put(&p->codesec, body.p, body.n);
     }
-    buf_free(&decl);
-    buf_free(&body);
+    wat_buf_free(&decl);
+    wat_buf_free(&body);
     return ok;
 }
 
 /* elemlist ::= reftype elemexpr* | func funcidx* ; into b, *exprs says which form. */
-static bool elem_list(P *p, Buf *b, bool *exprs, uint8_t *rt, bool funcs_only, uint8_t def_rt) {
+static bool elem_list(Wat *p, Buf *b, bool *exprs, uint8_t *rt, bool funcs_only, uint8_t def_rt) {
     uint32_t n = 0;
     Buf items = { 0 };
     bool ok = true;
     *rt = def_rt;
-    if (!funcs_only && (valtype_of(p, peek(p)) >= 0 || peek(p)->kind == T_LP)) {
-        if (peek(p)->kind != T_LP) ok = parse_reftype(p, rt);
+    if (!funcs_only && (valtype_of(p, wat_peek(p)) >= 0 || wat_peek(p)->kind == T_LP)) {
+        if (wat_peek(p)->kind != T_LP) ok = parse_reftype(p, rt);
         *exprs = true;
-        while (ok && peek(p)->kind == T_LP) {
+        while (ok && wat_peek(p)->kind == T_LP) {
             if (at_paren_kw(p, "item")) {
                 p->pos += 2;
                 ok = parse_expr_into(p, &items) && expect_rp(p);
@@ -1327,42 +900,42 @@ static bool elem_list(P *p, Buf *b, bool *exprs, uint8_t *rt, bool funcs_only, u
                 p->out = &items;
                 ok = parse_folded(p);
                 p->out = saved;
-                buf_byte(&items, 0x0b);
+                wat_buf_byte(&items, 0x0b);
             }
             n++;
         }
     } else {
-        if (!funcs_only && tok_is(p, peek(p), "func")) p->pos++;
+        if (!funcs_only && tok_is(p, wat_peek(p), "func")) p->pos++;
         *exprs = false;
         while (ok && at_idx(p)) {
             uint32_t x;
             ok = parse_idx(p, &p->funcs, "function", &x);
-            buf_u32(&items, x);
+            wat_buf_u32(&items, x);
             n++;
         }
     }
-    if (ok) { buf_u32(b, n); buf_put(b, items.p, items.n); }
-    buf_free(&items);
+    if (ok) { wat_buf_u32(b, n); wat_buf_put(b, items.p, items.n); }
+    wat_buf_free(&items);
     return ok;
 }
 
 /* An offset: ( offset instr* ) or one folded instruction. */
-static bool offset_expr(P *p, Buf *b) {
+static bool offset_expr(Wat *p, Buf *b) {
     if (at_paren_kw(p, "offset")) {
         p->pos += 2;
         OK(parse_expr_into(p, b));
         return expect_rp(p);
     }
-    if (peek(p)->kind != T_LP) return fail_tok(p, "unexpected token, expected an offset");
+    if (wat_peek(p)->kind != T_LP) return wat_fail_tok(p, "unexpected token, expected an offset");
     Buf *saved = p->out;
     p->out = b;
     bool ok = parse_folded(p);
     p->out = saved;
-    buf_byte(b, 0x0b);
+    wat_buf_byte(b, 0x0b);
     return ok;
 }
 
-static bool field_elem(P *p) {
+static bool field_elem(Wat *p) {
     Name nm;
     opt_id(p, &nm);
     Buf *b = &p->elemsec;
@@ -1371,12 +944,12 @@ static bool field_elem(P *p) {
     uint8_t rt;
     uint32_t table = 0;
     bool has_table = false;
-    if (tok_is(p, peek(p), "declare")) {
+    if (tok_is(p, wat_peek(p), "declare")) {
         p->pos++;
         ok = elem_list(p, &list, &exprs, &rt, false, VM_FUNCREF);
-        if (ok && exprs) { buf_byte(b, 7); buf_byte(b, rt); }
-        else if (ok) { buf_byte(b, 3); buf_byte(b, 0); }
-    } else if (peek(p)->kind == T_LP) {
+        if (ok && exprs) { wat_buf_byte(b, 7); wat_buf_byte(b, rt); }
+        else if (ok) { wat_buf_byte(b, 3); wat_buf_byte(b, 0); }
+    } else if (wat_peek(p)->kind == T_LP) {
         if (at_paren_kw(p, "table")) {
             p->pos += 2;
             ok = parse_idx(p, &p->tables, "table", &table) && expect_rp(p);
@@ -1384,39 +957,39 @@ static bool field_elem(P *p) {
         }
         ok = ok && offset_expr(p, &off);
         /* without a table use, a bare funcidx list is the legacy form */
-        bool bare = !has_table && (at_idx(p) || peek(p)->kind == T_RP);
+        bool bare = !has_table && (at_idx(p) || wat_peek(p)->kind == T_RP);
         ok = ok && elem_list(p, &list, &exprs, &rt, bare, VM_FUNCREF);
-        if (ok && table == 0 && !has_table && !exprs) { buf_byte(b, 0); buf_put(b, off.p, off.n); }
-        else if (ok && table == 0 && exprs && rt == VM_FUNCREF && !has_table) { buf_byte(b, 4); buf_put(b, off.p, off.n); }
-        else if (ok && !exprs) { buf_byte(b, 2); buf_u32(b, table); buf_put(b, off.p, off.n); buf_byte(b, 0); }
-        else if (ok) { buf_byte(b, 6); buf_u32(b, table); buf_put(b, off.p, off.n); buf_byte(b, rt); }
+        if (ok && table == 0 && !has_table && !exprs) { wat_buf_byte(b, 0); wat_buf_put(b, off.p, off.n); }
+        else if (ok && table == 0 && exprs && rt == VM_FUNCREF && !has_table) { wat_buf_byte(b, 4); wat_buf_put(b, off.p, off.n); }
+        else if (ok && !exprs) { wat_buf_byte(b, 2); wat_buf_u32(b, table); wat_buf_put(b, off.p, off.n); wat_buf_byte(b, 0); }
+        else if (ok) { wat_buf_byte(b, 6); wat_buf_u32(b, table); wat_buf_put(b, off.p, off.n); wat_buf_byte(b, rt); }
     } else {
         ok = elem_list(p, &list, &exprs, &rt, false, VM_FUNCREF);
-        if (ok && exprs) { buf_byte(b, 5); buf_byte(b, rt); }
-        else if (ok) { buf_byte(b, 1); buf_byte(b, 0); }
+        if (ok && exprs) { wat_buf_byte(b, 5); wat_buf_byte(b, rt); }
+        else if (ok) { wat_buf_byte(b, 1); wat_buf_byte(b, 0); }
     }
-    if (ok) buf_put(b, list.p, list.n);
+    if (ok) wat_buf_put(b, list.p, list.n);
     p->nelem++;
-    buf_free(&list);
-    buf_free(&off);
+    wat_buf_free(&list);
+    wat_buf_free(&off);
     return ok;
 }
 
-static bool data_strings(P *p, Buf *b) {
+static bool data_strings(Wat *p, Buf *b) {
     Buf s = { 0 };
     bool ok = true;
-    while (ok && peek(p)->kind == T_STR) { ok = decode_string(p, peek(p), &s); p->pos++; }
-    if (ok) { buf_u32(b, s.n); buf_put(b, s.p, s.n); }
-    buf_free(&s);
+    while (ok && wat_peek(p)->kind == T_STR) { ok = wat_decode_string(p, wat_peek(p), &s); p->pos++; }
+    if (ok) { wat_buf_u32(b, s.n); wat_buf_put(b, s.p, s.n); }
+    wat_buf_free(&s);
     return ok;
 }
 
-static bool field_data(P *p) {
+static bool field_data(Wat *p) {
     Name nm;
     opt_id(p, &nm);
     Buf *b = &p->datasec;
     p->ndata++;
-    if (peek(p)->kind != T_LP) { buf_byte(b, 1); return data_strings(p, b); }
+    if (wat_peek(p)->kind != T_LP) { wat_buf_byte(b, 1); return data_strings(p, b); }
     uint32_t mem = 0;
     bool has_mem = false;
     if (at_paren_kw(p, "memory")) {
@@ -1425,13 +998,13 @@ static bool field_data(P *p) {
         OK(expect_rp(p));
         has_mem = true;
     }
-    if (mem == 0 && !has_mem) buf_byte(b, 0);
-    else { buf_byte(b, 2); buf_u32(b, mem); }
+    if (mem == 0 && !has_mem) wat_buf_byte(b, 0);
+    else { wat_buf_byte(b, 2); wat_buf_u32(b, mem); }
     OK(offset_expr(p, b));
     return data_strings(p, b);
 }
 
-static bool field_table(P *p) {
+static bool field_table(Wat *p) {
     Name nm;
     opt_id(p, &nm);
     uint32_t idx = p->ntabimp + p->ntabdefs;
@@ -1446,45 +1019,45 @@ static bool field_table(P *p) {
     }
     p->ntabdefs++;
     uint8_t rt;
-    if (valtype_of(p, peek(p)) >= 0) {
+    if (valtype_of(p, wat_peek(p)) >= 0) {
         /* ( table reftype ( elem ... ) ): size from the list, plus an active segment */
         OK(parse_reftype(p, &rt));
-        if (!at_paren_kw(p, "elem")) return fail_tok(p, "unexpected token, expected '(elem'");
+        if (!at_paren_kw(p, "elem")) return wat_fail_tok(p, "unexpected token, expected '(elem'");
         p->pos += 2;
         Buf list = { 0 };
         bool exprs;
         uint8_t lrt;
-        bool ok = elem_list(p, &list, &exprs, &lrt, at_idx(p) || peek(p)->kind == T_RP, rt);
+        bool ok = elem_list(p, &list, &exprs, &lrt, at_idx(p) || wat_peek(p)->kind == T_RP, rt);
         uint32_t n = 0;
         if (ok) {
             const uint8_t *q = list.p;
             for (int sh = 0; q < list.p + list.n; sh += 7) { n |= (uint32_t)(*q & 0x7f) << sh; if (!(*q++ & 0x80)) break; }
-            buf_byte(&p->tablesec, rt);
-            buf_byte(&p->tablesec, 1);
-            buf_u32(&p->tablesec, n);
-            buf_u32(&p->tablesec, n);
+            wat_buf_byte(&p->tablesec, rt);
+            wat_buf_byte(&p->tablesec, 1);
+            wat_buf_u32(&p->tablesec, n);
+            wat_buf_u32(&p->tablesec, n);
             Buf *b = &p->elemsec;
-            if (idx == 0 && !exprs) buf_byte(b, 0);
-            else if (!exprs) { buf_byte(b, 2); buf_u32(b, idx); }
-            else { buf_byte(b, 6); buf_u32(b, idx); }
-            buf_byte(b, 0x41); buf_byte(b, 0); buf_byte(b, 0x0b);
-            if (exprs) buf_byte(b, rt);
-            else if (idx != 0) buf_byte(b, 0);
-            buf_put(b, list.p, list.n);
+            if (idx == 0 && !exprs) wat_buf_byte(b, 0);
+            else if (!exprs) { wat_buf_byte(b, 2); wat_buf_u32(b, idx); }
+            else { wat_buf_byte(b, 6); wat_buf_u32(b, idx); }
+            wat_buf_byte(b, 0x41); wat_buf_byte(b, 0); wat_buf_byte(b, 0x0b);
+            if (exprs) wat_buf_byte(b, rt);
+            else if (idx != 0) wat_buf_byte(b, 0);
+            wat_buf_put(b, list.p, list.n);
             p->nelem++;
         }
-        buf_free(&list);
+        wat_buf_free(&list);
         OK(ok);
         return expect_rp(p);
     }
     Buf lim = { 0 };
     bool ok = parse_limits(p, &lim) && parse_reftype(p, &rt);
-    if (ok) { buf_byte(&p->tablesec, rt); buf_put(&p->tablesec, lim.p, lim.n); }
-    buf_free(&lim);
+    if (ok) { wat_buf_byte(&p->tablesec, rt); wat_buf_put(&p->tablesec, lim.p, lim.n); }
+    wat_buf_free(&lim);
     return ok;
 }
 
-static bool field_memory(P *p) {
+static bool field_memory(Wat *p) {
     Name nm;
     opt_id(p, &nm);
     uint32_t idx = p->nmemimp + p->nmemdefs;
@@ -1502,28 +1075,28 @@ static bool field_memory(P *p) {
         p->pos += 2;
         Buf s = { 0 };
         bool ok = true;
-        while (ok && peek(p)->kind == T_STR) { ok = decode_string(p, peek(p), &s); p->pos++; }
+        while (ok && wat_peek(p)->kind == T_STR) { ok = wat_decode_string(p, wat_peek(p), &s); p->pos++; }
         if (ok) {
             uint64_t pages = (s.n + 65535) / 65536;
-            buf_byte(&p->memsec, 1);
-            buf_u32(&p->memsec, pages);
-            buf_u32(&p->memsec, pages);
+            wat_buf_byte(&p->memsec, 1);
+            wat_buf_u32(&p->memsec, pages);
+            wat_buf_u32(&p->memsec, pages);
             Buf *b = &p->datasec;
-            if (idx == 0) buf_byte(b, 0);
-            else { buf_byte(b, 2); buf_u32(b, idx); }
-            buf_byte(b, 0x41); buf_byte(b, 0); buf_byte(b, 0x0b);
-            buf_u32(b, s.n);
-            buf_put(b, s.p, s.n);
+            if (idx == 0) wat_buf_byte(b, 0);
+            else { wat_buf_byte(b, 2); wat_buf_u32(b, idx); }
+            wat_buf_byte(b, 0x41); wat_buf_byte(b, 0); wat_buf_byte(b, 0x0b);
+            wat_buf_u32(b, s.n);
+            wat_buf_put(b, s.p, s.n);
             p->ndata++;
         }
-        buf_free(&s);
+        wat_buf_free(&s);
         OK(ok);
         return expect_rp(p);
     }
     return parse_limits(p, &p->memsec);
 }
 
-static bool field_global(P *p) {
+static bool field_global(Wat *p) {
     Name nm;
     opt_id(p, &nm);
     uint32_t idx = p->nglobimp + p->nglobdefs;
@@ -1542,10 +1115,10 @@ static bool field_global(P *p) {
 }
 
 /* Pass 2: one field, "(" and keyword already consumed; the closing ")" is left. */
-static bool parse_field(P *p, const Tok *kw) {
+static bool parse_field(Wat *p, const Tok *kw) {
     if (tok_is(p, kw, "type")) { /* parsed in pass 1: skip to the closing ")" */
-        for (int level = 0; peek(p)->kind != T_EOF && !(peek(p)->kind == T_RP && level == 0); p->pos++)
-            level += peek(p)->kind == T_LP ? 1 : peek(p)->kind == T_RP ? -1 : 0;
+        for (int level = 0; wat_peek(p)->kind != T_EOF && !(wat_peek(p)->kind == T_RP && level == 0); p->pos++)
+            level += wat_peek(p)->kind == T_LP ? 1 : wat_peek(p)->kind == T_RP ? -1 : 0;
         return true;
     }
     if (tok_is(p, kw, "func")) return field_func(p);
@@ -1560,23 +1133,23 @@ static bool parse_field(P *p, const Tok *kw) {
     if (tok_is(p, kw, "start")) {
         uint32_t x;
         OK(parse_idx(p, &p->funcs, "function", &x));
-        buf_u32(&p->startsec, x);
+        wat_buf_u32(&p->startsec, x);
         return true;
     }
     if (tok_is(p, kw, "export")) {
         OK(parse_name(p, &p->exportsec));
         OK(expect_lp(p));
-        Tok *k = peek(p);
+        Tok *k = wat_peek(p);
         int kind = tok_is(p, k, "func") ? 0 : tok_is(p, k, "table") ? 1 : tok_is(p, k, "memory") ? 2
                  : tok_is(p, k, "global") ? 3 : -1;
-        if (kind < 0) return fail_tok(p, "unexpected token, expected an export kind");
+        if (kind < 0) return wat_fail_tok(p, "unexpected token, expected an export kind");
         p->pos++;
         Space *spaces[] = { &p->funcs, &p->tables, &p->mems, &p->globals };
         uint32_t x;
         OK(parse_idx(p, spaces[kind], kind_names[kind], &x));
         OK(expect_rp(p));
-        buf_byte(&p->exportsec, (uint8_t)kind);
-        buf_u32(&p->exportsec, x);
+        wat_buf_byte(&p->exportsec, (uint8_t)kind);
+        wat_buf_u32(&p->exportsec, x);
         p->nexports++;
         return true;
     }
@@ -1584,7 +1157,7 @@ static bool parse_field(P *p, const Tok *kw) {
         OK(parse_name(p, &p->imports));
         OK(parse_name(p, &p->imports));
         OK(expect_lp(p));
-        Tok *d = peek(p);
+        Tok *d = wat_peek(p);
         int k = tok_is(p, d, "func") ? 0 : tok_is(p, d, "table") ? 1 : tok_is(p, d, "memory") ? 2 : 3;
         p->pos++;
         Name nm;
@@ -1594,73 +1167,73 @@ static bool parse_field(P *p, const Tok *kw) {
         OK(import_desc(p, k));
         return expect_rp(p);
     }
-    return fail_tok(p, "unexpected token");
+    return wat_fail_tok(p, "unexpected token");
 }
 
 static void section(Buf *out, uint8_t id, Buf *body, uint32_t count, bool with_count) {
     Buf tmp = { 0 };
-    if (with_count) buf_u32(&tmp, count);
-    buf_put(&tmp, body->p, body->n);
-    buf_byte(out, id);
-    buf_u32(out, tmp.n);
-    buf_put(out, tmp.p, tmp.n);
+    if (with_count) wat_buf_u32(&tmp, count);
+    wat_buf_put(&tmp, body->p, body->n);
+    wat_buf_byte(out, id);
+    wat_buf_u32(out, tmp.n);
+    wat_buf_put(out, tmp.p, tmp.n);
     if (tmp.oom) out->oom = true;
-    buf_free(&tmp);
+    wat_buf_free(&tmp);
 }
 
-static bool parse_text(P *p, const char *src, size_t len, Buf *out);
+static bool parse_text(Wat *p, const char *src, size_t len, Buf *out);
 
 /* module ::= ( module id? field* ) | field* | ( module binary str* ) | ( module quote str* ) */
-static bool parse_module(P *p, Buf *out) {
+static bool parse_module(Wat *p, Buf *out) {
     bool wrapped = at_paren_kw(p, "module");
     if (wrapped) {
         p->pos += 2;
         Name nm;
         opt_id(p, &nm);
-        if (tok_is(p, peek(p), "binary") || tok_is(p, peek(p), "quote")) {
-            bool quote = tok_is(p, peek(p), "quote");
+        if (tok_is(p, wat_peek(p), "binary") || tok_is(p, wat_peek(p), "quote")) {
+            bool quote = tok_is(p, wat_peek(p), "quote");
             p->pos++;
             Buf s = { 0 };
             bool ok = true;
-            while (ok && peek(p)->kind == T_STR) { ok = decode_string(p, peek(p), &s); p->pos++; }
+            while (ok && wat_peek(p)->kind == T_STR) { ok = wat_decode_string(p, wat_peek(p), &s); p->pos++; }
             ok = ok && expect_rp(p);
-            if (ok && peek(p)->kind != T_EOF) ok = fail_tok(p, "unexpected token after the module");
+            if (ok && wat_peek(p)->kind != T_EOF) ok = wat_fail_tok(p, "unexpected token after the module");
             if (ok && quote) {
-                if (p->quote_depth >= 8) ok = fail_tok(p, "nesting too deep (quoted modules)");
+                if (p->quote_depth >= 8) ok = wat_fail_tok(p, "nesting too deep (quoted modules)");
                 else ok = parse_text(p, (const char *)s.p, s.n, out);
             } else if (ok) {
-                buf_put(out, s.p, s.n);
+                wat_buf_put(out, s.p, s.n);
             }
-            buf_free(&s);
+            wat_buf_free(&s);
             return ok;
         }
     }
     uint32_t fields = p->pos;
     OK(scan_fields(p));
     p->pos = fields;
-    while (peek(p)->kind == T_LP) {
+    while (wat_peek(p)->kind == T_LP) {
         p->pos++;
-        Tok *kw = peek(p);
+        Tok *kw = wat_peek(p);
         p->pos++;
         OK(parse_field(p, kw));
         OK(expect_rp(p));
     }
     if (wrapped) OK(expect_rp(p));
-    if (peek(p)->kind != T_EOF) return fail_tok(p, "unexpected token");
-    if (p->max_type_ref > p->nft) return fail_at(p, p->max_type_off, "unknown type %u", p->max_type_ref - 1);
+    if (wat_peek(p)->kind != T_EOF) return wat_fail_tok(p, "unexpected token");
+    if (p->max_type_ref > p->nft) return wat_fail_at(p, p->max_type_off, "unknown type %u", p->max_type_ref - 1);
     static const uint8_t header[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
-    buf_put(out, header, 8);
+    wat_buf_put(out, header, 8);
     Buf types = { 0 };
     for (uint32_t i = 0; i < p->nft; i++) {
         FType *f = p->ft[i];
-        buf_byte(&types, 0x60);
-        buf_u32(&types, f->np);
-        buf_put(&types, f->t, f->np);
-        buf_u32(&types, f->nr);
-        buf_put(&types, f->t + f->np, f->nr);
+        wat_buf_byte(&types, 0x60);
+        wat_buf_u32(&types, f->np);
+        wat_buf_put(&types, f->t, f->np);
+        wat_buf_u32(&types, f->nr);
+        wat_buf_put(&types, f->t + f->np, f->nr);
     }
     if (p->nft) section(out, 1, &types, p->nft, true);
-    buf_free(&types);
+    wat_buf_free(&types);
     if (p->nimports) section(out, 2, &p->imports, p->nimports, true);
     if (p->nfuncdefs) section(out, 3, &p->funcsec, p->nfuncdefs, true);
     if (p->ntabdefs) section(out, 4, &p->tablesec, p->ntabdefs, true);
@@ -1676,11 +1249,11 @@ static bool parse_module(P *p, Buf *out) {
                    &p->startsec, &p->elemsec, &p->codesec, &p->datasec };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->oom) out->oom = true;
-    if (out->oom) return fail_at(p, 0, "out of memory");
+    if (out->oom) return wat_fail_at(p, 0, "out of memory");
     return true;
 }
 
-static void parser_free(P *p) {
+static void parser_free(Wat *p) {
     vm_free(p->toks);
     Space *sp[] = { &p->types, &p->funcs, &p->tables, &p->mems, &p->globals, &p->elems, &p->datas,
                     &p->locals, &p->labels };
@@ -1689,18 +1262,18 @@ static void parser_free(P *p) {
     vm_free(p->ft);
     Buf *all[] = { &p->imports, &p->funcsec, &p->tablesec, &p->memsec, &p->globalsec, &p->exportsec,
                    &p->startsec, &p->elemsec, &p->codesec, &p->datasec };
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) buf_free(all[i]);
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) wat_buf_free(all[i]);
 }
 
 /* Parses src (a whole module text) into out; errors go to the outer parser's VmError with
  * positions inside the quoted text. */
-static bool parse_text(P *outer, const char *src, size_t len, Buf *out) {
-    P p = { 0 };
+static bool parse_text(Wat *outer, const char *src, size_t len, Buf *out) {
+    Wat p = { 0 };
     p.src = src;
     p.len = len;
     p.err = outer->err;
     p.quote_depth = outer->quote_depth + 1;
-    bool ok = lex(&p) && parse_module(&p, out);
+    bool ok = wat_lex(&p) && parse_module(&p, out);
     parser_free(&p);
     if (!ok) outer->failed = true;
     return ok;
@@ -1717,12 +1290,12 @@ VmStatus vm_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_
         snprintf(err->msg, sizeof err->msg, "text module too large (limit is 2 GiB)");
         return VM_LIMIT;
     }
-    P top = { 0 };
+    Wat top = { 0 };
     top.err = err;
     top.quote_depth = -1;
     Buf b = { 0 };
     if (!parse_text(&top, src, len, &b)) {
-        buf_free(&b);
+        wat_buf_free(&b);
         if (err->status == VM_OK) err->status = VM_MALFORMED;
         return err->status;
     }
