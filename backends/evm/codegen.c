@@ -263,6 +263,11 @@ static void spill_pending(void *ctx) {
     if (!p)
         return;
     g->pending = NULL;
+    if (g->pending_stored) {
+        g->pending_stored = false;
+        evm_asm_op(g->a, EVM_POP);
+        return;
+    }
     evm_asm_push_u64(g->a, home(g, p));
     evm_asm_op(g->a, EVM_MSTORE);
 }
@@ -272,6 +277,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     a->before_emit = spill_pending;
     a->hook_ctx = g;
     g->pending = NULL;
+    g->pending_stored = false;
     g->single_user = NULL;
     g->creation = creation;
     int n = g->m->nfuncs;
@@ -355,6 +361,7 @@ static EvmOp env_op(IrEnv e) {
 void evm_gen_push_value(EvmGen *g, IrInstr *v) {
     if (v == g->pending) {
         g->pending = NULL; /* already on top of the stack */
+        g->pending_stored = false;
         return;
     }
     if (v->op == IR_CONST) {
@@ -380,9 +387,30 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
 }
 #define PV(v) evm_gen_push_value(g, (v))
 
+/* Is the next instruction an operation whose first operand pushed is v? */
+static bool first_use_next(const IrInstr *v) {
+    const IrInstr *n = v->next;
+    if (!n || n->nargs < 1 || n->args[0] != v || (n->flags & IR_F_GHOST))
+        return false;
+    switch (n->op) {
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV: case IR_MOD: case IR_AND: case IR_OR:
+    case IR_XOR: case IR_EQ: case IR_NE: case IR_LT: case IR_GT: case IR_LE: case IR_GE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void store_result(EvmGen *g, IrInstr *i) {
     if (g->single_user && i->id >= 0 && g->single_user[i->id] && !g->pending) {
         g->pending = i;
+        return;
+    }
+    if (!g->pending && i->id >= 0 && first_use_next(i)) {
+        /* used again later, but next right here: a copy stays on the stack */
+        op(g, EVM_DUP1), mstore_at(g, home(g, i));
+        g->pending = i;
+        g->pending_stored = true;
         return;
     }
     mstore_at(g, home(g, i));
@@ -1352,6 +1380,8 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
             emit_instr(g, b, i);
         }
     }
+    if (g->pending_stored)
+        spill_pending(g);   /* never left on the stack */
     g->pending = NULL;
     g->single_user = NULL;
 }

@@ -183,6 +183,7 @@ typedef struct EvmGen {
     /* Stack forwarding: a value whose only use is later in its block stays on the stack
      * while nothing else is emitted; the first other emission spills it to its frame word. */
     IrInstr *pending;
+    bool pending_stored;     /* its frame word is written too: a spill only pops it */
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
     IrInstr *fused;          /* an op already emitted together with its check */
     IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
