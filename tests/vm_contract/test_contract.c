@@ -315,6 +315,41 @@ static void float_tests(void) {
     vmc_chain_free(c);
 }
 
+/* Allocation failing at each call in turn: deploy + mint + transfer must fail cleanly
+ * (a status, no crash, no leak under ASan) until there are enough allocations. */
+static long alloc_left;
+static void *failing_alloc(void *ud, void *p, size_t n) {
+    (void)ud;
+    if (n == 0) { free(p); return NULL; }
+    if (alloc_left-- <= 0) return NULL;
+    return realloc(p, n);
+}
+
+static void alloc_fail_tests(const char *root) {
+    size_t n = 0;
+    uint8_t *w = compile(root, "examples/erc20.writ", "Token", &n);
+    if (!w) return;
+    int ok_at = -1;
+    for (long k = 0; k < 2000 && ok_at < 0; k++) {
+        alloc_left = k;
+        vm_set_alloc(failing_alloc, NULL);
+        VmcChain *c = vmc_chain_new(NULL);
+        if (c) {
+            VmcResult r;
+            VmcAddr T = deploy_token(c, w, n, addr(1), &r);
+            if (r.status == VM_OK) {
+                Buf d; sel(&d, "mint(address,uint256)"); waddr(&d, addr(2)); word(&d, 10);
+                if (call(c, addr(1), T, &d, GAS, &r) == VM_OK && transfer(c, T, addr(2), addr(3), 1, GAS, &r) == VM_OK)
+                    ok_at = (int)k;
+            }
+            vmc_chain_free(c);
+        }
+        vm_set_alloc(NULL, NULL);
+    }
+    CHECK(ok_at > 0, "allocation failures end in a status until deploy+mint+transfer fit (%d allocations)", ok_at);
+    free(w);
+}
+
 int main(int argc, char **argv) {
     const char *root = argc > 1 ? argv[1] : ".";
     float_tests();
@@ -322,6 +357,7 @@ int main(int argc, char **argv) {
     token_tests(root, "examples/token.writ");
     multisig_tests(root);
     calls_tests(root);
+    alloc_fail_tests(root);
     printf("vm_contract: %d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
