@@ -25,6 +25,7 @@ int cmd_ir(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int bench_vm(int argc, char **argv); /* bench_vm.c */
 int cmd_test(int argc, char **argv);
 
 /* True when argv holds -h or --help; the caller prints its usage. */

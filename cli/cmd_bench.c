@@ -2,6 +2,7 @@
  * each of which prints its figures as ratios against its own reference or target. */
 #include <string.h>
 
+#include "bench/evm/bench_evm.h"
 #include "bench/frontend/bench_frontend.h"
 #include "cli.h"
 
@@ -13,6 +14,8 @@ typedef struct Bench {
 
 static const Bench benches[] = {
     {"frontend", bench_frontend, "check + lower of a generated 100k-line program set: lines/s, bytes/line"},
+    {"vm", bench_vm, "the VM against native code on the shared wasm programs; contract mode"},
+    {"evm", bench_evm, "the ERC20's EVM gas and size against solc's builds; compile time"},
 };
 enum { NBENCHES = sizeof benches / sizeof benches[0] };
 

@@ -44,12 +44,16 @@ static const Command commands[] = {
      "'run' instantiates a module and calls an export, printing its results.\n"
      "'spec' runs the official WebAssembly spec tests (wast2json JSON) found in DIR.\n"},
     {"bench", cmd_bench, "run the benchmarks and print their figures against targets",
-     "usage: writ bench [frontend] [ARGS...]\n"
+     "usage: writ bench [frontend|vm|evm] [ARGS...]\n"
      "\n"
      "Runs one benchmark, or all of them with no name. Each prints its measurements as\n"
-     "ratios against a reference run in the same process, or against its target.\n"
+     "ratios against a reference run in the same process or script, or against its target.\n"
      "  frontend   check + lower of a generated program set (>= 100k lines):\n"
-     "             lines/s on one core and bytes of memory per source line\n"},
+     "             lines/s on one core and bytes of memory per source line\n"
+     "  vm         the shared wasm programs in the VM against gcc -O2 native builds\n"
+     "             (ratios, geometric mean); contract mode: instantiate+call, transfers/s\n"
+     "  evm        examples/erc20.writ on the EVM oracle against solc's builds: gas per\n"
+     "             call, code size, deploy gas; compile time (needs node and npm)\n"},
     {"test", cmd_test, "run scenario files (YAML) against contracts on a target",
      "usage: writ test FILE.yaml... [--target evm|wasm|all]\n"
      "\n"

@@ -44,7 +44,8 @@ for pair in fib:16567011844987191648 sieve:3425565819163467324 keccak:1498932150
     gcc -O2 -o "$TMP/$name" "$SRC/$name.c" "$SRC/native_main.c"
     set -- $(median "$TMP/$name")
     nw=$1 nc=$2
-    set -- $(median "$TOOL" run "$SRC/$name.wasm" --invoke run)
+    # TOOL may be several words ("writ vm"): left unquoted on purpose
+    set -- $(median $TOOL run "$SRC/$name.wasm" --invoke run)
     vw=$1 vc=$2
     rw=$(awk -v a="$vw" -v b="$nw" 'BEGIN {printf "%.2f", a / b}')
     rc=$(awk -v a="$vc" -v b="$nc" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "nan"}')
