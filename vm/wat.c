@@ -96,11 +96,37 @@ static bool at_u32(Wat *p) {
 
 /* ---- index spaces ---- */
 
+static uint32_t name_hash(const char *s, uint32_t len) {
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+/* The index of the name in sp, or UINT32_MAX. */
+static uint32_t space_find(const Space *sp, const char *s, uint32_t len) {
+    if (!sp->nslots) return UINT32_MAX;
+    for (uint32_t h = name_hash(s, len) & (sp->nslots - 1);; h = (h + 1) & (sp->nslots - 1)) {
+        uint32_t slot = sp->slots[h];
+        if (!slot) return UINT32_MAX;
+        const Name *nm = &sp->v[slot - 1];
+        if (nm->len == len && memcmp(nm->s, s, len) == 0) return slot - 1;
+    }
+}
+
+static void space_insert(Space *sp, uint32_t idx) {
+    uint32_t h = name_hash(sp->v[idx].s, sp->v[idx].len) & (sp->nslots - 1);
+    while (sp->slots[h]) h = (h + 1) & (sp->nslots - 1);
+    sp->slots[h] = idx + 1;
+}
+
+static void space_clear(Space *sp) {
+    sp->n = sp->nnamed = 0;
+    if (sp->nslots) memset(sp->slots, 0, sp->nslots * sizeof *sp->slots);
+}
+
 static bool space_add(Wat *p, Space *sp, Name nm, const char *what, uint32_t off) {
-    if (nm.len)
-        for (uint32_t i = 0; i < sp->n; i++)
-            if (sp->v[i].len == nm.len && memcmp(sp->v[i].s, nm.s, nm.len) == 0)
-                return wat_fail_at(p, off, "duplicate %s %.*s", what, (int)nm.len, nm.s);
+    if (nm.len && space_find(sp, nm.s, nm.len) != UINT32_MAX)
+        return wat_fail_at(p, off, "duplicate %s %.*s", what, (int)nm.len, nm.s);
     if (sp->n == sp->cap) {
         uint32_t cap = sp->cap ? sp->cap * 2 : 16;
         Name *v = vm_realloc(sp->v, cap * sizeof *v);
@@ -109,6 +135,19 @@ static bool space_add(Wat *p, Space *sp, Name nm, const char *what, uint32_t off
         sp->cap = cap;
     }
     sp->v[sp->n++] = nm;
+    if (!nm.len) return true;
+    if ((sp->nnamed + 1) * 2 > sp->nslots) {
+        uint32_t ns = sp->nslots ? sp->nslots * 2 : 16;
+        uint32_t *slots = vm_alloc(ns * sizeof *slots);
+        if (!slots) return wat_fail_at(p, off, "out of memory");
+        vm_free(sp->slots);
+        sp->slots = slots;
+        sp->nslots = ns;
+        for (uint32_t i = 0; i + 1 < sp->n; i++)
+            if (sp->v[i].len) space_insert(sp, i);
+    }
+    space_insert(sp, sp->n - 1);
+    sp->nnamed++;
     return true;
 }
 
@@ -116,12 +155,12 @@ static bool space_add(Wat *p, Space *sp, Name nm, const char *what, uint32_t off
 static bool parse_idx(Wat *p, Space *sp, const char *what, uint32_t *out) {
     Tok *t = wat_peek(p);
     if (is_id(p, t)) {
-        for (uint32_t i = 0; i < sp->n; i++)
-            if (sp->v[i].len == t->len && memcmp(sp->v[i].s, p->src + t->off, t->len) == 0) {
-                *out = i;
-                p->pos++;
-                return true;
-            }
+        uint32_t i = space_find(sp, p->src + t->off, t->len);
+        if (i != UINT32_MAX) {
+            *out = i;
+            p->pos++;
+            return true;
+        }
         char why[48];
         snprintf(why, sizeof why, "unknown %s", what);
         return wat_fail_tok(p, why);
@@ -832,7 +871,7 @@ static bool field_func(Wat *p) {
         return import_desc(p, 0);
     }
     p->nfuncdefs++;
-    p->locals.n = 0;
+    space_clear(&p->locals);
     p->labels.n = 0;
     uint32_t tidx;
     OK(parse_typeuse(p, true, true, &tidx, NULL));
@@ -1257,7 +1296,7 @@ static void parser_free(Wat *p) {
     vm_free(p->toks);
     Space *sp[] = { &p->types, &p->funcs, &p->tables, &p->mems, &p->globals, &p->elems, &p->datas,
                     &p->locals, &p->labels };
-    for (size_t i = 0; i < sizeof sp / sizeof *sp; i++) vm_free(sp[i]->v);
+    for (size_t i = 0; i < sizeof sp / sizeof *sp; i++) { vm_free(sp[i]->v); vm_free(sp[i]->slots); }
     for (uint32_t i = 0; i < p->nft; i++) vm_free(p->ft[i]);
     vm_free(p->ft);
     Buf *all[] = { &p->imports, &p->funcsec, &p->tablesec, &p->memsec, &p->globalsec, &p->exportsec,

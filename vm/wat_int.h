@@ -14,7 +14,9 @@ typedef struct { TokKind kind; uint32_t off, len; } Tok;
 typedef struct { uint8_t *p; size_t n, cap; bool oom; } Buf;
 
 typedef struct { const char *s; uint32_t len; } Name;           /* an $id, len 0 if none */
-typedef struct { Name *v; uint32_t n, cap; } Space;               /* an index space */
+/* An index space: names by index, plus an open-addressing table of the named ones (slot =
+ * index + 1, 0 = empty) so that lookups stay linear in the module's size. */
+typedef struct { Name *v; uint32_t n, cap; uint32_t *slots; uint32_t nslots, nnamed; } Space;
 typedef struct { uint32_t np, nr; uint8_t t[]; } FType;           /* params then results */
 
 /* The parser state: one per module text (a quoted module gets its own). */
