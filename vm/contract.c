@@ -196,14 +196,14 @@ VmStatus vmc_transfer(VmcState *st, const VmcAddr *from, const VmcAddr *to, cons
 VmStatus vmc_run(VmcChain *c, VmcFrame *fr, uint64_t gas, uint64_t *gas_left) {
     *gas_left = 0;
     if (fr->depth >= VMC_MAX_CALL_DEPTH) { snprintf(fr->msg, sizeof fr->msg, "call depth limit (limit is %d)", VMC_MAX_CALL_DEPTH); return VM_TRAP_STACK; }
-    Contract *k = contract_find(c, &fr->self);
-    if (!k && !(k = contract_add(c, &fr->self))) return VM_OUT_OF_MEMORY;
+    Contract *k = contract_find(c, &fr->code);
+    if (!k && !(k = contract_add(c, &fr->code))) return VM_OUT_OF_MEMORY;
     Runner *r = k->idle;
     VmStatus st;
     k->idle = NULL;
     if (!r) {
         size_t len;
-        const uint8_t *code = vmc_state_code(c->st, &fr->self, &len);
+        const uint8_t *code = vmc_state_code(c->st, &fr->code, &len);
         if (!code) return VM_NOT_FOUND;
         if ((st = runner_new(c, code, len, &r, fr->msg, sizeof fr->msg)) != VM_OK) return st;
     }
@@ -223,7 +223,7 @@ VmStatus vmc_run(VmcChain *c, VmcFrame *fr, uint64_t gas, uint64_t *gas_left) {
     vm_free(fr->rdata); fr->rdata = NULL;
     /* back to the idle list: one runner per contract is kept (re-entry makes more) */
     r->fr = NULL;
-    k = contract_find(c, &fr->self);
+    k = contract_find(c, &fr->code);
     if (k && !k->idle) k->idle = r;
     return st;
 }
@@ -242,7 +242,7 @@ static void result_set(VmcChain *c, VmcResult *out, VmcFrame *fr, VmStatus st, u
 static VmStatus tx_run(VmcChain *c, const VmcTx *tx, const VmcAddr *to, const uint8_t *data, size_t len,
                        VmcResult *out, uint32_t snap) {
     uint32_t log0 = vmc_state_log_count(c->st);
-    VmcFrame fr = { .c = c, .self = *to, .sender = tx->from, .origin = tx->from, .value = tx->value,
+    VmcFrame fr = { .c = c, .self = *to, .code = *to, .sender = tx->from, .origin = tx->from, .value = tx->value,
                     .args = data, .nargs = len };
     uint64_t left = 0;
     static const VmcWord zero;

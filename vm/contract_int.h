@@ -41,6 +41,7 @@ struct VmcChain {
 struct VmcFrame {
     VmcChain *c; VmcFrame *parent; Runner *r;
     VmcAddr self, sender, origin; VmcWord value;
+    VmcAddr code;                     /* whose code runs: self, but for delegate calls */
     const uint8_t *args; size_t nargs;
     uint8_t *out; size_t nout;        /* write_result */
     uint8_t *rdata; size_t nrdata;    /* the last call's return data */

@@ -8,8 +8,10 @@
 
 enum {
 #define GAS(name, cost)
+#define PRICE(name, cost)
 #define HOST(name, cost) HC_##name = cost,
 #include "vm/gas.def"
+#undef PRICE
 #undef HOST
 #undef GAS
 };
@@ -197,7 +199,8 @@ static VmStatus do_call(VmcFrame *fr, int kind, uint32_t addr_p, uint32_t data_p
     for (int i = 0; i < 32; i++) has_value |= callee.value.b[i] != 0;
     if (has_value && fr->is_static && kind == CALL_NORMAL)
         return trap(fr, VM_TRAP_HOST, "value transfer in a static call");
-    callee.self = kind == CALL_DELEGATE ? fr->self : to;
+    callee.self = kind == CALL_DELEGATE ? fr->self : to; /* delegate: `to`'s code on our storage */
+    callee.code = to;
     callee.sender = kind == CALL_DELEGATE ? fr->sender : fr->self;
     uint64_t avail = fr->r->s->gas - fr->r->s->gas / 64;
     if (gas > avail) gas = avail;
@@ -207,9 +210,7 @@ static VmStatus do_call(VmcFrame *fr, int kind, uint32_t addr_p, uint32_t data_p
     uint64_t left = gas;
     size_t ncode = 0;
     if (st == VM_OK && vmc_state_code(c->st, &to, &ncode) && ncode) {
-        if (kind == CALL_DELEGATE) { /* run `to`'s code as `self`: not supported by the runner cache */
-            st = VM_REVERT;
-        } else st = vmc_run(c, &callee, gas, &left);
+        st = vmc_run(c, &callee, gas, &left);
     }
     if (st == VM_OUT_OF_MEMORY) { vmc_state_revert(c->st, snap); vm_free(callee.out); return st; }
     if (st == VM_OK) vmc_state_commit(c->st, snap); else vmc_state_revert(c->st, snap);

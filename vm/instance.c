@@ -53,7 +53,7 @@ int64_t vm_memory_grow(VmStore *s, VmMemory *m, uint32_t delta) {
     if ((uint64_t)old + delta > cap) return -1;
     if (delta == 0) return old;
     if (s->gas_metering) { /* contract mode: growth is paid for first (gas.def) */
-        uint64_t cost = (uint64_t)delta * vm_gas_cost(OP_MEMORY_GROW);
+        uint64_t cost = (uint64_t)delta * vm_gas_page_cost();
         if (s->gas < cost) return -1;
         s->gas -= cost;
     }

@@ -173,6 +173,7 @@ VmStatus em_finish(Emitter *e, Code *code);
 void em_free(Emitter *e);
 /* gas.c: the cost table (gas.def) */
 uint32_t vm_gas_cost(int op);
+uint32_t vm_gas_page_cost(void); /* memory.grow, per page */
 /* exec.c */
 const void *const *vm_exec_labels(void);
 const void *const *vm_exec_imm_labels(void);

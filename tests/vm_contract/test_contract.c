@@ -312,6 +312,26 @@ static void float_tests(void) {
     VmcTx call_tx = { .from = addr(1), .to = r.created, .gas = 100000 };
     st = vmc_call(c, &call_tx, &r);
     CHECK(st == VM_TRAP_OUT_OF_GAS && r.gas_used == 100000, "infinite loop runs out of gas (%s)", r.msg);
+    /* memory growth is paid per page (gas.def); each call starts from the initial size */
+    static const uint8_t grow[] = {
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+        0x03, 0x02, 0x01, 0x00,
+        0x05, 0x03, 0x01, 0x00, 0x01,
+        0x07, 0x1c, 0x02, 0x0f, 'u','s','e','r','_','e','n','t','r','y','p','o','i','n','t', 0x00, 0x00,
+        0x06, 'm','e','m','o','r','y', 0x02, 0x00,
+        0x0a, 0x0b, 0x01, 0x09, 0x00, 0x41, 0x01, 0x40, 0x00, 0x1a, 0x41, 0x00, 0x0b,
+    };
+    st = vmc_deploy(c, &tx, grow, sizeof grow, &r);
+    CHECK(st == VM_OK, "grow module deploys: %s", r.msg);
+    VmcTx g = { .from = addr(1), .to = r.created, .gas = 100000 };
+    VmcResult g1, g2;
+    vmc_call(c, &g, &g1);
+    vmc_call(c, &g, &g2);
+    CHECK(g1.status == VM_OK && g1.gas_used >= 2000 && g1.gas_used == g2.gas_used,
+          "memory.grow 1 costs a page (%llu gas, then %llu)", (unsigned long long)g1.gas_used, (unsigned long long)g2.gas_used);
+    g.gas = 1000;
+    CHECK(vmc_call(c, &g, &r) == VM_OK && r.gas_used < 100, "a grow gas cannot pay for fails (-1) and costs nothing");
     vmc_chain_free(c);
 }
 
