@@ -236,7 +236,10 @@ static void result_set(VmcChain *c, VmcResult *out, VmcFrame *fr, VmStatus st, u
     out->gas_used = gas - left;
     out->nlogs = vmc_state_log_count(c->st) - log0;
     out->logs = out->nlogs ? vmc_state_logs(c->st) + log0 : NULL;
-    snprintf(out->msg, sizeof out->msg, "%s", fr->msg[0] ? fr->msg : vm_status_str(st));
+    const char *m = fr->msg[0] ? fr->msg : vm_status_str(st);
+    size_t n = strlen(m) < sizeof out->msg - 1 ? strlen(m) : sizeof out->msg - 1;
+    memcpy(out->msg, m, n);
+    out->msg[n] = 0;
 }
 
 static VmStatus tx_run(VmcChain *c, const VmcTx *tx, const VmcAddr *to, const uint8_t *data, size_t len,
