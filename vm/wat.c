@@ -270,7 +270,7 @@ static bool ftype_add(Wat *p, const Sig *s, uint32_t *idx) {
 
 /* typeuse ::= ( type x )? param* result* — resolves to a type index, appending an implicit
  * type when only the inline form is given. */
-static bool parse_typeuse(Wat *p, bool param_ids, bool names, uint32_t *idx, Sig *out_sig) {
+static bool parse_typeuse(Wat *p, bool param_ids, bool names, uint32_t *idx) {
     bool has_type = false;
     uint32_t x = 0;
     uint32_t at = wat_peek(p)->off;
@@ -283,9 +283,9 @@ static bool parse_typeuse(Wat *p, bool param_ids, bool names, uint32_t *idx, Sig
     Sig sig = { 0 };
     bool ok = parse_sig(p, &sig, param_ids, names);
     if (ok && has_type && x >= p->nft) {
-        /* an implicit type appended later may still define x: checked at the end */
-        if (sig.params.n || sig.results.n || names || out_sig) ok = wat_fail_at(p, at, "unknown type %u", x);
-        else if (x >= p->max_type_ref) { p->max_type_ref = x + 1; p->max_type_off = at; }
+        /* an undefined index is the validator's "unknown type" (or an implicit type appended
+         * later); only an inline signature to compare with makes it malformed here */
+        if (sig.params.n || sig.results.n) ok = wat_fail_at(p, at, "unknown type %u", x);
         *idx = x;
     } else if (ok && has_type) {
         if ((sig.params.n || sig.results.n) && !ftype_eq(p->ft[x], &sig))
@@ -300,10 +300,6 @@ static bool parse_typeuse(Wat *p, bool param_ids, bool names, uint32_t *idx, Sig
         for (i = 0; i < p->nft && !ftype_eq(p->ft[i], &sig); i++) {}
         if (i < p->nft) *idx = i;
         else ok = ftype_add(p, &sig, idx);
-    }
-    if (ok && out_sig && *idx < p->nft) {
-        wat_buf_put(&out_sig->params, p->ft[*idx]->t, p->ft[*idx]->np);
-        wat_buf_put(&out_sig->results, p->ft[*idx]->t + p->ft[*idx]->np, p->ft[*idx]->nr);
     }
     wat_buf_free(&sig.params);
     wat_buf_free(&sig.results);
@@ -411,7 +407,7 @@ static bool parse_blocktype(Wat *p) {
         return ok;
     }
     uint32_t idx;
-    OK(parse_typeuse(p, false, false, &idx, NULL));
+    OK(parse_typeuse(p, false, false, &idx));
     wat_buf_s64(p->out, idx);
     return true;
 }
@@ -529,7 +525,7 @@ static bool parse_imms(Wat *p, const WatOp *op, const Tok *optok) {
     case IM_CALLI:
         x = 0;
         if (at_idx(p)) OK(parse_idx(p, &p->tables, "table", &x));
-        OK(parse_typeuse(p, false, false, &y, NULL));
+        OK(parse_typeuse(p, false, false, &y));
         emit_op(p, op);
         wat_buf_u32(o, y);
         wat_buf_u32(o, x);
@@ -839,7 +835,7 @@ static bool import_desc(Wat *p, int k) {
     wat_buf_byte(b, (uint8_t)k);
     uint32_t idx;
     if (k == 0) {
-        OK(parse_typeuse(p, true, false, &idx, NULL));
+        OK(parse_typeuse(p, true, false, &idx));
         wat_buf_u32(b, idx);
     } else if (k == 1) {
         Buf lim = { 0 };
@@ -874,7 +870,7 @@ static bool field_func(Wat *p) {
     space_clear(&p->locals);
     p->labels.n = 0;
     uint32_t tidx;
-    OK(parse_typeuse(p, true, true, &tidx, NULL));
+    OK(parse_typeuse(p, true, true, &tidx));
     wat_buf_u32(&p->funcsec, tidx);
     /* locals: runs of equal types */
     Buf decl = { 0 };
@@ -1259,7 +1255,6 @@ static bool parse_module(Wat *p, Buf *out) {
     }
     if (wrapped) OK(expect_rp(p));
     if (wat_peek(p)->kind != T_EOF) return wat_fail_tok(p, "unexpected token");
-    if (p->max_type_ref > p->nft) return wat_fail_at(p, p->max_type_off, "unknown type %u", p->max_type_ref - 1);
     static const uint8_t header[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
     wat_buf_put(out, header, 8);
     Buf types = { 0 };

@@ -32,7 +32,6 @@ typedef struct {
     Space types, funcs, tables, mems, globals, elems, datas, locals, labels;
     FType **ft;
     uint32_t nft, ftcap, nexplicit;
-    uint32_t max_type_ref, max_type_off; /* type uses not yet defined when met */
     uint32_t nfuncimp, ntabimp, nmemimp, nglobimp;
     /* sections */
     Buf imports, funcsec, tablesec, memsec, globalsec, exportsec, startsec, elemsec, codesec,
