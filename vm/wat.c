@@ -24,7 +24,7 @@ static bool expect_lp(Wat *p) {
 }
 static bool expect_rp(Wat *p) {
     if (wat_peek(p)->kind != T_RP) {
-        if (wat_peek(p)->kind == T_ATOM && p->depth >= 0) {
+        if (wat_peek(p)->kind == T_ATOM) { /* a stray literal-like atom: what the spec calls it */
             unsigned char c = (unsigned char)p->src[wat_peek(p)->off];
             if (!(c >= 'a' && c <= 'z') && c != '$') return wat_fail_tok(p, "unknown operator");
         }
@@ -479,7 +479,7 @@ static bool parse_memarg(Wat *p, const WatOp *op) {
 }
 
 /* The immediates of a plain instruction (everything but block/loop/if). */
-static bool parse_imms(Wat *p, const WatOp *op, const Tok *optok) {
+static bool parse_imms(Wat *p, const WatOp *op) {
     Buf *o = p->out;
     uint32_t x, y;
     switch (op->imm) {
@@ -596,7 +596,6 @@ static bool parse_imms(Wat *p, const WatOp *op, const Tok *optok) {
         return true;
     }
     default:
-        (void)optok;
         return wat_fail_tok(p, "unexpected token");
     }
 }
@@ -646,7 +645,7 @@ static bool parse_instr(Wat *p) {
     const WatOp *op = find_op(p, t);
     if (!op || op->imm == IM_BLOCK) return fail_unknown_op(p);
     p->pos++;
-    return parse_imms(p, op, t);
+    return parse_imms(p, op);
 }
 
 /* instr* up to ')' , 'end' or 'else'. */
@@ -711,7 +710,7 @@ static bool parse_folded(Wat *p) {
         p->pos++;
         Buf ins = { 0 }, *saved = p->out;
         p->out = &ins;
-        bool ok = parse_imms(p, op, t);
+        bool ok = parse_imms(p, op);
         p->out = saved;
         while (ok && wat_peek(p)->kind == T_LP) ok = parse_folded(p);
         if (ok) wat_buf_put(p->out, ins.p, ins.n);
