@@ -214,13 +214,13 @@ static bool parse_sig(Wat *p, Sig *sig, bool param_ids, bool names) {
             Name nm = tok_name(p, wat_peek(p));
             uint32_t off = wat_peek(p)->off;
             p->pos++;
-            uint8_t t;
+            uint8_t t = 0;
             OK(parse_valtype(p, &t));
             wat_buf_byte(&sig->params, t);
             if (names) OK(space_add(p, &p->locals, nm, "local", off));
         } else {
             while (wat_peek(p)->kind == T_ATOM) {
-                uint8_t t;
+                uint8_t t = 0;
                 OK(parse_valtype(p, &t));
                 wat_buf_byte(&sig->params, t);
                 if (names) OK(space_add(p, &p->locals, (Name){ 0 }, "local", 0));
@@ -231,7 +231,7 @@ static bool parse_sig(Wat *p, Sig *sig, bool param_ids, bool names) {
     while (at_paren_kw(p, "result")) {
         p->pos += 2;
         while (wat_peek(p)->kind == T_ATOM) {
-            uint8_t t;
+            uint8_t t = 0;
             OK(parse_valtype(p, &t));
             wat_buf_byte(&sig->results, t);
         }
@@ -322,7 +322,7 @@ static bool parse_limits(Wat *p, Buf *b) {
 }
 
 static bool parse_globaltype(Wat *p, Buf *b) {
-    uint8_t t;
+    uint8_t t = 0;
     if (at_paren_kw(p, "mut")) {
         p->pos += 2;
         OK(parse_valtype(p, &t));
@@ -838,7 +838,7 @@ static bool import_desc(Wat *p, int k) {
         wat_buf_u32(b, idx);
     } else if (k == 1) {
         Buf lim = { 0 };
-        uint8_t t;
+        uint8_t t = 0;
         bool ok = parse_limits(p, &lim) && parse_reftype(p, &t);
         if (ok) { wat_buf_byte(b, t); wat_buf_put(b, lim.p, lim.n); }
         wat_buf_free(&lim);
@@ -882,13 +882,13 @@ static bool field_func(Wat *p) {
             Name ln = tok_name(p, wat_peek(p));
             uint32_t off = wat_peek(p)->off;
             p->pos++;
-            uint8_t t;
+            uint8_t t = 0;
             ok = parse_valtype(p, &t) && space_add(p, &p->locals, ln, "local", off);
             if (ok && run && t == last) run++;
             else if (ok) { if (run) { wat_buf_u32(&decl, run); wat_buf_byte(&decl, last); nruns++; } run = 1; last = t; }
         } else {
             while (ok && wat_peek(p)->kind == T_ATOM) {
-                uint8_t t;
+                uint8_t t = 0;
                 ok = parse_valtype(p, &t) && space_add(p, &p->locals, (Name){ 0 }, "local", 0);
                 if (ok && run && t == last) run++;
                 else if (ok) { if (run) { wat_buf_u32(&decl, run); wat_buf_byte(&decl, last); nruns++; } run = 1; last = t; }
@@ -975,7 +975,7 @@ static bool field_elem(Wat *p) {
     Buf *b = &p->elemsec;
     Buf list = { 0 }, off = { 0 };
     bool exprs, ok = true;
-    uint8_t rt;
+    uint8_t rt = 0;
     uint32_t table = 0;
     bool has_table = false;
     if (tok_is(p, wat_peek(p), "declare")) {
@@ -1052,7 +1052,7 @@ static bool field_table(Wat *p) {
         return import_desc(p, 1);
     }
     p->ntabdefs++;
-    uint8_t rt;
+    uint8_t rt = 0;
     if (valtype_of(p, wat_peek(p)) >= 0) {
         /* ( table reftype ( elem ... ) ): size from the list, plus an active segment */
         OK(parse_reftype(p, &rt));
@@ -1060,7 +1060,7 @@ static bool field_table(Wat *p) {
         p->pos += 2;
         Buf list = { 0 };
         bool exprs;
-        uint8_t lrt;
+        uint8_t lrt = 0;
         bool ok = elem_list(p, &list, &exprs, &lrt, at_idx(p) || wat_peek(p)->kind == T_RP, rt);
         uint32_t n = 0;
         if (ok) {
