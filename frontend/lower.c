@@ -253,18 +253,6 @@ static void lower_getter(Lower *L, Decl *d) {
 
 /* ---------------- the module ---------------- */
 
-/* `pub storage`: the flag, or (while the parser does not record modifiers on storage
- * declarations) the declaration's text, whose span starts at its first modifier. */
-static bool is_pub_storage(Lower *L, Decl *d) {
-    if (d->flags & DF_PUB)
-        return true;
-    SrcFile *f = src_get(L->p->srcs, d->span.file);
-    if (!f || d->span.start + 4 > f->len)
-        return false;
-    const char *t = f->text + d->span.start;
-    return strncmp(t, "pub", 3) == 0 && (t[3] == ' ' || t[3] == '\t' || t[3] == '\n');
-}
-
 IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     Lower lw = {0};
     Lower *L = &lw;
@@ -310,7 +298,7 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     }
     for (int i = 0; i < nmem; i++) {
         Decl *d = mem[i];
-        if (d->kind == D_STORAGE && is_pub_storage(L, d))
+        if (d->kind == D_STORAGE && (d->flags & DF_PUB))
             lower_getter(L, d);
     }
     for (int i = 0; i < nmem; i++) {

@@ -459,8 +459,9 @@ static Decl *parse_import(Parser *P, uint32_t start) {
  * storage_decl = [ "pub" ] "storage" IDENT ":" type ";" ;
  * ghost_decl = "ghost" IDENT ":" type ";" ;
  */
-static Decl *parse_var_decl(Parser *P, DeclKind kind, uint32_t start, Decl *parent) {
+static Decl *parse_var_decl(Parser *P, DeclKind kind, uint32_t start, unsigned fl, Decl *parent) {
     Decl *d = decl_new(P, kind, start, parent);
+    d->flags = fl; /* `pub` on storage: the getter */
     decl_name(P, d, kind == D_STORAGE ? "storage variable name" : "ghost variable name");
     parse_expect(P, TK_COLON, "after the variable name");
     d->tref = parse_type(P);
@@ -712,8 +713,8 @@ static Decl *parse_item(Parser *P, enum ItemPlace place, Decl *parent) {
     case KW_CONST: return parse_const(P, start, parent);
     case KW_EVENT: return parse_event_or_error(P, D_EVENT, start, parent);
     case KW_ERROR: return parse_event_or_error(P, D_ERROR, start, parent);
-    case KW_STORAGE: return parse_var_decl(P, D_STORAGE, start, parent);
-    case KW_GHOST: return parse_var_decl(P, D_GHOST, start, parent);
+    case KW_STORAGE: return parse_var_decl(P, D_STORAGE, start, flags, parent);
+    case KW_GHOST: return parse_var_decl(P, D_GHOST, start, flags, parent);
     case KW_INVARIANT: return parse_invariant(P, start, parent);
     default: return parse_init(P, start, flags, parent);
     }

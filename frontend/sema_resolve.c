@@ -424,25 +424,12 @@ Decl *sema_member(Decl *d, const char *name) {
     return NULL;
 }
 
-/* `pub storage x` whose flag the parser did not record: its span starts at the modifier. */
-static bool written_pub(Sema *s, Decl *d) {
-    SrcFile *f = src_get(s->p->srcs, d->span.file);
-    if (!f || d->span.start + 4 > f->len)
-        return false;
-    const char *t = f->text + d->span.start;
-    return !strncmp(t, "pub", 3) && (t[3] == ' ' || t[3] == '\t' || t[3] == '\n' ||
-                                     t[3] == '\r');
-}
-
-/* Sets file, parent and `pub` on storage on every item and member (the parser may leave
- * them to us). */
+/* Sets file and parent on every item and member (the parser may leave them to us). */
 static void adopt(Sema *s, Decl *d, int file, Decl *parent) {
     if (!d->file)
         d->file = file;
     if (!d->parent)
         d->parent = parent;
-    if (d->kind == D_STORAGE && !(d->flags & DF_PUB) && written_pub(s, d))
-        d->flags |= DF_PUB;
     if (d->kind == D_CONTRACT || d->kind == D_INTERFACE)
         for (int i = 0; i < d->nmembers; i++)
             if (d->members[i])
