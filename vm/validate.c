@@ -997,9 +997,16 @@ VmStatus vm_validate(VmStore *s, VmModule *m, VmError *err) {
             }
     }
     if (m->start >= 0) {
-        if ((uint64_t)m->start >= m->nfuncs) return vm_error(err, VM_INVALID, 0, "unknown function %u", (unsigned)m->start);
+        /* `sorted` is live here: leave through `fail` so it is freed */
+        if ((uint64_t)m->start >= m->nfuncs) {
+            st = vm_error(err, VM_INVALID, 0, "unknown function %u", (unsigned)m->start);
+            goto fail;
+        }
         FuncType *ft = &m->types[m->func_type[m->start]];
-        if (ft->nparams || ft->nresults) return vm_error(err, VM_INVALID, 0, "start function must have type [] -> []");
+        if (ft->nparams || ft->nresults) {
+            st = vm_error(err, VM_INVALID, 0, "start function must have type [] -> []");
+            goto fail;
+        }
     }
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) TRY(validate_func(&v, i));
 fail:
