@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "ir/ir.h"
+
 /* Exit statuses, documented in `writ help` and README.md. */
 enum {
     EXIT_OK = 0,       /* success */
@@ -34,6 +36,15 @@ bool cli_wants_help(int argc, char **argv);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The folder `import std.x;` reads from: $WRIT_STDLIB, else the one built in. */
 const char *cli_stdlib_dir(void);
+/* pipeline.c: the ways into the IR. Each validates the IR, calls `fn` on every module (one
+ * per contract; IR text holds one) until one returns non-zero, prints the diagnostics and
+ * returns the status. `cmd` names the command in messages. */
+typedef int (*CliModuleFn)(IrModule *m, DiagSink *diags, void *ctx);
+int cli_modules_from_source(const char *cmd, const char *path, CliModuleFn fn, void *ctx);
+int cli_module_from_ir_text(const char *cmd, const char *path, CliModuleFn fn, void *ctx);
+/* Runs the optimisation pipeline up to `stop_after` (NULL: all of it). */
+int cli_optimize(const char *cmd, IrModule *m, const char *stop_after, DiagSink *diags);
+
 /* Finds a command by name in the table (NULL if none). */
 const Command *cli_find_command(const char *name);
 

@@ -8,7 +8,6 @@
 #include "backends/evm/evm.h"
 #include "backends/wasm/wasm.h"
 #include "cli.h"
-#include "frontend/frontend.h"
 
 typedef struct BuildOpts {
     const char *out_dir;
@@ -28,21 +27,15 @@ static bool make_dir(const char *dir) {
 }
 
 /* Optimises, compiles and writes one contract. */
-static int build_module(IrModule *m, DiagSink *diags, const BuildOpts *o) {
-#ifdef NDEBUG
-    bool validate = false;
-#else
-    bool validate = true;
-#endif
-    if (!ir_optimize(m, NULL, validate, diags)) {
-        fprintf(stderr, "writ build: internal error: the IR is invalid after a pass\n");
-        return EXIT_USAGE;
-    }
+static int build_module(IrModule *m, DiagSink *diags, void *ctx) {
+    const BuildOpts *o = ctx;
+    int status = cli_optimize("build", m, NULL, diags);
+    if (status != EXIT_OK)
+        return status;
     Arena arena;
     arena_init(&arena);
     EvmOptions opt = {.listing = o->listing};
     EvmOutput out;
-    int status = EXIT_OK;
     if (!evm_compile(m, &arena, diags, &opt, &out)) {
         status = EXIT_INPUT;
         goto done;
@@ -61,55 +54,6 @@ static int build_module(IrModule *m, DiagSink *diags, const BuildOpts *o) {
     }
 done:
     arena_free(&arena);
-    return status;
-}
-
-static int build_source(const char *path, const BuildOpts *o) {
-    Compilation c;
-    fe_init(&c, cli_stdlib_dir());
-    int status = EXIT_OK;
-    if (!fe_load(&c, path) || !fe_check(&c) || !fe_lower(&c)) {
-        status = EXIT_INPUT;
-        goto done;
-    }
-    for (int i = 0; i < c.nmodules && status == EXIT_OK; i++) {
-        if (!ir_module_verify(c.modules[i], &c.diags)) {
-            fprintf(stderr, "writ build: internal error: lowering produced invalid IR\n");
-            status = EXIT_USAGE;
-            break;
-        }
-        status = build_module(c.modules[i], &c.diags, o);
-    }
-done:
-    diag_print(&c.diags, stderr);
-    fe_free(&c);
-    return status;
-}
-
-static int build_ir_text(const char *path, const BuildOpts *o) {
-    SrcSet srcs = {0};
-    DiagSink diags;
-    diag_init(&diags, &srcs);
-    Arena arena;
-    arena_init(&arena);
-    int status = EXIT_OK;
-    int file = src_load(&srcs, path);
-    if (file < 0) {
-        fprintf(stderr, "writ build: cannot read '%s'\n", path);
-        status = EXIT_INPUT;
-        goto done;
-    }
-    IrModule *m = ir_module_parse(&arena, &diags, file);
-    if (!m || diags.errors || !ir_module_verify(m, &diags)) {
-        status = EXIT_INPUT;
-        goto done;
-    }
-    status = build_module(m, &diags, o);
-done:
-    diag_print(&diags, stderr);
-    diag_free(&diags);
-    arena_free(&arena);
-    srcset_free(&srcs);
     return status;
 }
 
@@ -159,7 +103,8 @@ int cmd_build(int argc, char **argv) {
             status = wb_build_file(file, cli_stdlib_dir(), o.out_dir, oz, stderr) ? EXIT_INPUT
                                                                                  : EXIT_OK;
         else
-            status = ends_with(file, ".wir") ? build_ir_text(file, &o) : build_source(file, &o);
+            status = ends_with(file, ".wir") ? cli_module_from_ir_text("build", file, build_module, &o)
+                                             : cli_modules_from_source("build", file, build_module, &o);
     }
     return status;
 }

@@ -1,0 +1,68 @@
+/* pipeline.c — the ways into the IR that several commands share: a .writ file through the
+ * frontend, or IR text through its parser. Both validate the IR, hand each module to the
+ * command, and print the diagnostics; and the optimisation pipeline, validated after every
+ * pass in debug builds. */
+#include "cli.h"
+#include "frontend/frontend.h"
+
+int cli_modules_from_source(const char *cmd, const char *path, CliModuleFn fn, void *ctx) {
+    Compilation c;
+    fe_init(&c, cli_stdlib_dir());
+    int status = EXIT_OK;
+    if (!fe_load(&c, path) || !fe_check(&c) || !fe_lower(&c)) {
+        status = EXIT_INPUT;
+        goto done;
+    }
+    for (int i = 0; i < c.nmodules && status == EXIT_OK; i++) {
+        if (!ir_module_verify(c.modules[i], &c.diags)) {
+            fprintf(stderr, "writ %s: internal error: lowering produced invalid IR\n", cmd);
+            status = EXIT_USAGE;
+            break;
+        }
+        status = fn(c.modules[i], &c.diags, ctx);
+    }
+done:
+    diag_print(&c.diags, stderr);
+    fe_free(&c);
+    return status;
+}
+
+int cli_module_from_ir_text(const char *cmd, const char *path, CliModuleFn fn, void *ctx) {
+    SrcSet srcs = {0};
+    DiagSink diags;
+    diag_init(&diags, &srcs);
+    Arena arena;
+    arena_init(&arena);
+    int status = EXIT_OK;
+    int file = src_load(&srcs, path);
+    if (file < 0) {
+        fprintf(stderr, "writ %s: cannot read '%s'\n", cmd, path);
+        status = EXIT_INPUT;
+        goto done;
+    }
+    IrModule *m = ir_module_parse(&arena, &diags, file);
+    if (!m || diags.errors || !ir_module_verify(m, &diags)) {
+        status = EXIT_INPUT;
+        goto done;
+    }
+    status = fn(m, &diags, ctx);
+done:
+    diag_print(&diags, stderr);
+    diag_free(&diags);
+    arena_free(&arena);
+    srcset_free(&srcs);
+    return status;
+}
+
+int cli_optimize(const char *cmd, IrModule *m, const char *stop_after, DiagSink *diags) {
+#ifdef NDEBUG
+    bool validate = false;
+#else
+    bool validate = true;
+#endif
+    if (!ir_optimize(m, stop_after, validate, diags)) {
+        fprintf(stderr, "writ %s: internal error: the IR is invalid after a pass\n", cmd);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
