@@ -15,6 +15,8 @@ struct Scope {
     Scope *up;
     Sym **syms;
     int n, cap;
+    Sym **index;    /* open-addressing hash of syms by name, once the scope is large */
+    int index_cap;  /* a power of two, or 0 while the scope is searched linearly */
 };
 
 /* A compile-time integer: magnitude plus sign, so both u256 max and i256 min fit. */

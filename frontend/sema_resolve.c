@@ -20,11 +20,40 @@ void sema_pop_scope(Sema *s) {
         s->scope = s->scope->up;
 }
 
+/* Small scopes (a block's locals) are searched linearly; a scope past SCOPE_LINEAR names
+ * (a file's items, a big contract) gets a hash index, so one large compilation unit does
+ * not pay a scan of every item on each global lookup. Names are interned: pointers compare. */
+enum { SCOPE_LINEAR = 16 };
+
+static size_t name_hash(const char *name, int cap) {
+    return (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ull >> 20) & (size_t)(cap - 1);
+}
+
 static Sym *scope_find(Scope *sc, const char *name) {
+    if (sc->index) {
+        for (size_t i = name_hash(name, sc->index_cap);; i = (i + 1) & (size_t)(sc->index_cap - 1)) {
+            Sym *sym = sc->index[i];
+            if (!sym || sym->name == name)
+                return sym;
+        }
+    }
     for (int i = 0; i < sc->n; i++)
         if (sc->syms[i]->name == name)
             return sc->syms[i];
     return NULL;
+}
+
+/* Enters `sym` in the index unless its name is there already: the first one wins, as in
+ * the linear search. */
+static void index_put(Scope *sc, Sym *sym) {
+    for (size_t i = name_hash(sym->name, sc->index_cap);; i = (i + 1) & (size_t)(sc->index_cap - 1)) {
+        if (!sc->index[i]) {
+            sc->index[i] = sym;
+            return;
+        }
+        if (sc->index[i]->name == sym->name)
+            return;
+    }
 }
 
 static void scope_add(Sema *s, Scope *sc, Sym *sym) {
@@ -37,6 +66,18 @@ static void scope_add(Sema *s, Scope *sc, Sym *sym) {
         sc->cap = cap;
     }
     sc->syms[sc->n++] = sym;
+    if (sc->n <= SCOPE_LINEAR)
+        return;
+    if (sc->n * 2 > sc->index_cap) { /* (re)build at a load of at most 1/4 */
+        sc->index_cap = 64;
+        while (sc->index_cap < sc->n * 4)
+            sc->index_cap *= 2;
+        sc->index = ARENA_ARRAY(&s->scratch, Sym *, sc->index_cap);
+        for (int i = 0; i < sc->n; i++)
+            index_put(sc, sc->syms[i]);
+    } else {
+        index_put(sc, sym);
+    }
 }
 
 Sym *sema_lookup(Sema *s, const char *name) {
