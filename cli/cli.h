@@ -29,6 +29,7 @@ int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int bench_vm(int argc, char **argv); /* bench_vm.c */
 int cmd_test(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* True when argv holds -h or --help; the caller prints its usage. */
 bool cli_wants_help(int argc, char **argv);

@@ -1,0 +1,512 @@
+/* encode.c — IR -> Z3 terms. Values are bit-vectors of their type's width (bool is Bool),
+ * storage variables are Z3 arrays (maps) or constants (scalars), control flow becomes
+ * path conditions over the CFG in topological order with phis as ite over incoming edges,
+ * internal calls are inlined, keccak is an uninterpreted function and external calls
+ * havoc the storage. Loops (back edges) are not unrolled yet: such functions fail. */
+#include <string.h>
+
+#include "vint.h"
+
+enum { ENC_MAX_DEPTH = 64 };
+
+static bool fail(Enc *e, const char *why) {
+    if (!e->fail)
+        e->fail = why;
+    return false;
+}
+
+Z3_sort enc_sort(Enc *e, IrType *t) {
+    switch (t->kind) {
+    case IRT_BOOL: return Z3_mk_bool_sort(e->z);
+    case IRT_INT: case IRT_ADDRESS: case IRT_BYTES: return Z3_mk_bv_sort(e->z, t->bits);
+    case IRT_MAP: {
+        Z3_sort k = enc_sort(e, t->key), v = enc_sort(e, t->val);
+        return k && v ? Z3_mk_array_sort(e->z, k, v) : NULL;
+    }
+    default: return NULL;
+    }
+}
+
+Z3_ast enc_fresh(Enc *e, const char *name, Z3_sort s) {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s!%d", name, e->fresh++);
+    return Z3_mk_const(e->z, Z3_mk_string_symbol(e->z, buf), s);
+}
+
+static Z3_ast mk_u(Enc *e, U256 v, unsigned bits) {
+    char buf[100];
+    u256_to_dec(u256_trunc(v, bits, false), false, buf);
+    return Z3_mk_numeral(e->z, buf, Z3_mk_bv_sort(e->z, bits));
+}
+
+static Z3_ast mk_n(Enc *e, uint64_t v, unsigned bits) {
+    return mk_u(e, u256_from_u64(v), bits);
+}
+
+static Z3_ast and2(Enc *e, Z3_ast a, Z3_ast b) {
+    Z3_ast x[2] = {a, b};
+    return Z3_mk_and(e->z, 2, x);
+}
+
+static Z3_ast or2(Enc *e, Z3_ast a, Z3_ast b) {
+    Z3_ast x[2] = {a, b};
+    return Z3_mk_or(e->z, 2, x);
+}
+
+static bool is_bool(IrType *t) { return t->kind == IRT_BOOL; }
+static bool is_signed(IrType *t) { return t->kind == IRT_INT && t->is_signed; }
+
+/* `a` of type `from` as a bit-vector of `bits`, extended by the source's sign or cut. */
+static Z3_ast resize(Enc *e, Z3_ast a, IrType *from, unsigned bits) {
+    if (is_bool(from))
+        return Z3_mk_ite(e->z, a, mk_n(e, 1, bits), mk_n(e, 0, bits));
+    unsigned w = from->bits;
+    if (w == bits)
+        return a;
+    if (w > bits)
+        return Z3_mk_extract(e->z, bits - 1, 0, a);
+    return is_signed(from) ? Z3_mk_sign_ext(e->z, bits - w, a) : Z3_mk_zero_ext(e->z, bits - w, a);
+}
+
+/* The condition under which a check instruction passes. */
+static Z3_ast check_cond(Enc *e, IrInstr *in, Z3_ast *a) {
+    Z3_context z = e->z;
+    IrType *t = in->nargs ? in->args[0]->type : NULL;
+    bool s = t && is_signed(t);
+    switch (in->op) {
+    case IR_CHECK_ADD:
+        return s ? and2(e, Z3_mk_bvadd_no_overflow(z, a[0], a[1], true),
+                        Z3_mk_bvadd_no_underflow(z, a[0], a[1]))
+                 : Z3_mk_bvadd_no_overflow(z, a[0], a[1], false);
+    case IR_CHECK_SUB:
+        return s ? and2(e, Z3_mk_bvsub_no_overflow(z, a[0], a[1]),
+                        Z3_mk_bvsub_no_underflow(z, a[0], a[1], true))
+                 : Z3_mk_bvuge(z, a[0], a[1]);
+    case IR_CHECK_MUL:
+        return s ? and2(e, Z3_mk_bvmul_no_overflow(z, a[0], a[1], true),
+                        Z3_mk_bvmul_no_underflow(z, a[0], a[1]))
+                 : Z3_mk_bvmul_no_overflow(z, a[0], a[1], false);
+    case IR_CHECK_NEG: {
+        U256 min = u256_shl(u256_from_u64(1), t->bits - 1);
+        return s ? Z3_mk_not(z, Z3_mk_eq(z, a[0], mk_u(e, min, t->bits)))
+                 : Z3_mk_eq(z, a[0], mk_n(e, 0, t->bits));
+    }
+    case IR_CHECK_DIV: {
+        Z3_ast nz = Z3_mk_not(z, Z3_mk_eq(z, a[1], mk_n(e, 0, t->bits)));
+        if (!s)
+            return nz;
+        U256 min = u256_shl(u256_from_u64(1), t->bits - 1);
+        Z3_ast bad = and2(e, Z3_mk_eq(z, a[0], mk_u(e, min, t->bits)),
+                          Z3_mk_eq(z, a[1], mk_u(e, u256_not(u256_from_u64(0)), t->bits)));
+        return and2(e, nz, Z3_mk_not(z, bad));
+    }
+    case IR_CHECK_CAST: {
+        IrType *to = in->type;
+        if (is_bool(t))
+            return Z3_mk_true(z);
+        /* compare in 258 bits, where every value of both types is exact */
+        Z3_ast x = resize(e, a[0], t, 258);
+        if (is_bool(to))
+            return Z3_mk_bvule(z, x, mk_n(e, 1, 258));
+        U256 lo = u256_from_u64(0), hi;
+        Z3_ast l, h;
+        if (is_signed(to)) {
+            hi = u256_sub(u256_shl(u256_from_u64(1), to->bits - 1), u256_from_u64(1), NULL);
+            lo = u256_shl(u256_from_u64(1), to->bits - 1); /* magnitude of the minimum */
+            l = Z3_mk_bvneg(z, Z3_mk_zero_ext(z, 2, mk_u(e, lo, 256)));
+        } else {
+            hi = to->bits == 256 ? u256_not(lo)
+                                 : u256_sub(u256_shl(u256_from_u64(1), to->bits), u256_from_u64(1), NULL);
+            l = mk_n(e, 0, 258);
+        }
+        h = Z3_mk_zero_ext(z, 2, mk_u(e, hi, 256));
+        return and2(e, Z3_mk_bvsle(z, l, x), Z3_mk_bvsle(z, x, h));
+    }
+    case IR_CHECK_BOUNDS: {
+        unsigned w = t->bits > in->args[1]->type->bits ? t->bits : in->args[1]->type->bits;
+        return Z3_mk_bvult(z, Z3_mk_zero_ext(z, w - t->bits, a[0]),
+                           Z3_mk_zero_ext(z, w - in->args[1]->type->bits, a[1]));
+    }
+    case IR_CHECK_EMPTY:
+        return Z3_mk_not(z, Z3_mk_eq(z, a[0], mk_n(e, 0, t->bits)));
+    case IR_ASSERT:
+        return a[0];
+    default:
+        return NULL;
+    }
+}
+
+static const char *check_kind(IrOp op) {
+    switch (op) {
+    case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_NEG: return "overflow";
+    case IR_CHECK_DIV: return "division by zero or overflow";
+    case IR_CHECK_CAST: return "cast overflow";
+    case IR_CHECK_BOUNDS: return "index out of bounds";
+    case IR_CHECK_EMPTY: return "pop from an empty list";
+    default: return "assertion";
+    }
+}
+
+/* The storage place of `in`: the keys and the value's type. Only scalar variables and
+ * (nested) maps of scalars are modelled; NULL for anything else. */
+static IrType *place(Enc *e, IrInstr *in, Z3_ast *vals, int first, Z3_ast *keys, int *nkeys) {
+    IrType *t = e->m->storage[in->var].type;
+    int k = first;
+    if (in->npath > 4)
+        return NULL;
+    for (int i = 0; i < in->npath; i++) {
+        if (in->path[i].kind != IR_PATH_INDEX || t->kind != IRT_MAP)
+            return NULL;
+        keys[i] = vals[in->args[k++]->id];
+        if (!keys[i])
+            return NULL;
+        t = t->val;
+    }
+    *nkeys = in->npath;
+    return enc_sort(e, t) ? t : NULL;
+}
+
+static Z3_ast read_place(Enc *e, Z3_ast arr, Z3_ast *keys, int n) {
+    for (int i = 0; i < n; i++)
+        arr = Z3_mk_select(e->z, arr, keys[i]);
+    return arr;
+}
+
+static Z3_ast write_place(Enc *e, Z3_ast arr, Z3_ast *keys, int n, Z3_ast v) {
+    if (n == 0)
+        return v;
+    Z3_ast inner = write_place(e, Z3_mk_select(e->z, arr, keys[0]), keys + 1, n - 1, v);
+    return Z3_mk_store(e->z, arr, keys[0], inner);
+}
+
+static void note_read(Enc *e, IrInstr *in, Z3_ast *keys, int n, IrType *t) {
+    if (e->nreads == e->rcap) {
+        int cap = e->rcap ? 2 * e->rcap : 16;
+        VRead *r = arena_alloc(e->arena, cap * sizeof *r);
+        if (e->nreads)
+            memcpy(r, e->reads, e->nreads * sizeof *r);
+        e->reads = r;
+        e->rcap = cap;
+    }
+    VRead *r = &e->reads[e->nreads++];
+    r->var = in->var;
+    r->nkeys = n;
+    r->type = t;
+    IrType *mt = e->m->storage[in->var].type;
+    for (int i = 0; i < n; i++) {
+        r->keys[i] = keys[i];
+        r->key_types[i] = mt->key;
+        mt = mt->val;
+    }
+}
+
+static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) {
+    if (e->nobls == e->cap) {
+        int cap = e->cap ? 2 * e->cap : 16;
+        VObl *o = arena_alloc(e->arena, cap * sizeof *o);
+        if (e->nobls)
+            memcpy(o, e->obls, e->nobls * sizeof *o);
+        e->obls = o;
+        e->cap = cap;
+    }
+    e->obls[e->nobls++] = (VObl){at, where, check_kind(at->op), at->span, pc, cond};
+}
+
+/* A pure op on encoded operands; NULL with e->fail set when not modelled. */
+static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
+    Z3_context z = e->z;
+    IrType *t = in->type;
+    IrType *at = in->nargs ? in->args[0]->type : NULL;
+    bool b = at && is_bool(at), s = at && is_signed(at);
+    switch (in->op) {
+    case IR_SELECT: return Z3_mk_ite(z, a[0], a[1], a[2]);
+    case IR_ADD: return Z3_mk_bvadd(z, a[0], a[1]);
+    case IR_SUB: return Z3_mk_bvsub(z, a[0], a[1]);
+    case IR_MUL: return Z3_mk_bvmul(z, a[0], a[1]);
+    case IR_NEG: return Z3_mk_bvneg(z, a[0]);
+    case IR_DIV: case IR_MOD: {
+        Z3_ast zero = mk_n(e, 0, t->bits);
+        Z3_ast q = in->op == IR_DIV ? (s ? Z3_mk_bvsdiv(z, a[0], a[1]) : Z3_mk_bvudiv(z, a[0], a[1]))
+                                    : (s ? Z3_mk_bvsrem(z, a[0], a[1]) : Z3_mk_bvurem(z, a[0], a[1]));
+        return Z3_mk_ite(z, Z3_mk_eq(z, a[1], zero), zero, q);
+    }
+    case IR_AND: return b ? and2(e, a[0], a[1]) : Z3_mk_bvand(z, a[0], a[1]);
+    case IR_OR: return b ? or2(e, a[0], a[1]) : Z3_mk_bvor(z, a[0], a[1]);
+    case IR_XOR: return b ? Z3_mk_xor(z, a[0], a[1]) : Z3_mk_bvxor(z, a[0], a[1]);
+    case IR_NOT: return b ? Z3_mk_not(z, a[0]) : Z3_mk_bvnot(z, a[0]);
+    case IR_SHL: case IR_SHR: {
+        IrType *bt = in->args[1]->type;
+        unsigned w = at->bits, bw = bt->bits;
+        Z3_ast n = a[1];
+        if (bw > w) /* saturate: any amount >= w shifts everything out */
+            n = Z3_mk_ite(z, Z3_mk_bvuge(z, n, mk_n(e, w, bw)), mk_n(e, w, w),
+                          Z3_mk_extract(z, w - 1, 0, n));
+        else if (bw < w)
+            n = Z3_mk_zero_ext(z, w - bw, n);
+        if (in->op == IR_SHL)
+            return Z3_mk_bvshl(z, a[0], n);
+        return s ? Z3_mk_bvashr(z, a[0], n) : Z3_mk_bvlshr(z, a[0], n);
+    }
+    case IR_EQ: return Z3_mk_eq(z, a[0], a[1]);
+    case IR_NE: return Z3_mk_not(z, Z3_mk_eq(z, a[0], a[1]));
+    case IR_LT: return s ? Z3_mk_bvslt(z, a[0], a[1]) : Z3_mk_bvult(z, a[0], a[1]);
+    case IR_LE: return s ? Z3_mk_bvsle(z, a[0], a[1]) : Z3_mk_bvule(z, a[0], a[1]);
+    case IR_GT: return s ? Z3_mk_bvsgt(z, a[0], a[1]) : Z3_mk_bvugt(z, a[0], a[1]);
+    case IR_GE: return s ? Z3_mk_bvsge(z, a[0], a[1]) : Z3_mk_bvuge(z, a[0], a[1]);
+    case IR_CAST:
+        if (is_bool(t))
+            return b ? a[0] : Z3_mk_not(z, Z3_mk_eq(z, a[0], mk_n(e, 0, at->bits)));
+        return resize(e, a[0], at, t->bits);
+    case IR_KECCAK: {
+        Z3_ast cat = NULL;
+        for (int i = 0; i < in->nargs; i++) {
+            IrType *it = in->args[i]->type;
+            if (!enc_sort(e, it) || it->kind == IRT_MAP)
+                return fail(e, "keccak of an aggregate is not modelled yet"), NULL;
+            Z3_ast x = is_bool(it) ? resize(e, a[i], it, 8) : a[i];
+            cat = cat ? Z3_mk_concat(z, cat, x) : x;
+        }
+        if (!cat)
+            return fail(e, "keccak of nothing"), NULL;
+        char name[32];
+        unsigned w = Z3_get_bv_sort_size(z, Z3_get_sort(z, cat));
+        snprintf(name, sizeof name, "keccak%u", w);
+        Z3_sort dom = Z3_get_sort(z, cat);
+        Z3_func_decl f = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &dom,
+                                         Z3_mk_bv_sort(z, 256));
+        e->approx = e->approx ? e->approx : "keccak is uninterpreted";
+        return Z3_mk_app(z, f, 1, &cat);
+    }
+    default:
+        return fail(e, "this instruction is not modelled yet"), NULL;
+    }
+}
+
+/* Reverse postorder of the blocks reachable from the entry; false on a back edge. */
+static bool topo(Enc *e, IrFunc *f, IrBlock **order, int *n) {
+    int nb = f->nblocks + 1;
+    IrBlock **stack = arena_alloc(e->arena, nb * sizeof *stack);
+    int *next = arena_alloc(e->arena, nb * sizeof *next);
+    char *state = arena_alloc(e->arena, nb); /* 0 new, 1 on stack, 2 done */
+    int sp = 0, k = nb;
+    stack[sp++] = f->entry;
+    state[f->entry->id] = 1;
+    while (sp) {
+        IrBlock *b = stack[sp - 1];
+        IrInstr *t = b->last;
+        int ns = t && t->op == IR_JMP ? 1 : t && t->op == IR_BR ? 2 : 0;
+        if (next[b->id] < ns) {
+            IrBlock *s = t->targets[next[b->id]++];
+            if (state[s->id] == 1)
+                return fail(e, "loop not unrolled");
+            if (state[s->id] == 0) {
+                state[s->id] = 1;
+                stack[sp++] = s;
+            }
+            continue;
+        }
+        state[b->id] = 2;
+        order[--k] = b;
+        sp--;
+    }
+    *n = nb - k;
+    memmove(order, order + k, *n * sizeof *order);
+    return true;
+}
+
+/* A fresh value for a read the encoder does not model (NULL for refs: never used as
+ * scalars). */
+static Z3_ast unmodelled(Enc *e, IrType *t) {
+    Z3_sort s = t && t->kind != IRT_MAP ? enc_sort(e, t) : NULL;
+    return s ? enc_fresh(e, "unmodelled", s) : NULL;
+}
+
+typedef struct BState {
+    bool reached;
+    Z3_ast pc_end;        /* path condition at the terminator */
+    Z3_ast *st_end;       /* storage at the terminator */
+} BState;
+
+/* Condition of the edge p -> b (NULL when p was not reached). */
+static Z3_ast edge(Enc *e, BState *bs, Z3_ast *vals, IrBlock *p, IrBlock *b) {
+    BState *s = &bs[p->id];
+    if (!s->reached)
+        return NULL;
+    IrInstr *t = p->last;
+    if (t->op == IR_JMP || t->targets[0] == t->targets[1])
+        return s->pc_end;
+    Z3_ast c = vals[t->args[0]->id];
+    return and2(e, s->pc_end, t->targets[0] == b ? c : Z3_mk_not(e->z, c));
+}
+
+bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast *old,
+              Z3_ast result, Z3_ast *ok, Z3_ast *val, int depth) {
+    Z3_context z = e->z;
+    int ns = e->m->nstorage;
+    if (depth > ENC_MAX_DEPTH)
+        return fail(e, "calls nested too deeply");
+    if (!f->entry)
+        return fail(e, "function has no body");
+    ir_cfg_compute(f);
+    IrBlock **order = arena_alloc(e->arena, (f->nblocks + 1) * sizeof *order);
+    int n;
+    if (!topo(e, f, order, &n))
+        return false;
+    Z3_ast *vals = arena_alloc(e->arena, (f->ninstrs + 1) * sizeof *vals);
+    BState *bs = arena_alloc(e->arena, (f->nblocks + 1) * sizeof *bs);
+    Z3_ast ret_ok = Z3_mk_false(z), ret_val = NULL;
+    Z3_ast *ret_st = arena_alloc(e->arena, (ns + 1) * sizeof *ret_st);
+    memcpy(ret_st, state, ns * sizeof *ret_st);
+    Z3_sort rs = f->ret && f->ret->kind != IRT_VOID ? enc_sort(e, f->ret) : NULL;
+    if (rs) /* refs (aggregates) are not modelled: such results stay NULL */
+        ret_val = enc_fresh(e, "noreturn", rs);
+    for (int bi = 0; bi < n; bi++) {
+        IrBlock *b = order[bi];
+        Z3_ast cur;
+        Z3_ast *st = arena_alloc(e->arena, (ns + 1) * sizeof *st);
+        if (b == f->entry) {
+            cur = pc;
+            memcpy(st, state, ns * sizeof *st);
+        } else {
+            cur = NULL;
+            bool first = true;
+            for (int i = 0; i < b->npreds; i++) {
+                Z3_ast c = edge(e, bs, vals, b->preds[i], b);
+                if (!c)
+                    continue;
+                Z3_ast *ps = bs[b->preds[i]->id].st_end;
+                for (int v = 0; v < ns; v++)
+                    st[v] = first || !st[v] ? ps[v] : Z3_mk_ite(z, c, ps[v], st[v]);
+                cur = first ? c : or2(e, cur, c);
+                first = false;
+            }
+            if (!cur)
+                continue; /* not reached */
+        }
+        for (IrInstr *in = b->first; in; in = in->next) {
+            Z3_ast a[8], *av = a;
+            if (in->nargs > 8)
+                av = arena_alloc(e->arena, in->nargs * sizeof *av);
+            if (in->op != IR_PHI)
+                for (int i = 0; i < in->nargs; i++)
+                    av[i] = vals[in->args[i]->id];
+            Z3_ast v = NULL;
+            switch ((IrOp)in->op) {
+            case IR_PARAM: v = args[in->imm.w[0]]; break;
+            case IR_CONST:
+                v = is_bool(in->type) ? (u256_is_zero(in->imm) ? Z3_mk_false(z) : Z3_mk_true(z))
+                                      : mk_u(e, in->imm, in->type->bits);
+                break;
+            case IR_PHI: {
+                for (int i = 0; i < in->nargs; i++) {
+                    Z3_ast c = edge(e, bs, vals, in->phi_blocks[i], b);
+                    Z3_ast x = vals[in->args[i]->id];
+                    if (!c || !x)
+                        continue;
+                    v = v ? Z3_mk_ite(z, c, x, v) : x;
+                }
+                if (!v)
+                    v = enc_fresh(e, "phi", enc_sort(e, in->type));
+                break;
+            }
+            case IR_ENV:
+                v = e->env[in->env];
+                e->env_used[in->env] = true;
+                break;
+            case IR_BALANCE: v = enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256)); break;
+            case IR_SLOAD: case IR_OLD_SLOAD: {
+                Z3_ast keys[4];
+                int nk;
+                IrType *t = place(e, in, vals, 0, keys, &nk);
+                Z3_ast *from = in->op == IR_SLOAD ? st : old;
+                if (t && from && from[in->var]) {
+                    v = read_place(e, from[in->var], keys, nk);
+                    note_read(e, in, keys, nk, t);
+                } else if ((v = unmodelled(e, in->type)) != NULL) {
+                    e->approx = e->approx ? e->approx : "storage structs, arrays and lists are not modelled yet";
+                }
+                break;
+            }
+            case IR_SSTORE: {
+                Z3_ast keys[4];
+                int nk;
+                /* a variable without a term is never read exactly: every read is fresh */
+                if (st[in->var] && place(e, in, vals, 1, keys, &nk) && av[0])
+                    st[in->var] = write_place(e, st[in->var], keys, nk, av[0]);
+                else if (st[in->var])
+                    return fail(e, "a storage write is not modelled yet");
+                break;
+            }
+            case IR_STR: case IR_ALLOCA: case IR_WIDEN: case IR_MSTORE: case IR_MSETLEN:
+            case IR_SSETLEN: break;
+            case IR_MLOAD: case IR_MLEN: case IR_SLEN:
+                if ((v = unmodelled(e, in->type)) != NULL)
+                    e->approx = e->approx ? e->approx : "memory and lengths are not modelled yet";
+                break;
+            case IR_SUM: case IR_OLD_SUM:
+                e->approx = e->approx ? e->approx : "sum() is not modelled yet";
+                v = enc_fresh(e, "sum", enc_sort(e, in->type));
+                break;
+            case IR_RESULT: v = result; break;
+            case IR_CALL: {
+                IrFunc *g = e->m->funcs[in->callee];
+                Z3_ast cok, cval = NULL;
+                if (!enc_func(e, g, av, cur, st, old, NULL, &cok, &cval, depth + 1))
+                    return false;
+                cur = cok;
+                v = cval;
+                break;
+            }
+            case IR_XCALL:
+                for (int s = 0; s < ns; s++)
+                    if (st[s])
+                        st[s] = enc_fresh(e, e->m->storage[s].name, Z3_get_sort(z, st[s]));
+                e->approx = e->approx ? e->approx : "an external call havocs the storage";
+                if (in->type && in->type->kind != IRT_VOID) {
+                    Z3_sort s = enc_sort(e, in->type);
+                    if (!s)
+                        return fail(e, "external call result type not modelled yet");
+                    v = enc_fresh(e, "xcall", s);
+                }
+                break;
+            case IR_SEND: case IR_EMIT: break;
+            case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_NEG:
+            case IR_CHECK_DIV: case IR_CHECK_CAST: case IR_CHECK_BOUNDS: case IR_CHECK_EMPTY:
+            case IR_ASSERT: {
+                for (int i = 0; i < in->nargs; i++)
+                    if (!av[i])
+                        return fail(e, "check operand not modelled yet");
+                Z3_ast c = check_cond(e, in, av);
+                if (!e->in_spec)
+                    add_obl(e, in, f, cur, c);
+                cur = and2(e, cur, c); /* past a check, it held (else the call reverted) */
+                break;
+            }
+            case IR_JMP: case IR_BR: break;
+            case IR_RET:
+                if (ret_val && in->nargs && av[0])
+                    ret_val = Z3_mk_ite(z, cur, av[0], ret_val);
+                for (int s = 0; s < ns; s++)
+                    if (st[s])
+                        ret_st[s] = Z3_mk_ite(z, cur, st[s], ret_st[s]);
+                ret_ok = or2(e, cur, ret_ok);
+                break;
+            case IR_REVERT: case IR_REVERT_MSG: case IR_REVERT_PLAIN: case IR_UNREACHABLE: break;
+            default:
+                for (int i = 0; i < in->nargs; i++)
+                    if (!av[i])
+                        return fail(e, "operand not modelled yet");
+                v = enc_pure(e, in, av);
+                if (!v)
+                    return false;
+            }
+            if (in->id >= 0 && in->id <= f->ninstrs)
+                vals[in->id] = v;
+        }
+        bs[b->id] = (BState){true, cur, st};
+    }
+    memcpy(state, ret_st, ns * sizeof *state);
+    *ok = ret_ok;
+    *val = ret_val;
+    return true;
+}

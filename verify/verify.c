@@ -1,0 +1,315 @@
+/* verify.c — obligations and verdicts. Per public function (and init): fresh constants
+ * for the parameters, the environment and the pre-state storage; `requires` and the
+ * invariants assumed at entry (init starts from zeroed storage instead); the body encoded
+ * (encode.c); then one query per obligation, each on its own solver with a deterministic
+ * resource limit. A model becomes a counterexample: arguments, sender, value and the
+ * pre-state values the function read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vint.h"
+
+static void add_result(IrModule *m, VerReport *rep, VerResult r) {
+    if (rep->n == rep->cap) {
+        int cap = rep->cap ? 2 * rep->cap : 32;
+        VerResult *x = arena_alloc(m->arena, cap * sizeof *x);
+        if (rep->n)
+            memcpy(x, rep->results, rep->n * sizeof *x);
+        rep->results = x;
+        rep->cap = cap;
+    }
+    rep->results[rep->n++] = r;
+    if (r.verdict == VER_PROVED)
+        rep->proved++;
+    else if (r.verdict == VER_VIOLATED)
+        rep->violated++;
+    else
+        rep->unknown++;
+}
+
+/* Grows a string in the arena: returns a copy of `a` followed by `b`. */
+static char *cat(Arena *ar, const char *a, const char *b) {
+    size_t la = a ? strlen(a) : 0, lb = strlen(b);
+    char *s = arena_alloc(ar, la + lb + 1);
+    if (la)
+        memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+    return s;
+}
+
+/* Writes the model's value of `x` (of IR type t) into buf. */
+static void show(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, char *buf, size_t size) {
+    Z3_ast v;
+    if (!Z3_model_eval(z, mdl, x, true, &v)) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    if (t->kind == IRT_BOOL) {
+        snprintf(buf, size, "%s", Z3_get_bool_value(z, v) == Z3_L_TRUE ? "true" : "false");
+        return;
+    }
+    const char *dec = Z3_get_numeral_string(z, v);
+    U256 u;
+    if (!dec || !u256_parse(dec, strlen(dec), &u)) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    char tmp[100];
+    if (t->kind == IRT_ADDRESS || t->kind == IRT_BYTES)
+        u256_to_hex(u, tmp);
+    else if (t->kind == IRT_INT && t->is_signed)
+        u256_to_dec(u256_trunc(u, t->bits, true), true, tmp);
+    else
+        u256_to_dec(u, false, tmp);
+    snprintf(buf, size, "%s", tmp);
+}
+
+static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, Z3_ast *params) {
+    Z3_context z = e->z;
+    char *out = NULL;
+    char val[100], line[600];
+    for (int i = 0; i < f->nparams; i++) {
+        if (!params[i])
+            continue;
+        show(z, mdl, params[i], f->params[i].type, val, sizeof val);
+        snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", f->params[i].name, val);
+        out = cat(e->arena, out, line);
+    }
+    static const char *const env_names[IR_ENV_COUNT] = {
+        "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
+        "block.chainid"};
+    IrModule *m = e->m;
+    for (int k = 0; k < IR_ENV_COUNT; k++) {
+        if (k > IR_ENV_CALLVALUE && !e->env_used[k])
+            continue;
+        IrType *t = k == IR_ENV_CALLER || k == IR_ENV_ORIGIN || k == IR_ENV_ADDRESS
+                        ? ir_type_address(m) : ir_type_int(m, 256, false);
+        show(z, mdl, e->env[k], t, val, sizeof val);
+        snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", env_names[k], val);
+        out = cat(e->arena, out, line);
+    }
+    /* the pre-state values read, each place once */
+    char **seen = arena_alloc(e->arena, (e->nreads + 1) * sizeof *seen);
+    int nseen = 0;
+    for (int r = 0; r < e->nreads; r++) {
+        VRead *rd = &e->reads[r];
+        if (!e->entry[rd->var])
+            continue;
+        char place[400];
+        size_t len = (size_t)snprintf(place, sizeof place, "%s", m->storage[rd->var].name);
+        Z3_ast arr = e->entry[rd->var];
+        for (int i = 0; i < rd->nkeys; i++) {
+            show(z, mdl, rd->keys[i], rd->key_types[i], val, sizeof val);
+            if (len < sizeof place)
+                len += (size_t)snprintf(place + len, sizeof place - len, "[%s]", val);
+            arr = Z3_mk_select(z, arr, rd->keys[i]);
+        }
+        bool dup = false;
+        for (int i = 0; i < nseen && !dup; i++)
+            dup = strcmp(seen[i], place) == 0;
+        if (dup)
+            continue;
+        seen[nseen++] = cat(e->arena, NULL, place);
+        show(z, mdl, arr, rd->type, val, sizeof val);
+        snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", place, val);
+        out = cat(e->arena, out, line);
+    }
+    return out ? out : "any input";
+}
+
+/* One query: can `pc` hold with `cond` false, under `assume`? */
+static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_ast cond,
+                         IrFunc *f, Z3_ast *params, const char **detail) {
+    Z3_context z = e->z;
+    Z3_solver s = Z3_mk_simple_solver(z);
+    Z3_solver_inc_ref(z, s);
+    Z3_params p = Z3_mk_params(z);
+    Z3_params_inc_ref(z, p);
+    Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "rlimit"), rlimit);
+    Z3_solver_set_params(z, s, p);
+    Z3_solver_assert(z, s, assume);
+    Z3_solver_assert(z, s, pc);
+    Z3_solver_assert(z, s, Z3_mk_not(z, cond));
+    VerVerdict v;
+    switch (Z3_solver_check(z, s)) {
+    case Z3_L_FALSE:
+        v = VER_PROVED;
+        break;
+    case Z3_L_TRUE: {
+        Z3_model mdl = Z3_solver_get_model(z, s);
+        Z3_model_inc_ref(z, mdl);
+        const char *cex = counterexample(e, mdl, f, params);
+        Z3_model_dec_ref(z, mdl);
+        if (e->approx) {
+            v = VER_UNKNOWN;
+            *detail = cat(e->arena, cat(e->arena, "possible failure (", e->approx),
+                          cat(e->arena, ", so the counterexample may be spurious): ", cex));
+        } else {
+            v = VER_VIOLATED;
+            *detail = cex;
+        }
+        break;
+    }
+    default: {
+        const char *why = Z3_solver_get_reason_unknown(z, s);
+        v = VER_UNKNOWN;
+        *detail = cat(e->arena, "solver gave up: ",
+                      why && strstr(why, "resource") ? "resource limit reached" : why ? why : "unknown");
+        break;
+    }
+    }
+    Z3_params_dec_ref(z, p);
+    Z3_solver_dec_ref(z, s);
+    return v;
+}
+
+/* The value of spec function `sp` (Bool) on `state`, with the owner's parameters. */
+static Z3_ast spec_value(Enc *e, IrFunc *sp, Z3_ast *params, Z3_ast *state, Z3_ast result) {
+    int ns = e->m->nstorage;
+    Z3_ast *st = arena_alloc(e->arena, (ns + 1) * sizeof *st);
+    memcpy(st, state, ns * sizeof *st);
+    Z3_ast ok, val = NULL;
+    e->in_spec = true;
+    bool good = enc_func(e, sp, params, Z3_mk_true(e->z), st, e->entry, result, &ok, &val, 0);
+    e->in_spec = false;
+    return good ? val : NULL;
+}
+
+static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerReport *rep,
+                        Z3_context z) {
+    Arena arena;
+    arena_init(&arena);
+    Enc e = {.z = z, .m = m, .arena = &arena};
+    int ns = m->nstorage;
+    e.entry = arena_alloc(&arena, (ns + 1) * sizeof *e.entry);
+    Z3_ast *state = arena_alloc(&arena, (ns + 1) * sizeof *state);
+    for (int v = 0; v < ns; v++) {
+        Z3_sort s = enc_sort(&e, m->storage[v].type);
+        if (!s)
+            continue;
+        if (f->kind == IR_FN_INIT) { /* a fresh contract's storage is all zeros */
+            IrType *t = m->storage[v].type;
+            while (t->kind == IRT_MAP)
+                t = t->val;
+            Z3_ast zero = t->kind == IRT_BOOL ? Z3_mk_false(z)
+                                              : Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, t->bits));
+            Z3_ast x = zero;
+            IrType *chain[8];
+            int nc = 0;
+            for (IrType *u = m->storage[v].type; u->kind == IRT_MAP && nc < 8; u = u->val)
+                chain[nc++] = u;
+            for (int i = nc - 1; i >= 0; i--)
+                x = Z3_mk_const_array(z, enc_sort(&e, chain[i]->key), x);
+            e.entry[v] = x;
+        } else {
+            e.entry[v] = enc_fresh(&e, m->storage[v].name, s);
+        }
+    }
+    memcpy(state, e.entry, ns * sizeof *state);
+    static const char *const env_const[IR_ENV_COUNT] = {
+        "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
+        "block.chainid"};
+    for (int k = 0; k < IR_ENV_COUNT; k++)
+        e.env[k] = Z3_mk_const(z, Z3_mk_string_symbol(z, env_const[k]),
+                               Z3_mk_bv_sort(z, k == IR_ENV_CALLER || k == IR_ENV_ORIGIN ||
+                                                        k == IR_ENV_ADDRESS ? 160 : 256));
+    Z3_ast *params = arena_alloc(&arena, (f->nparams + 1) * sizeof *params);
+    for (int i = 0; i < f->nparams; i++) {
+        Z3_sort s = enc_sort(&e, f->params[i].type);
+        params[i] = s ? Z3_mk_const(z, Z3_mk_string_symbol(z, f->params[i].name), s) : NULL;
+    }
+    /* assumptions at entry */
+    Z3_ast assume = Z3_mk_true(z);
+    for (int i = 0; i < m->nspecs; i++) {
+        IrFunc *sp = m->specs[i];
+        bool mine = sp->kind == IR_FN_REQUIRES && sp->owner == fidx;
+        bool inv = sp->kind == IR_FN_INVARIANT && f->kind != IR_FN_INIT;
+        if (!mine && !inv)
+            continue;
+        Z3_ast c = spec_value(&e, sp, params, e.entry, NULL);
+        if (!c) { /* dropping an assumption is sound; counterexamples may be spurious */
+            e.fail = NULL;
+            e.approx = "a requires or invariant is not modelled";
+        } else {
+            Z3_ast both[2] = {assume, c};
+            assume = Z3_mk_and(z, 2, both);
+        }
+    }
+    Z3_ast ok = NULL, val = NULL;
+    if (!e.fail)
+        enc_func(&e, f, params, Z3_mk_true(z), state, e.entry, NULL, &ok, &val, 0);
+    if (e.fail) {
+        add_result(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
+                                       cat(m->arena, "not encoded: ", e.fail)});
+        arena_free(&arena);
+        return;
+    }
+    int nbody = e.nobls;
+    /* ensures of f and the invariants, on every normal return */
+    for (int i = 0; i < m->nspecs; i++) {
+        IrFunc *sp = m->specs[i];
+        bool ens = sp->kind == IR_FN_ENSURES && sp->owner == fidx;
+        bool inv = sp->kind == IR_FN_INVARIANT && ((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT);
+        if (!ens && !inv)
+            continue;
+        Z3_ast c = spec_value(&e, sp, params, state, val);
+        if (!c) {
+            add_result(m, rep, (VerResult){VER_UNKNOWN, ens ? "postcondition" : "invariant",
+                                           f->name, sp->name, sp->span, NULL,
+                                           cat(m->arena, "not encoded: ", e.fail)});
+            e.fail = NULL;
+            continue;
+        }
+        if (e.nobls == e.cap) {
+            int cap = e.cap ? 2 * e.cap : 16;
+            VObl *o = arena_alloc(&arena, cap * sizeof *o);
+            if (e.nobls)
+                memcpy(o, e.obls, e.nobls * sizeof *o);
+            e.obls = o;
+            e.cap = cap;
+        }
+        e.obls[e.nobls++] = (VObl){NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c};
+    }
+    for (int i = 0; i < e.nobls; i++) {
+        VObl *o = &e.obls[i];
+        const char *detail = NULL;
+        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, f, params, &detail);
+        add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span,
+                                       i < nbody ? o->at : NULL,
+                                       detail ? cat(m->arena, NULL, detail) : NULL});
+    }
+    arena_free(&arena);
+}
+
+void ver_module_verify(IrModule *m, unsigned rlimit, VerReport *rep) {
+    Z3_config cfg = Z3_mk_config();
+    Z3_set_param_value(cfg, "model", "true");
+    Z3_context z = Z3_mk_context(cfg);
+    Z3_del_config(cfg);
+    Z3_set_error_handler(z, NULL);
+    for (int i = 0; i < m->nfuncs; i++) {
+        IrFunc *f = m->funcs[i];
+        if ((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT)
+            verify_func(m, f, i, rlimit, rep, z);
+    }
+    Z3_del_context(z);
+}
+
+void ver_mark_proven(const VerReport *rep) {
+    /* a check inlined into a function that was not encoded was not proved there */
+    for (int i = 0; i < rep->n; i++)
+        if (!rep->results[i].at && rep->results[i].verdict != VER_PROVED &&
+            strcmp(rep->results[i].kind, "function") == 0)
+            return;
+    for (int i = 0; i < rep->n; i++) {
+        IrInstr *at = rep->results[i].at;
+        if (!at)
+            continue;
+        bool all = true;
+        for (int j = 0; j < rep->n && all; j++)
+            if (rep->results[j].at == at && rep->results[j].verdict != VER_PROVED)
+                all = false;
+        if (all)
+            at->flags |= IR_F_PROVEN;
+    }
+}
