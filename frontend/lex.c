@@ -31,6 +31,32 @@ static const struct {
 #undef X
 };
 
+enum {
+    NKEYWORDS = sizeof keywords / sizeof keywords[0],
+    NPUNCTS = sizeof puncts / sizeof puncts[0],
+};
+
+/* Chains of the keywords and of the operators that start with each byte, so an identifier
+ * or an operator is compared only with the few entries sharing its first byte. Built once
+ * from the tables above; entries are 1-based (0 ends a chain). */
+static uint8_t kw_head[256], kw_next[NKEYWORDS], punct_head[256], punct_next[NPUNCTS];
+static bool chains_built;
+
+static void build_chains(void) {
+    for (int i = NKEYWORDS - 1; i >= 0; i--) {
+        unsigned char c = (unsigned char)keywords[i].s[0];
+        kw_next[i] = kw_head[c];
+        kw_head[c] = (uint8_t)(i + 1);
+    }
+    for (int i = NPUNCTS - 1; i >= 0; i--) {
+        unsigned char c = (unsigned char)puncts[i].s[0];
+        punct_next[i] = punct_head[c];
+        punct_head[c] = (uint8_t)(i + 1);
+    }
+    chains_built = true;
+}
+_Static_assert(NKEYWORDS < 255 && NPUNCTS < 255, "chain entries are bytes");
+
 const char *lex_tok_name(int kind) {
     return kind >= 0 && kind < TK_COUNT ? tok_names[kind] : "?";
 }
@@ -161,9 +187,9 @@ static void lex_ident(Lexer *lx) {
         lx->pos++;
     uint32_t n = lx->pos - start;
     const char *s = lx->src + start;
-    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (keywords[i].len == n && keywords[i].s[0] == s[0] && memcmp(keywords[i].s, s, n) == 0) {
-            push(lx, keywords[i].kind, start, lx->pos);
+    for (int k = kw_head[(unsigned char)s[0]]; k; k = kw_next[k - 1])
+        if (keywords[k - 1].len == n && memcmp(keywords[k - 1].s, s, n) == 0) {
+            push(lx, keywords[k - 1].kind, start, lx->pos);
             return;
         }
     if (n > LEX_MAX_IDENT) {
@@ -300,12 +326,14 @@ static bool lex_punct(Lexer *lx) {
     const char *s = lx->src + lx->pos;
     int best = -1;
     uint32_t best_len = 0;
-    for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++)
-        if (puncts[i].len > best_len && puncts[i].len <= avail && puncts[i].s[0] == s[0] &&
+    for (int k = punct_head[(unsigned char)s[0]]; k; k = punct_next[k - 1]) {
+        int i = k - 1;
+        if (puncts[i].len > best_len && puncts[i].len <= avail &&
             memcmp(puncts[i].s, s, puncts[i].len) == 0) {
-            best = (int)i;
+            best = i;
             best_len = puncts[i].len;
         }
+    }
     if (best < 0)
         return false;
     push(lx, puncts[best].kind, lx->pos, lx->pos + best_len);
@@ -351,6 +379,8 @@ static void lex_invalid(Lexer *lx) {
 Token *lex_file(Program *p, int file, int *ntoks) {
     SrcFile *f = src_get(p->srcs, file);
     Lexer lx = {.p = p, .file = file, .src = f->text, .len = f->len, .bol = true};
+    if (!chains_built)
+        build_chains();
     for (;;) {
         skip_space(&lx);
         if (lx.pos >= lx.len)
