@@ -480,11 +480,36 @@ static bool emit_fused_check(EvmGen *g, IrInstr *i) {
     return true;
 }
 
+/* Is `a >= b` (unsigned) known on entry to block bl: its only predecessor ends in a branch
+ * on `a >= b` / `b <= a` whose true edge alone leads here, or on `a < b` / `b > a` whose
+ * false edge alone does? (`require have >= amount` before `have - amount`.) */
+static bool known_ge(const IrBlock *bl, const IrInstr *a, const IrInstr *b) {
+    if (!bl || bl->npreds != 1 || !bl->preds[0])
+        return false;
+    const IrInstr *br = bl->preds[0]->last;
+    if (!br || br->op != IR_BR || br->nargs != 1 || br->targets[0] == br->targets[1])
+        return false;
+    const IrInstr *c = br->args[0];
+    if (c->nargs != 2 || (c->flags & IR_F_GHOST))
+        return false;
+    const IrType *t = c->args[0]->type;
+    if (!t || t->kind != IRT_INT || t->is_signed)
+        return false;
+    bool on_true = br->targets[0] == bl;
+    if (on_true)
+        return (c->op == IR_GE && c->args[0] == a && c->args[1] == b) ||
+               (c->op == IR_LE && c->args[0] == b && c->args[1] == a);
+    return (c->op == IR_LT && c->args[0] == a && c->args[1] == b) ||
+           (c->op == IR_GT && c->args[0] == b && c->args[1] == a);
+}
+
 static void emit_check(EvmGen *g, IrInstr *i) {
     IrInstr *a = i->args[0], *b = i->nargs > 1 ? i->args[1] : NULL;
     IrType *t = a->type;
     bool sg = t->kind == IRT_INT && t->is_signed;
     unsigned bits = t->kind == IRT_INT ? t->bits : 256;
+    if (i->op == IR_CHECK_SUB && t->kind == IRT_INT && !sg && known_ge(i->block, a, b))
+        return;   /* the branch into this block already compared them */
     if ((i->op == IR_CHECK_ADD || i->op == IR_CHECK_SUB) && emit_fused_check(g, i))
         return;
     switch (i->op) {
