@@ -209,7 +209,13 @@ static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) 
         e->obls = o;
         e->cap = cap;
     }
-    e->obls[e->nobls++] = (VObl){at, where, check_kind(at->op), at->span, pc, cond};
+    const char *kind = check_kind(at->op);
+    bool sig = at->nargs && is_signed(at->args[0]->type);
+    if (at->op == IR_CHECK_SUB && !sig)
+        kind = "underflow";
+    else if (at->op == IR_CHECK_DIV && !sig)
+        kind = "division by zero";
+    e->obls[e->nobls++] = (VObl){at, where, kind, at->span, pc, cond, e->approx};
 }
 
 /* A pure op on encoded operands; NULL with e->fail set when not modelled. */
@@ -443,10 +449,29 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 if ((v = unmodelled(e, in->type)) != NULL)
                     e->approx = e->approx ? e->approx : "memory and lengths are not modelled yet";
                 break;
-            case IR_SUM: case IR_OLD_SUM:
+            case IR_SUM: case IR_OLD_SUM: {
+                /* an uninterpreted function of the map: equal maps have equal sums */
+                Z3_ast keys[4];
+                int nk;
+                Z3_ast *from = in->op == IR_SUM ? st : old;
                 e->approx = e->approx ? e->approx : "sum() is not modelled yet";
-                v = enc_fresh(e, "sum", enc_sort(e, in->type));
+                Z3_sort rs2 = enc_sort(e, in->type);
+                if (!rs2)
+                    return fail(e, "sum of this type is not modelled yet");
+                IrType *mt = e->m->storage[in->var].type;
+                bool whole = in->npath == 0 && mt->kind == IRT_MAP && from && from[in->var];
+                if (!whole || !place(e, in, vals, 0, keys, &nk)) {
+                    v = enc_fresh(e, "sum", rs2);
+                    break;
+                }
+                Z3_ast arr = from[in->var];
+                Z3_sort dom = Z3_get_sort(z, arr);
+                char name[64];
+                snprintf(name, sizeof name, "sum.%s", e->m->storage[in->var].name);
+                Z3_func_decl fd = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &dom, rs2);
+                v = Z3_mk_app(z, fd, 1, &arr);
                 break;
+            }
             case IR_RESULT: v = result; break;
             case IR_CALL: {
                 IrFunc *g = e->m->funcs[in->callee];

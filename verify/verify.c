@@ -119,7 +119,7 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, Z3_ast *param
 
 /* One query: can `pc` hold with `cond` false, under `assume`? */
 static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_ast cond,
-                         IrFunc *f, Z3_ast *params, const char **detail) {
+                         const char *approx, IrFunc *f, Z3_ast *params, const char **detail) {
     Z3_context z = e->z;
     Z3_solver s = Z3_mk_simple_solver(z);
     Z3_solver_inc_ref(z, s);
@@ -140,9 +140,9 @@ static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_a
         Z3_model_inc_ref(z, mdl);
         const char *cex = counterexample(e, mdl, f, params);
         Z3_model_dec_ref(z, mdl);
-        if (e->approx) {
+        if (approx) {
             v = VER_UNKNOWN;
-            *detail = cat(e->arena, cat(e->arena, "possible failure (", e->approx),
+            *detail = cat(e->arena, cat(e->arena, "possible failure (", approx),
                           cat(e->arena, ", so the counterexample may be spurious): ", cex));
         } else {
             v = VER_VIOLATED;
@@ -268,12 +268,12 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
             e.obls = o;
             e.cap = cap;
         }
-        e.obls[e.nobls++] = (VObl){NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c};
+        e.obls[e.nobls++] = (VObl){NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c, e.approx};
     }
     for (int i = 0; i < e.nobls; i++) {
         VObl *o = &e.obls[i];
         const char *detail = NULL;
-        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, f, params, &detail);
+        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, params, &detail);
         add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span,
                                        i < nbody ? o->at : NULL,
                                        detail ? cat(m->arena, NULL, detail) : NULL});

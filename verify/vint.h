@@ -14,6 +14,7 @@ typedef struct VObl {
     const char *kind;
     Span span;
     Z3_ast pc, cond;
+    const char *approx;   /* the abstraction in force when it was encoded (NULL: exact) */
 } VObl;
 
 /* A storage read, kept to print the pre-state values a counterexample depends on. */
