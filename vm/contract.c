@@ -127,6 +127,7 @@ static VmStatus runner_new(VmcChain *c, const uint8_t *code, size_t len, Runner 
     r->globals0 = vm_alloc(sizeof(uint64_t) * (m->nglobals ? m->nglobals : 1));
     if (!r->image || !r->globals0) { st = VM_OUT_OF_MEMORY; goto fail; }
     memcpy(r->image, r->mem->data, r->image_size);
+    memset(r->mem->dirty, 0, sizeof r->mem->dirty);
     for (uint32_t i = 0; i < m->nglobals; i++) r->globals0[i] = r->inst->globals[i]->val;
     vm_free(imps);
     r->next = c->all; c->all = r;
@@ -159,11 +160,22 @@ static Contract *contract_add(VmcChain *c, const VmcAddr *a) {
     return k;
 }
 
-/* Back to the instantiated state: initial memory (size and bytes) and globals. */
+/* Back to the instantiated state: initial memory (size and bytes) and globals. Only the
+ * chunks written since the last reset are copied back (vm_int.h: a chunk's mark covers every
+ * chunk that aliases it, and a write starting in a chunk may run 7 bytes into the next); bytes
+ * above the image are cut off, and zeroed again by memory.grow if it regrows. */
 static void runner_reset(Runner *r) {
     VmMemory *m = r->mem;
     if (m->size > r->image_size) { m->size = r->image_size; m->pages = r->image_pages; }
-    memcpy(m->data, r->image, r->image_size);
+    const uint64_t chunk = (uint64_t)1 << VM_DIRTY_SHIFT;
+    for (uint64_t k = 0; k < VM_DIRTY_N; k++) {
+        if (!m->dirty[k]) continue;
+        m->dirty[k] = 0;
+        for (uint64_t a = k * chunk; a < r->image_size; a += VM_DIRTY_N * chunk) {
+            uint64_t n = chunk + 8 < r->image_size - a ? chunk + 8 : r->image_size - a;
+            memcpy(m->data + a, r->image + a, n);
+        }
+    }
     VmInstance *in = r->inst;
     for (uint32_t i = 0; i < in->m->nglobals; i++) in->globals[i]->val = r->globals0[i];
 }

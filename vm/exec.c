@@ -40,8 +40,9 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define NEXT() goto *(pc++)->h
 #define IMM() ((pc++)->u)
 #define TRAP(code) do { st = (code); goto trap; } while (0)
-#define LOAD_MEM() do { if (inst->mem0) { mem = inst->mem0->data; msize = inst->mem0->size; } \
-                        else { mem = NULL; msize = 0; } } while (0)
+#define LOAD_MEM() do { if (inst->mem0) { mem = inst->mem0->data; msize = inst->mem0->size; dirty = inst->mem0->dirty; } \
+                        else { mem = NULL; msize = 0; dirty = no_dirty; } } while (0)
+#define MARK(ea) (dirty[((ea) >> VM_DIRTY_SHIFT) & (VM_DIRTY_N - 1)] = 1)
 
 /* Loads and stores also come with the address computed as `base + K` (an i32.add of a
  * constant folded in, wrapping as i32.add does): the _A forms, and _AI with a constant value. */
@@ -69,16 +70,16 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
 #define STORE(name, T, f) \
     L_##name: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); } \
+        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); MARK(ea); pc += 3; NEXT(); } \
     L_##name##_I: { uint64_t ea = (uint64_t)R(0).u32 + pc[2].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); pc += 3; NEXT(); } \
+        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); MARK(ea); pc += 3; NEXT(); } \
     L_##name##_A: { uint64_t ea = (uint64_t)(uint32_t)(R(0).u32 + (uint32_t)pc[2].u) + pc[3].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); pc += 4; NEXT(); } \
+        T v = (T)R(1).f; memcpy(mem + ea, &v, sizeof v); MARK(ea); pc += 4; NEXT(); } \
     L_##name##_AI: { uint64_t ea = (uint64_t)(uint32_t)(R(0).u32 + (uint32_t)pc[2].u) + pc[3].u; \
         if (ea + sizeof(T) > msize) TRAP(VM_TRAP_MEM_OOB); \
-        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); pc += 4; NEXT(); }
+        T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); MARK(ea); pc += 4; NEXT(); }
 /* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
 #define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
     L_##name: { FT a = R(1).ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
@@ -177,6 +178,7 @@ VmStatus vm_exec(VmStore *s, VmFunc *f, Slot *args) {
     Word *pc;
     uint8_t *mem;
     uint64_t msize;
+    uint8_t no_dirty[VM_DIRTY_N], *dirty;
     VmFunc *callee;
     if (fp + c->frame_size > stack_end) return VM_TRAP_STACK;
     zero_locals(fp, c);
@@ -370,6 +372,7 @@ L_MEMORY_FILL: {
     sp -= 3;
     if ((uint64_t)d + n > msize) TRAP(VM_TRAP_MEM_OOB);
     if (n) memset(mem + d, (int)(v & 0xff), n);
+    vm_memory_mark(dirty, d, n);
     NEXT();
 }
 L_MEMORY_COPY: {
@@ -378,6 +381,7 @@ L_MEMORY_COPY: {
     sp -= 3;
     if ((uint64_t)d + n > msize || (uint64_t)sr + n > msize) TRAP(VM_TRAP_MEM_OOB);
     if (n) memmove(mem + d, mem + sr, n);
+    vm_memory_mark(dirty, d, n);
     NEXT();
 }
 L_MEMORY_INIT: {
@@ -387,6 +391,7 @@ L_MEMORY_INIT: {
     sp -= 3;
     if ((uint64_t)sr + n > inst->data_len[seg] || (uint64_t)d + n > msize) TRAP(VM_TRAP_MEM_OOB);
     if (n) memcpy(mem + d, inst->m->bytes + inst->m->datas[seg].off + sr, n);
+    vm_memory_mark(dirty, d, n);
     NEXT();
 }
 L_DATA_DROP: pc++; inst->data_len[IMM()] = 0; NEXT();

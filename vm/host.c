@@ -33,6 +33,7 @@ static VmStatus charge(VmcFrame *fr, uint64_t cost, uint64_t bytes) {
 static uint8_t *mem(VmcFrame *fr, uint64_t p, uint64_t n) {
     VmMemory *m = fr->r->mem;
     if (p + n > m->size) return NULL;
+    vm_memory_mark(m->dirty, p, n); /* reads too: conservative */
     return m->data + p;
 }
 

@@ -241,6 +241,7 @@ VmStatus vm_instantiate(VmStore *s, VmModule *m, const VmExtern *imports, uint32
             return vm_error(err, VM_TRAP_MEM_OOB, 0, "out of bounds memory access");
         }
         if (d->len) memcpy(mem->data + off, m->bytes + d->off, d->len);
+        vm_memory_mark(mem->dirty, off, d->len);
         inst->data_len[i] = 0;
     }
     if (m->start >= 0) {

@@ -157,7 +157,11 @@ VmStatus vm_global_set(VmGlobal *g, VmValue v) {
     return VM_OK;
 }
 
-uint8_t *vm_memory_data(VmMemory *m, uint64_t *size) { if (size) *size = m->size; return m->data; }
+uint8_t *vm_memory_data(VmMemory *m, uint64_t *size) { /* the caller may write anywhere */
+    if (size) *size = m->size;
+    memset(m->dirty, 1, sizeof m->dirty);
+    return m->data;
+}
 VmStatus vm_memory_read(VmMemory *m, uint64_t addr, void *dst, size_t n) {
     if (addr > m->size || n > m->size - addr) return VM_TRAP_MEM_OOB;
     memcpy(dst, m->data + addr, n);
@@ -166,6 +170,7 @@ VmStatus vm_memory_read(VmMemory *m, uint64_t addr, void *dst, size_t n) {
 VmStatus vm_memory_write(VmMemory *m, uint64_t addr, const void *src, size_t n) {
     if (addr > m->size || n > m->size - addr) return VM_TRAP_MEM_OOB;
     memcpy(m->data + addr, src, n);
+    vm_memory_mark(m->dirty, addr, n);
     return VM_OK;
 }
 

@@ -116,7 +116,18 @@ struct VmFunc {
 };
 
 struct VmTable { struct VmTable *next; uint8_t type; uint32_t size, max; bool has_max; uint64_t *elems; };
-struct VmMemory { struct VmMemory *next; uint8_t *data; uint64_t size; uint32_t pages, max; bool has_max; };
+/* dirty: every write into memory marks dirty[(addr >> VM_DIRTY_SHIFT) & (VM_DIRTY_N - 1)]
+ * for the chunk where it starts (a write may run on into the next chunk by up to 7 bytes,
+ * or cover a range: vm_memory_mark); contract mode restores only the marked chunks. */
+enum { VM_DIRTY_SHIFT = 12, VM_DIRTY_N = 64 };
+struct VmMemory { struct VmMemory *next; uint8_t *data; uint64_t size; uint32_t pages, max; bool has_max;
+                  uint8_t dirty[VM_DIRTY_N]; };
+static inline void vm_memory_mark(uint8_t *dirty, uint64_t addr, uint64_t n) {
+    if (!n) return;
+    uint64_t a = addr >> VM_DIRTY_SHIFT, b = (addr + n - 1) >> VM_DIRTY_SHIFT;
+    if (b - a >= VM_DIRTY_N) b = a + VM_DIRTY_N - 1;
+    for (uint64_t k = a; k <= b; k++) dirty[k & (VM_DIRTY_N - 1)] = 1;
+}
 struct VmGlobal { struct VmGlobal *next; uint8_t type; bool mut; uint64_t val; };
 
 struct VmInstance {
