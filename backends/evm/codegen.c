@@ -1157,7 +1157,15 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     g->inline_back = back;
     g->inline_jumped = false;
     g->inl = &ctx;
+    /* Only the callers chain is active inside an inlined body: its words may start right
+     * after the caller's (the callee's own callees' frames still come after its usual
+     * place, which is never lower), so the body touches less memory. */
+    uint32_t base_saved = g->frame_base[i->callee];
+    uint32_t near = g->frame_base[fi] + g->frame_size[fi];
+    if (near < base_saved)
+        g->frame_base[i->callee] = near;
     emit_body(g, i->callee, evm_asm_new_label(A, NULL));
+    g->frame_base[i->callee] = base_saved;
     bool jumped = g->inline_jumped;
     g->f = f, g->fi = fi, g->block_label = block_label, g->inl = ctx.up;
     g->inline_back = back_saved, g->inline_jumped = jumped_saved;
