@@ -279,6 +279,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     g->pending = NULL;
     g->pending_stored = false;
     g->single_user = NULL;
+    g->nuses = NULL;
     g->creation = creation;
     int n = g->m->nfuncs;
     g->body_label = ARENA_ARRAY(g->arena, int, n + 1);
@@ -401,9 +402,38 @@ static bool first_use_next(const IrInstr *v) {
     }
 }
 
+static bool skipped(const IrInstr *i);
+
+static IrInstr *next_emitted(IrInstr *i) {
+    IrInstr *n = i->next;
+    while (n && skipped(n))
+        n = n->next;
+    return n;
+}
+
+/* Are v's only two uses the unsigned check.add / check.sub right after it and the op it
+ * guards (x += k on a freshly read x)? emit_fused_check then takes v from the stack. */
+static bool fused_pair_next(EvmGen *g, IrInstr *v) {
+    if (!g->nuses || v->id < 0 || g->nuses[v->id] != 2)
+        return false;
+    IrInstr *c = next_emitted(v);
+    if (!c || (c->op != IR_CHECK_ADD && c->op != IR_CHECK_SUB) || c->nargs != 2 ||
+        c->args[0] != v || c->args[1] == v)
+        return false;
+    IrInstr *n = next_emitted(c);
+    IrOp want = c->op == IR_CHECK_ADD ? IR_ADD : IR_SUB;
+    const IrType *t = v->type;
+    return n && n->op == want && n->args[0] == v && n->args[1] == c->args[1] && t &&
+           t->kind == IRT_INT && !t->is_signed && (want == IR_SUB || t->bits == 256);
+}
+
 static void store_result(EvmGen *g, IrInstr *i) {
     if (g->single_user && i->id >= 0 && g->single_user[i->id] && !g->pending) {
         g->pending = i;
+        return;
+    }
+    if (!g->pending && fused_pair_next(g, i)) {
+        g->pending = i;   /* both uses are the next two operations */
         return;
     }
     if (!g->pending && i->id >= 0 && first_use_next(i)) {
@@ -452,7 +482,6 @@ static void panic_if(EvmGen *g, int code) {
     evm_asm_jumpi(A, evm_gen_panic_label(g, code));
 }
 
-static bool skipped(const IrInstr *i);
 
 /* check.add / check.sub of unsigned operands right before the add / sub they guard: one
  * computation, the check reads its result (a + b < a, a - b > a; narrow: > max). */
@@ -466,6 +495,18 @@ static bool emit_fused_check(EvmGen *g, IrInstr *i) {
         a->type->is_signed)
         return false;
     unsigned bits = a->type->bits;
+    if (g->pending == a && a != b && (want == IR_SUB || bits == 256)) {
+        /* a is on top and used nowhere else: [a] -> [a, r] -> [r] */
+        g->pending = NULL;
+        g->pending_stored = false;
+        PV(b), op(g, EVM_DUP2), op(g, want == IR_ADD ? EVM_ADD : EVM_SUB);
+        op(g, EVM_SWAP1), op(g, EVM_DUP2), op(g, want == IR_ADD ? EVM_LT : EVM_GT);  /* r < a | r > a */
+        panic_if(g, 0x11);
+        A->span = n->span;
+        store_result(g, n);
+        g->fused = n;
+        return true;
+    }
     PV(b), PV(a), op(g, want == IR_ADD ? EVM_ADD : EVM_SUB);     /* [r] */
     if (want == IR_ADD && bits == 256)
         op(g, EVM_DUP1), PV(a), op(g, EVM_GT);                     /* a > r */
@@ -1151,6 +1192,7 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     IrFunc *f = g->f;
     int fi = g->fi, *block_label = g->block_label, back_saved = g->inline_back;
     IrInstr **single_user = g->single_user, *cached = g->cached_place, *fused = g->fused;
+    int *nuses = g->nuses;
     bool cache_on_stack = g->cache_on_stack;
     bool jumped_saved = g->inline_jumped;
     int back = evm_asm_new_label(A, NULL);
@@ -1170,6 +1212,7 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     g->f = f, g->fi = fi, g->block_label = block_label, g->inl = ctx.up;
     g->inline_back = back_saved, g->inline_jumped = jumped_saved;
     g->single_user = single_user, g->cached_place = cached, g->fused = fused;
+    g->nuses = nuses;
     g->cache_on_stack = cache_on_stack;
     A->span = i->span;
     if (jumped)
@@ -1386,6 +1429,7 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
                         user[i->args[k]->id] = i;
                     }
     g->single_user = ARENA_ARRAY(g->arena, IrInstr *, nid + 1);
+    g->nuses = uses;
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
         for (IrInstr *i = b->first; i; i = i->next)
             if (i->id >= 0 && uses[i->id] == 1 && user[i->id]->block == b &&
@@ -1417,6 +1461,7 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
         spill_pending(g);   /* never left on the stack */
     g->pending = NULL;
     g->single_user = NULL;
+    g->nuses = NULL;
 }
 
 static bool called_internally(EvmGen *g, int fi) {

@@ -185,6 +185,7 @@ typedef struct EvmGen {
     IrInstr *pending;
     bool pending_stored;     /* its frame word is written too: a spill only pops it */
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
+    int *nuses;              /* by instruction id: how many operands name it */
     IrInstr *fused;          /* an op already emitted together with its check */
     IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
     bool cache_on_stack;     /* ... or under everything on the stack, until its sstore */
