@@ -157,7 +157,7 @@ static IrType *place(Enc *e, IrInstr *in, Z3_ast *vals, int first, Z3_ast *keys,
     for (int i = 0; i < in->npath; i++) {
         if (in->path[i].kind != IR_PATH_INDEX || t->kind != IRT_MAP)
             return NULL;
-        keys[i] = vals[in->args[k++]->id];
+        keys[i] = vals[k++];
         if (!keys[i])
             return NULL;
         t = t->val;
@@ -215,6 +215,15 @@ static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) 
         kind = "underflow";
     else if (at->op == IR_CHECK_DIV && !sig)
         kind = "division by zero";
+    for (int i = 0; i < e->nobls; i++) { /* the same check in several loop copies or calls */
+        VObl *o = &e->obls[i];
+        if (o->at == at) {
+            o->pc = or2(e, and2(e, o->pc, Z3_mk_not(e->z, o->cond)), and2(e, pc, Z3_mk_not(e->z, cond)));
+            o->cond = Z3_mk_false(e->z);
+            o->approx = o->approx ? o->approx : e->approx;
+            return;
+        }
+    }
     e->obls[e->nobls++] = (VObl){at, where, kind, at->span, pc, cond, e->approx};
 }
 
@@ -288,24 +297,122 @@ static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
     }
 }
 
-/* Reverse postorder of the blocks reachable from the entry; false on a back edge. */
-static bool topo(Enc *e, IrFunc *f, IrBlock **order, int *n) {
-    int nb = f->nblocks + 1;
+/* A fresh value for a read the encoder does not model (NULL for refs: never used as
+ * scalars). */
+static Z3_ast unmodelled(Enc *e, IrType *t) {
+    Z3_sort s = t && t->kind != IRT_MAP ? enc_sort(e, t) : NULL;
+    return s ? enc_fresh(e, "unmodelled", s) : NULL;
+}
+
+/* Loops: a back edge (found by DFS) makes its target a loop header; the loop's blocks
+ * reach a latch without passing the header. Each loop is unrolled into copies 0..K of
+ * its blocks, K read from the header's compare against a constant; the back edge out of
+ * copy K is the unwinding obligation (it must be unreachable, else the unrolling did not
+ * cover every execution). Nested loops and loops entered elsewhere than the header are
+ * not unrolled yet. */
+enum { ENC_MAX_UNROLL = 256 };
+
+typedef struct BState {
+    bool reached;
+    Z3_ast pc_end;        /* path condition at the terminator */
+    Z3_ast *st_end;       /* storage at the terminator */
+} BState;
+
+typedef struct Loops {
+    Enc *e;
+    IrFunc *f;
+    int nb;               /* block ids are < nb */
+    int *loop;            /* per block: loop number or -1 */
+    IrBlock **header;     /* per loop */
+    int *k;               /* per loop: last copy */
+    int nloops, kmax;
+    BState **bs;          /* per block: K+1 states (1 outside loops) */
+    Z3_ast **vals;        /* per copy: per instruction id */
+    Z3_ast **exitc;       /* per loop, per copy: the condition of leaving the loop from it */
+} Loops;
+
+static int ncopies(Loops *L, IrBlock *b) {
+    return L->loop[b->id] < 0 ? 1 : L->k[L->loop[b->id]] + 1;
+}
+
+/* The copies of predecessor p that flow into copy c of b. */
+static void pred_copies(Loops *L, IrBlock *p, IrBlock *b, int c, int *lo, int *hi) {
+    int lp = L->loop[p->id], lb = L->loop[b->id];
+    if (lb >= 0 && L->header[lb] == b) {
+        if (lp == lb) { /* back edge from the previous copy */
+            *lo = *hi = c - 1;
+            if (c == 0)
+                *lo = 0, *hi = -1;
+        } else {
+            *lo = *hi = 0;
+            if (c != 0)
+                *lo = 0, *hi = -1;
+        }
+    } else if (lb >= 0) {
+        *lo = *hi = c;
+    } else {
+        *lo = 0;
+        *hi = ncopies(L, p) - 1;
+    }
+}
+
+/* The value of x as seen from copy c of block b. */
+static Z3_ast get(Loops *L, IrInstr *x, IrBlock *b, int c) {
+    int lx = L->loop[x->block->id];
+    if (lx < 0)
+        return L->vals[0][x->id];
+    if (lx == L->loop[b->id])
+        return L->vals[c][x->id];
+    /* used after the loop: the copy the loop was left from */
+    Z3_ast v = NULL;
+    for (int i = 0; i <= L->k[lx]; i++) {
+        Z3_ast xv = L->vals[i][x->id];
+        if (xv && L->exitc[lx][i])
+            v = v ? Z3_mk_ite(L->e->z, L->exitc[lx][i], xv, v) : xv;
+    }
+    return v;
+}
+
+/* Condition of the edge from copy cp of p to b (NULL when not reached). */
+static Z3_ast edge(Loops *L, IrBlock *p, int cp, IrBlock *b) {
+    BState *s = &L->bs[p->id][cp];
+    if (!s->reached)
+        return NULL;
+    IrInstr *t = p->last;
+    if (t->op == IR_JMP || t->targets[0] == t->targets[1])
+        return s->pc_end;
+    Z3_ast c = get(L, t->args[0], p, cp);
+    if (!c)
+        return NULL;
+    return and2(L->e, s->pc_end, t->targets[0] == b ? c : Z3_mk_not(L->e->z, c));
+}
+
+static int nsucc(IrBlock *b) {
+    IrInstr *t = b->last;
+    return t && t->op == IR_JMP ? 1 : t && t->op == IR_BR ? 2 : 0;
+}
+
+/* Reverse postorder ignoring back edges; loops found and their bounds read. */
+static bool find_loops(Loops *L, IrBlock **order, int *n) {
+    Enc *e = L->e;
+    IrFunc *f = L->f;
+    int nb = L->nb;
     IrBlock **stack = arena_alloc(e->arena, nb * sizeof *stack);
     int *next = arena_alloc(e->arena, nb * sizeof *next);
     char *state = arena_alloc(e->arena, nb); /* 0 new, 1 on stack, 2 done */
-    int sp = 0, k = nb;
+    IrBlock **latch = arena_alloc(e->arena, nb * sizeof *latch);
+    IrBlock **lhead = arena_alloc(e->arena, nb * sizeof *lhead);
+    int nback = 0, sp = 0, k = nb;
     stack[sp++] = f->entry;
     state[f->entry->id] = 1;
     while (sp) {
         IrBlock *b = stack[sp - 1];
-        IrInstr *t = b->last;
-        int ns = t && t->op == IR_JMP ? 1 : t && t->op == IR_BR ? 2 : 0;
-        if (next[b->id] < ns) {
-            IrBlock *s = t->targets[next[b->id]++];
-            if (state[s->id] == 1)
-                return fail(e, "loop not unrolled");
-            if (state[s->id] == 0) {
+        if (next[b->id] < nsucc(b)) {
+            IrBlock *s = b->last->targets[next[b->id]++];
+            if (state[s->id] == 1) {
+                latch[nback] = b;
+                lhead[nback++] = s;
+            } else if (state[s->id] == 0) {
                 state[s->id] = 1;
                 stack[sp++] = s;
             }
@@ -317,32 +424,93 @@ static bool topo(Enc *e, IrFunc *f, IrBlock **order, int *n) {
     }
     *n = nb - k;
     memmove(order, order + k, *n * sizeof *order);
+    L->loop = arena_alloc(e->arena, nb * sizeof *L->loop);
+    for (int i = 0; i < nb; i++)
+        L->loop[i] = -1;
+    L->header = arena_alloc(e->arena, (nback + 1) * sizeof *L->header);
+    L->k = arena_alloc(e->arena, (nback + 1) * sizeof *L->k);
+    L->kmax = 0;
+    for (int i = 0; i < nback; i++) {
+        IrBlock *h = lhead[i];
+        int li = -1;
+        for (int j = 0; j < L->nloops; j++)
+            if (L->header[j] == h)
+                li = j;
+        if (li < 0) {
+            li = L->nloops++;
+            L->header[li] = h;
+            if (L->loop[h->id] >= 0)
+                return fail(e, "nested loop not unrolled");
+            L->loop[h->id] = li;
+        }
+        /* the blocks reaching the latch backwards without passing the header */
+        int top = 0;
+        if (latch[i] != h) {
+            if (L->loop[latch[i]->id] >= 0 && L->loop[latch[i]->id] != li)
+                return fail(e, "nested loop not unrolled");
+            L->loop[latch[i]->id] = li;
+            stack[top++] = latch[i];
+        }
+        while (top) {
+            IrBlock *b = stack[--top];
+            for (int p = 0; p < b->npreds; p++) {
+                IrBlock *q = b->preds[p];
+                if (q == h || state[q->id] == 0)
+                    continue;
+                if (L->loop[q->id] == li)
+                    continue;
+                if (L->loop[q->id] >= 0)
+                    return fail(e, "nested loop not unrolled");
+                L->loop[q->id] = li;
+                stack[top++] = q;
+            }
+        }
+    }
+    for (int li = 0; li < L->nloops; li++) {
+        IrBlock *h = L->header[li];
+        /* entered only through the header */
+        for (int i = 0; i < *n; i++) {
+            IrBlock *b = order[i];
+            for (int s = 0; s < nsucc(b); s++) {
+                IrBlock *t = b->last->targets[s];
+                if (L->loop[t->id] == li && t != h && L->loop[b->id] != li)
+                    return fail(e, "loop entered other than at its header: not unrolled");
+            }
+        }
+        /* the bound: the header's compare against a constant */
+        IrInstr *t = h->last;
+        if (t->op != IR_BR)
+            return fail(e, "loop not unrolled: its header does not branch on a compare");
+        IrInstr *cmp = t->args[0];
+        IrInstr *cst = NULL;
+        if (cmp->nargs == 2 && cmp->args[1]->op == IR_CONST)
+            cst = cmp->args[1];
+        else if (cmp->nargs == 2 && cmp->args[0]->op == IR_CONST)
+            cst = cmp->args[0];
+        if (!cst || cmp->op < IR_EQ || cmp->op > IR_GE || cst->type->kind == IRT_BOOL)
+            return fail(e, "loop not unrolled: no constant bound in its header");
+        U256 v = cst->imm;
+        if (cst->type->kind == IRT_INT && cst->type->is_signed && (v.w[3] >> 63))
+            return fail(e, "loop not unrolled: negative bound");
+        if (v.w[1] || v.w[2] || v.w[3] || v.w[0] > ENC_MAX_UNROLL)
+            return fail(e, "loop not unrolled: bound above 256 iterations");
+        L->k[li] = (int)v.w[0] + 1;
+        if (L->k[li] > L->kmax)
+            L->kmax = L->k[li];
+    }
     return true;
 }
 
-/* A fresh value for a read the encoder does not model (NULL for refs: never used as
- * scalars). */
-static Z3_ast unmodelled(Enc *e, IrType *t) {
-    Z3_sort s = t && t->kind != IRT_MAP ? enc_sort(e, t) : NULL;
-    return s ? enc_fresh(e, "unmodelled", s) : NULL;
-}
-
-typedef struct BState {
-    bool reached;
-    Z3_ast pc_end;        /* path condition at the terminator */
-    Z3_ast *st_end;       /* storage at the terminator */
-} BState;
-
-/* Condition of the edge p -> b (NULL when p was not reached). */
-static Z3_ast edge(Enc *e, BState *bs, Z3_ast *vals, IrBlock *p, IrBlock *b) {
-    BState *s = &bs[p->id];
-    if (!s->reached)
-        return NULL;
-    IrInstr *t = p->last;
-    if (t->op == IR_JMP || t->targets[0] == t->targets[1])
-        return s->pc_end;
-    Z3_ast c = vals[t->args[0]->id];
-    return and2(e, s->pc_end, t->targets[0] == b ? c : Z3_mk_not(e->z, c));
+static void add_unwind(Enc *e, IrFunc *f, IrBlock *h, Z3_ast bad) {
+    if (e->nobls == e->cap) {
+        int cap = e->cap ? 2 * e->cap : 16;
+        VObl *o = arena_alloc(e->arena, cap * sizeof *o);
+        if (e->nobls)
+            memcpy(o, e->obls, e->nobls * sizeof *o);
+        e->obls = o;
+        e->cap = cap;
+    }
+    e->obls[e->nobls++] = (VObl){NULL, f, "loop bound", h->last->span, bad, Z3_mk_false(e->z), NULL};
 }
 
 bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast *old,
@@ -354,20 +522,49 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
     if (!f->entry)
         return fail(e, "function has no body");
     ir_cfg_compute(f);
-    IrBlock **order = arena_alloc(e->arena, (f->nblocks + 1) * sizeof *order);
+    Loops L = {.e = e, .f = f, .nb = f->nblocks + 1};
+    IrBlock **order = arena_alloc(e->arena, L.nb * sizeof *order);
     int n;
-    if (!topo(e, f, order, &n))
+    if (!find_loops(&L, order, &n))
         return false;
-    Z3_ast *vals = arena_alloc(e->arena, (f->ninstrs + 1) * sizeof *vals);
-    BState *bs = arena_alloc(e->arena, (f->nblocks + 1) * sizeof *bs);
+    L.bs = arena_alloc(e->arena, L.nb * sizeof *L.bs);
+    for (int i = 0; i < n; i++)
+        L.bs[order[i]->id] = arena_alloc(e->arena, ncopies(&L, order[i]) * sizeof **L.bs);
+    L.vals = arena_alloc(e->arena, (L.kmax + 1) * sizeof *L.vals);
+    for (int c = 0; c <= L.kmax; c++)
+        L.vals[c] = arena_alloc(e->arena, (f->ninstrs + 1) * sizeof **L.vals);
+    L.exitc = arena_alloc(e->arena, (L.nloops + 1) * sizeof *L.exitc);
+    for (int li = 0; li < L.nloops; li++)
+        L.exitc[li] = arena_alloc(e->arena, (L.k[li] + 1) * sizeof **L.exitc);
+    /* the unrolled order: at a loop's header, every copy of the loop's blocks */
+    int total = 0;
+    for (int i = 0; i < n; i++)
+        total += ncopies(&L, order[i]);
+    IrBlock **xb = arena_alloc(e->arena, (total + 1) * sizeof *xb);
+    int *xc = arena_alloc(e->arena, (total + 1) * sizeof *xc);
+    int nx = 0;
+    for (int i = 0; i < n; i++) {
+        IrBlock *b = order[i];
+        int li = L.loop[b->id];
+        if (li < 0) {
+            xb[nx] = b, xc[nx++] = 0;
+        } else if (L.header[li] == b) {
+            for (int c = 0; c <= L.k[li]; c++)
+                for (int j = i; j < n; j++)
+                    if (L.loop[order[j]->id] == li)
+                        xb[nx] = order[j], xc[nx++] = c;
+        }
+    }
     Z3_ast ret_ok = Z3_mk_false(z), ret_val = NULL;
     Z3_ast *ret_st = arena_alloc(e->arena, (ns + 1) * sizeof *ret_st);
     memcpy(ret_st, state, ns * sizeof *ret_st);
     Z3_sort rs = f->ret && f->ret->kind != IRT_VOID ? enc_sort(e, f->ret) : NULL;
     if (rs) /* refs (aggregates) are not modelled: such results stay NULL */
         ret_val = enc_fresh(e, "noreturn", rs);
-    for (int bi = 0; bi < n; bi++) {
-        IrBlock *b = order[bi];
+    for (int xi = 0; xi < nx; xi++) {
+        IrBlock *b = xb[xi];
+        int c = xc[xi];
+        Z3_ast *vals = L.vals[c];
         Z3_ast cur;
         Z3_ast *st = arena_alloc(e->arena, (ns + 1) * sizeof *st);
         if (b == f->entry) {
@@ -377,14 +574,19 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             cur = NULL;
             bool first = true;
             for (int i = 0; i < b->npreds; i++) {
-                Z3_ast c = edge(e, bs, vals, b->preds[i], b);
-                if (!c)
-                    continue;
-                Z3_ast *ps = bs[b->preds[i]->id].st_end;
-                for (int v = 0; v < ns; v++)
-                    st[v] = first || !st[v] ? ps[v] : Z3_mk_ite(z, c, ps[v], st[v]);
-                cur = first ? c : or2(e, cur, c);
-                first = false;
+                IrBlock *p = b->preds[i];
+                int lo, hi;
+                pred_copies(&L, p, b, c, &lo, &hi);
+                for (int cp = lo; cp <= hi; cp++) {
+                    Z3_ast ec = edge(&L, p, cp, b);
+                    if (!ec)
+                        continue;
+                    Z3_ast *ps = L.bs[p->id][cp].st_end;
+                    for (int v = 0; v < ns; v++)
+                        st[v] = first || !st[v] ? ps[v] : Z3_mk_ite(z, ec, ps[v], st[v]);
+                    cur = first ? ec : or2(e, cur, ec);
+                    first = false;
+                }
             }
             if (!cur)
                 continue; /* not reached */
@@ -395,7 +597,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 av = arena_alloc(e->arena, in->nargs * sizeof *av);
             if (in->op != IR_PHI)
                 for (int i = 0; i < in->nargs; i++)
-                    av[i] = vals[in->args[i]->id];
+                    av[i] = get(&L, in->args[i], b, c);
             Z3_ast v = NULL;
             switch ((IrOp)in->op) {
             case IR_PARAM: v = args[in->imm.w[0]]; break;
@@ -405,11 +607,15 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 break;
             case IR_PHI: {
                 for (int i = 0; i < in->nargs; i++) {
-                    Z3_ast c = edge(e, bs, vals, in->phi_blocks[i], b);
-                    Z3_ast x = vals[in->args[i]->id];
-                    if (!c || !x)
-                        continue;
-                    v = v ? Z3_mk_ite(z, c, x, v) : x;
+                    IrBlock *p = in->phi_blocks[i];
+                    int lo, hi;
+                    pred_copies(&L, p, b, c, &lo, &hi);
+                    for (int pc2 = lo; pc2 <= hi; pc2++) {
+                        Z3_ast ec = edge(&L, p, pc2, b);
+                        Z3_ast x = ec ? get(&L, in->args[i], p, pc2) : NULL;
+                        if (ec && x)
+                            v = v ? Z3_mk_ite(z, ec, x, v) : x;
+                    }
                 }
                 if (!v)
                     v = enc_fresh(e, "phi", enc_sort(e, in->type));
@@ -423,7 +629,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             case IR_SLOAD: case IR_OLD_SLOAD: {
                 Z3_ast keys[4];
                 int nk;
-                IrType *t = place(e, in, vals, 0, keys, &nk);
+                IrType *t = place(e, in, av, 0, keys, &nk);
                 Z3_ast *from = in->op == IR_SLOAD ? st : old;
                 if (t && from && from[in->var]) {
                     v = read_place(e, from[in->var], keys, nk);
@@ -437,7 +643,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 Z3_ast keys[4];
                 int nk;
                 /* a variable without a term is never read exactly: every read is fresh */
-                if (st[in->var] && place(e, in, vals, 1, keys, &nk) && av[0])
+                if (st[in->var] && place(e, in, av, 1, keys, &nk) && av[0])
                     st[in->var] = write_place(e, st[in->var], keys, nk, av[0]);
                 else if (st[in->var])
                     return fail(e, "a storage write is not modelled yet");
@@ -460,7 +666,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                     return fail(e, "sum of this type is not modelled yet");
                 IrType *mt = e->m->storage[in->var].type;
                 bool whole = in->npath == 0 && mt->kind == IRT_MAP && from && from[in->var];
-                if (!whole || !place(e, in, vals, 0, keys, &nk)) {
+                if (!whole || !place(e, in, av, 0, keys, &nk)) {
                     v = enc_fresh(e, "sum", rs2);
                     break;
                 }
@@ -528,7 +734,23 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             if (in->id >= 0 && in->id <= f->ninstrs)
                 vals[in->id] = v;
         }
-        bs[b->id] = (BState){true, cur, st};
+        L.bs[b->id][c] = (BState){true, cur, st};
+        /* leaving a loop from this copy; the back edge out of the last copy */
+        int li = L.loop[b->id];
+        if (li >= 0) {
+            for (int s = 0; s < nsucc(b); s++) {
+                IrBlock *t = b->last->targets[s];
+                if (s == 1 && t == b->last->targets[0])
+                    break;
+                Z3_ast ec = edge(&L, b, c, t);
+                if (!ec)
+                    continue;
+                if (L.loop[t->id] != li)
+                    L.exitc[li][c] = L.exitc[li][c] ? or2(e, L.exitc[li][c], ec) : ec;
+                else if (t == L.header[li] && c == L.k[li] && !e->in_spec)
+                    add_unwind(e, f, t, ec);
+            }
+        }
     }
     memcpy(state, ret_st, ns * sizeof *state);
     *ok = ret_ok;

@@ -270,10 +270,33 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
         }
         e.obls[e.nobls++] = (VObl){NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c, e.approx};
     }
+    /* the unwinding obligations first: when one fails, nothing else is proved */
+    const char *unwound = NULL;
     for (int i = 0; i < e.nobls; i++) {
         VObl *o = &e.obls[i];
+        if (strcmp(o->kind, "loop bound") != 0)
+            continue;
         const char *detail = NULL;
         VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, params, &detail);
+        if (v == VER_VIOLATED) {
+            v = VER_UNKNOWN;
+            detail = cat(&arena, "the loop may run longer than it was unrolled: ", detail);
+        }
+        if (v != VER_PROVED)
+            unwound = "a loop was not fully unrolled";
+        add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span, NULL,
+                                       detail ? cat(m->arena, NULL, detail) : NULL});
+    }
+    for (int i = 0; i < e.nobls; i++) {
+        VObl *o = &e.obls[i];
+        if (strcmp(o->kind, "loop bound") == 0)
+            continue;
+        const char *detail = NULL;
+        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, params, &detail);
+        if (v == VER_PROVED && unwound) {
+            v = VER_UNKNOWN;
+            detail = cat(&arena, "holds for the unrolled iterations only: ", unwound);
+        }
         add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span,
                                        i < nbody ? o->at : NULL,
                                        detail ? cat(m->arena, NULL, detail) : NULL});
