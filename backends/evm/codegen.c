@@ -280,6 +280,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     g->pending_stored = false;
     g->single_user = NULL;
     g->nuses = NULL;
+    g->carry = NULL;
     g->creation = creation;
     int n = g->m->nfuncs;
     g->body_label = ARENA_ARRAY(g->arena, int, n + 1);
@@ -414,7 +415,7 @@ static IrInstr *next_emitted(IrInstr *i) {
 /* Are v's only two uses the unsigned check.add / check.sub right after it and the op it
  * guards (x += k on a freshly read x)? emit_fused_check then takes v from the stack. */
 static bool fused_pair_next(EvmGen *g, IrInstr *v) {
-    if (!g->nuses || v->id < 0 || g->nuses[v->id] != 2)
+    if (!g->nuses || v->id < 0 || v->op == IR_PHI || g->nuses[v->id] != 2)
         return false;
     IrInstr *c = next_emitted(v);
     if (!c || (c->op != IR_CHECK_ADD && c->op != IR_CHECK_SUB) || c->nargs != 2 ||
@@ -427,9 +428,62 @@ static bool fused_pair_next(EvmGen *g, IrInstr *v) {
            t->kind == IRT_INT && !t->is_signed && (want == IR_SUB || t->bits == 256);
 }
 
+static bool has_phis(IrBlock *b);
+static bool ends_in_revert(const IrBlock *b);
+
+static bool check_dropped(const IrInstr *i);
+
+/* Operands naming v in block b; `emitted`: not counting checks left out. */
+static int uses_in(const IrBlock *b, const IrInstr *v, bool emitted) {
+    int n = 0;
+    for (IrInstr *i = b->first; i; i = i->next)
+        if (!skipped(i) && !(emitted && check_dropped(i)))
+            for (int k = 0; k < i->nargs; k++)
+                n += i->args[k] == v;
+    return n;
+}
+
+/* v is next compared (its first operand pushed) by the condition of its block's branch,
+ * used once more in one target and otherwise only in the other: it can stay on the stack
+ * over the branch. Returns that target, or NULL. */
+static IrBlock *carry_target(EvmGen *g, IrInstr *v) {
+    /* (a phi is stored by its predecessors, not where it is used) */
+    if (!g->nuses || !g->single_user || v->id < 0 || v->op == IR_PHI || g->carry ||
+        !first_use_next(v))
+        return NULL;
+    IrInstr *c = next_emitted(v);
+    if (c->nargs != 2 || c->args[1] == v || c->id < 0)
+        return NULL;
+    IrInstr *br = next_emitted(c);
+    if (!br || br->op != IR_BR || br != v->block->last || g->single_user[c->id] != br ||
+        br->args[0] != c)
+        return NULL;
+    IrBlock *t = br->targets[0], *e = br->targets[1];
+    if (t == e || t == v->block || e == v->block || t->npreds != 1 || e->npreds != 1 ||
+        has_phis(t) || has_phis(e))
+        return NULL;
+    if (g->nuses[v->id] != 1 + uses_in(t, v, false) + uses_in(e, v, false))
+        return NULL;
+    int ut = uses_in(t, v, true), ue = uses_in(e, v, true);
+    if (ut == 1 && (ue != 1 || ends_in_revert(e)))
+        return t;
+    if (ue == 1)
+        return e;
+    return NULL;
+}
+
 static void store_result(EvmGen *g, IrInstr *i) {
     if (g->single_user && i->id >= 0 && g->single_user[i->id] && !g->pending) {
         g->pending = i;
+        return;
+    }
+    IrBlock *to = g->pending ? NULL : carry_target(g, i);
+    if (to) {
+        /* a copy for the condition, the value itself stays under it over the branch */
+        op(g, EVM_DUP1);
+        g->pending = i;
+        g->pending_stored = false;
+        g->carry = i, g->carry_from = i->block, g->carry_to = to;
         return;
     }
     if (!g->pending && fused_pair_next(g, i)) {
@@ -544,12 +598,19 @@ static bool known_ge(const IrBlock *bl, const IrInstr *a, const IrInstr *b) {
            (c->op == IR_GT && c->args[0] == b && c->args[1] == a);
 }
 
+/* A check emitted as nothing: the branch into its block already decided it. */
+static bool check_dropped(const IrInstr *i) {
+    const IrType *t = i->nargs == 2 ? i->args[0]->type : NULL;
+    return i->op == IR_CHECK_SUB && t && t->kind == IRT_INT && !t->is_signed &&
+           known_ge(i->block, i->args[0], i->args[1]);
+}
+
 static void emit_check(EvmGen *g, IrInstr *i) {
     IrInstr *a = i->args[0], *b = i->nargs > 1 ? i->args[1] : NULL;
     IrType *t = a->type;
     bool sg = t->kind == IRT_INT && t->is_signed;
     unsigned bits = t->kind == IRT_INT ? t->bits : 256;
-    if (i->op == IR_CHECK_SUB && t->kind == IRT_INT && !sg && known_ge(i->block, a, b))
+    if (check_dropped(i))
         return;   /* the branch into this block already compared them */
     if ((i->op == IR_CHECK_ADD || i->op == IR_CHECK_SUB) && emit_fused_check(g, i))
         return;
@@ -1193,6 +1254,9 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     int fi = g->fi, *block_label = g->block_label, back_saved = g->inline_back;
     IrInstr **single_user = g->single_user, *cached = g->cached_place, *fused = g->fused;
     int *nuses = g->nuses;
+    IrInstr *carry = g->carry;
+    IrBlock *carry_from = g->carry_from, *carry_to = g->carry_to;
+    g->carry = NULL;
     bool cache_on_stack = g->cache_on_stack;
     bool jumped_saved = g->inline_jumped;
     int back = evm_asm_new_label(A, NULL);
@@ -1213,6 +1277,7 @@ static bool inline_call(EvmGen *g, IrInstr *i) {
     g->inline_back = back_saved, g->inline_jumped = jumped_saved;
     g->single_user = single_user, g->cached_place = cached, g->fused = fused;
     g->nuses = nuses;
+    g->carry = carry, g->carry_from = carry_from, g->carry_to = carry_to;
     g->cache_on_stack = cache_on_stack;
     A->span = i->span;
     if (jumped)
@@ -1450,6 +1515,17 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
         g->cached_place = b->npreds == 1 && cache_out_set[b->preds[0]->id]
                               ? cache_out[b->preds[0]->id] : NULL;
         g->cache_on_stack = g->cached_place && cache_stack[b->preds[0]->id];
+        if (g->carry && b->npreds == 1 && b->preds[0] == g->carry_from) {
+            IrInstr *v = g->carry;
+            if (b == g->carry_to) {
+                g->pending = v;   /* on top: its one use here takes it */
+                g->pending_stored = false;
+            } else if (uses_in(b, v, true)) {
+                push(g, home(g, v)), op(g, EVM_MSTORE);
+            } else {
+                op(g, EVM_POP);
+            }
+        }
         for (IrInstr *i = b->first; i; i = i->next) {
             if (ir_op_info[i->op].flags & OPF_TERM)
                 cache_out[b->id] = g->cached_place, cache_out_set[b->id] = true,
@@ -1462,6 +1538,7 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
     g->pending = NULL;
     g->single_user = NULL;
     g->nuses = NULL;
+    g->carry = NULL;
 }
 
 static bool called_internally(EvmGen *g, int fi) {

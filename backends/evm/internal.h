@@ -186,6 +186,11 @@ typedef struct EvmGen {
     bool pending_stored;     /* its frame word is written too: a spill only pops it */
     IrInstr **single_user;   /* by instruction id: the one instruction using it, or NULL */
     int *nuses;              /* by instruction id: how many operands name it */
+    /* A value carried over its block's branch: on the stack when either target starts; the
+     * target holding its one later use (carry_to) takes it as forwarded, the other stores
+     * it to its word (or drops it) first. */
+    IrInstr *carry;
+    IrBlock *carry_from, *carry_to;
     IrInstr *fused;          /* an op already emitted together with its check */
     IrInstr *cached_place;   /* the sload whose slot is in the frame's cache word */
     bool cache_on_stack;     /* ... or under everything on the stack, until its sstore */
