@@ -13,7 +13,6 @@ static void *default_alloc(void *ud, void *ptr, size_t size) {
 static VmAllocFn alloc_fn = default_alloc;
 static void *alloc_ud;
 
-void vm_set_alloc(VmAllocFn fn, void *ud) { alloc_fn = fn ? fn : default_alloc; alloc_ud = ud; }
 void *vm_alloc(size_t n) {
     void *p = alloc_fn(alloc_ud, NULL, n ? n : 1);
     if (p) memset(p, 0, n ? n : 1);
@@ -21,6 +20,52 @@ void *vm_alloc(size_t n) {
 }
 void *vm_realloc(void *p, size_t n) { return alloc_fn(alloc_ud, p, n ? n : 1); }
 void vm_free(void *p) { if (p) alloc_fn(alloc_ud, p, 0); }
+
+enum { BIG_MIN = 16384, BIG_SLOTS = 4 };
+typedef struct { void *p; size_t n; bool zeroed; VmAllocFn fn; void *ud; } BigBlock;
+static _Thread_local BigBlock big_cache[BIG_SLOTS];
+
+/* Only the default allocator's blocks are kept: an allocation hook sees every block back
+ * when its store is freed (tests/vm/alloc_fail counts them). */
+void vm_set_alloc(VmAllocFn fn, void *ud) {
+    for (int i = 0; i < BIG_SLOTS; i++)
+        if (big_cache[i].p) { big_cache[i].fn(big_cache[i].ud, big_cache[i].p, 0); big_cache[i].p = NULL; }
+    alloc_fn = fn ? fn : default_alloc; alloc_ud = ud;
+}
+
+void *vm_big_alloc(size_t n, bool zero) {
+    if (n >= BIG_MIN && alloc_fn == default_alloc) {
+        BigBlock *hit = NULL;
+        for (int i = 0; i < BIG_SLOTS; i++) {
+            BigBlock *b = &big_cache[i];
+            if (!b->p || b->n != n || b->fn != alloc_fn || b->ud != alloc_ud) continue;
+            if (!hit || (zero && b->zeroed && !hit->zeroed) || (!zero && !b->zeroed && hit->zeroed)) hit = b;
+        }
+        if (hit) {
+            void *p = hit->p;
+            if (zero && !hit->zeroed) memset(p, 0, n);
+            hit->p = NULL;
+            return p;
+        }
+    }
+    return zero ? vm_alloc(n) : vm_realloc(NULL, n);
+}
+
+void vm_big_free(void *p, size_t n, bool zeroed) {
+    if (!p) return;
+    if (n >= BIG_MIN && alloc_fn == default_alloc) {
+        BigBlock *slot = NULL;
+        for (int i = 0; i < BIG_SLOTS && !slot; i++)
+            if (!big_cache[i].p) slot = &big_cache[i];
+        if (!slot) { /* full: the new block replaces the first one */
+            slot = &big_cache[0];
+            slot->fn(slot->ud, slot->p, 0);
+        }
+        *slot = (BigBlock){ p, n, zeroed, alloc_fn, alloc_ud };
+        return;
+    }
+    vm_free(p);
+}
 
 static const char *const status_names[] = {
 #define X(name, msg) msg,
@@ -48,6 +93,20 @@ VmStore *vm_store_new(const VmLimits *lim) {
     return s; /* the stacks come with the first call */
 }
 
+/* A memory's bytes go back zeroed when few chunks were written: only the marked ones (and
+ * every chunk aliasing them) are cleared. */
+static void memory_release(VmMemory *m) {
+    size_t n = m->size ? (size_t)m->size : 1;
+    if (n < BIG_MIN || n > ((size_t)4 << 20) || alloc_fn != default_alloc) { vm_free(m->data); return; }
+    const size_t chunk = (size_t)1 << VM_DIRTY_SHIFT;
+    for (size_t k = 0; k < VM_DIRTY_N; k++) {
+        if (!m->dirty[k]) continue;
+        for (size_t a = k * chunk; a < n; a += VM_DIRTY_N * chunk)
+            memset(m->data + a, 0, chunk + 8 < n - a ? chunk + 8 : n - a);
+    }
+    vm_big_free(m->data, n, true);
+}
+
 void vm_store_free(VmStore *s) {
     if (!s) return;
     for (VmInstance *i = s->instances, *n; i; i = n) {
@@ -60,10 +119,13 @@ void vm_store_free(VmStore *s) {
     for (VmModule *m = s->modules, *n; m; m = n) { n = m->next; vm_module_release(m); }
     for (VmFunc *f = s->hostfuncs, *n; f; f = n) { n = f->next; vm_free(f->own_type.types); vm_free(f); }
     for (VmTable *t = s->tables, *n; t; t = n) { n = t->next; vm_free(t->elems); vm_free(t); }
-    for (VmMemory *m = s->mems, *n; m; m = n) { n = m->next; vm_free(m->data); vm_free(m); }
+    for (VmMemory *m = s->mems, *n; m; m = n) { n = m->next; memory_release(m); vm_free(m); }
     for (VmGlobal *g = s->globals, *n; g; g = n) { n = g->next; vm_free(g); }
     for (uint32_t i = 0; i < s->ncanon; i++) vm_free(s->canon[i].types);
-    vm_free(s->canon); vm_free(s->stack); vm_free(s->frames); vm_free(s);
+    vm_free(s->canon);
+    vm_big_free(s->stack, sizeof(Slot) * s->lim.stack_slots, false);
+    vm_big_free(s->frames, sizeof(Frame) * s->lim.call_depth, false);
+    vm_free(s);
 }
 
 const char *vm_store_trap_message(VmStore *s) { return s->trap_msg; }
@@ -131,7 +193,7 @@ VmMemory *vm_memory_new(VmStore *s, uint32_t min, uint32_t max, bool has_max) {
     VmMemory *m = vm_alloc(sizeof *m);
     if (!m) return NULL;
     m->size = (uint64_t)min * 65536;
-    m->data = vm_alloc(m->size ? m->size : 1);
+    m->data = vm_big_alloc(m->size ? (size_t)m->size : 1, true);
     if (!m->data) { vm_free(m); return NULL; }
     m->pages = min; m->max = max; m->has_max = has_max;
     m->next = s->mems; s->mems = m;
@@ -188,11 +250,11 @@ VmStatus vm_invoke(VmStore *s, VmFunc *f, const VmValue *args, uint32_t nargs, V
     if (s->running) return VM_BAD_ARGS; /* no re-entry from host functions */
     if (!s->stack) {
         /* not zeroed: frames zero their own locals */
-        s->stack = vm_realloc(NULL, sizeof(Slot) * s->lim.stack_slots);
+        s->stack = vm_big_alloc(sizeof(Slot) * s->lim.stack_slots, false);
         if (!s->stack) return VM_OUT_OF_MEMORY;
     }
     if (!s->frames) {
-        s->frames = vm_realloc(NULL, sizeof(Frame) * s->lim.call_depth);
+        s->frames = vm_big_alloc(sizeof(Frame) * s->lim.call_depth, false);
         if (!s->frames) return VM_OUT_OF_MEMORY;
     }
     uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;

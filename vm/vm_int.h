@@ -33,6 +33,13 @@ enum {
 void *vm_alloc(size_t n);           /* zeroed */
 void *vm_realloc(void *p, size_t n);
 void vm_free(void *p);
+/* Large blocks (a store's stacks, a memory's bytes) are kept per thread after they are freed
+ * and handed out again for the same size: a store made and freed per call (one-shot
+ * instantiation) then costs no large malloc/free, and a memory's bytes come back zeroed
+ * without a memset of the whole block. vm_big_alloc: a block of n bytes, zeroed when `zero`.
+ * vm_big_free: `zeroed` says the block is all zero (it may then be cached as such). */
+void *vm_big_alloc(size_t n, bool zero);
+void vm_big_free(void *p, size_t n, bool zeroed);
 
 typedef union Slot { int32_t i32; uint32_t u32; int64_t i64; uint64_t u64; float f32; double f64; } Slot;
 typedef union Word { const void *h; uint64_t u; int64_t i; union Word *t; } Word;
