@@ -1126,7 +1126,18 @@ static uint32_t cache_word(EvmGen *g) {
     return g->frame_base[g->fi] + g->frame_size[g->fi] - 32;
 }
 
-/* Same storage place: variable, path and the very same index values. */
+/* The same value: one instruction, or two reads of one environment value (constant during
+ * a call: `caller` read again for the store of `x[msg.sender] = ...`), or equal constants. */
+static bool same_value(const IrInstr *a, const IrInstr *b) {
+    if (a == b)
+        return true;
+    if (a->op == IR_ENV && b->op == IR_ENV)
+        return a->env == b->env;
+    return a->op == IR_CONST && b->op == IR_CONST && a->type && b->type &&
+           a->type->kind == b->type->kind && u256_eq(const_word(a), const_word(b));
+}
+
+/* Same storage place: variable, path and the same index values. */
 static bool same_place(const IrInstr *a, int a0, const IrInstr *b, int b0) {
     if (a->var != b->var || a->npath != b->npath || a->var < 0)
         return false;
@@ -1136,7 +1147,7 @@ static bool same_place(const IrInstr *a, int a0, const IrInstr *b, int b0) {
             return false;
         if (a->path[p].kind == IR_PATH_FIELD && a->path[p].field != b->path[p].field)
             return false;
-        if (a->path[p].kind == IR_PATH_INDEX && a->args[ka++] != b->args[kb++])
+        if (a->path[p].kind == IR_PATH_INDEX && !same_value(a->args[ka++], b->args[kb++]))
             return false;
     }
     return true;
