@@ -916,7 +916,14 @@ static void revert_with(EvmGen *g, uint32_t sel, IrInstr **vals, IrType **types,
         /* static data below the frames: scratch memory, the free pointer and the registers
          * may be overwritten since nothing runs after the revert */
         push(g, sel), push(g, 0), op(g, EVM_MSTORE);
-        if (n) {
+        bool words_only = true;
+        for (int k = 0; k < n; k++)
+            words_only = words_only && is_value_type(strip_ref(types[k]));
+        if (words_only) {
+            /* one word each at a constant address: no base pointer */
+            for (int k = 0; k < n; k++)
+                PV(vals[k]), push(g, 32 + 32 * (uint64_t)k), op(g, EVM_MSTORE);
+        } else if (n) {
             push(g, 32);
             evm_gen_encode(g, vals, types, n);
             op(g, EVM_POP);
