@@ -1,6 +1,7 @@
 /* cmd_verify.c — `writ verify FILE... [--format text|json]`: every contract's optimised IR
  * through the verifier; findings printed like compiler errors (or as JSON), then a
  * summary. Exit status: 0 all proved, 1 a violation, 2 unknown or an error. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -8,6 +9,7 @@
 
 typedef struct VerifyCtx {
     bool json;
+    unsigned rlimit;
     int nprinted;
     int proved, violated, unknown;
 } VerifyCtx;
@@ -34,7 +36,7 @@ static int verify_module(IrModule *m, DiagSink *diags, void *vctx) {
     if (st != EXIT_OK)
         return st;
     VerReport rep = {0};
-    ver_module_verify(m, VER_RLIMIT_DEFAULT, &rep);
+    ver_module_verify(m, ctx->rlimit, &rep);
     for (int i = 0; i < rep.n; i++) {
         VerResult *r = &rep.results[i];
         const char *path = "?";
@@ -82,10 +84,17 @@ static int verify_module(IrModule *m, DiagSink *diags, void *vctx) {
 }
 
 int cmd_verify(int argc, char **argv) {
-    VerifyCtx ctx = {0};
+    VerifyCtx ctx = {.rlimit = VER_RLIMIT_DEFAULT};
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0) {
+        if (strcmp(argv[i], "--rlimit") == 0) {
+            char *end = NULL;
+            unsigned long v = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || !end || *end || v == 0 || v > 4000000000UL)
+                return cli_usage_error("verify", "--rlimit needs a positive number");
+            ctx.rlimit = (unsigned)v;
+            i++;
+        } else if (strcmp(argv[i], "--format") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error("verify", "--format needs 'text' or 'json'");
             i++;
@@ -105,7 +114,7 @@ int cmd_verify(int argc, char **argv) {
     if (ctx.json)
         printf("{\"results\": [");
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0) {
+        if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--rlimit") == 0) {
             i++;
             continue;
         }

@@ -68,12 +68,13 @@ static const Command commands[] = {
      "Exit status: 0 every step passed, 1 a step failed or a scenario is wrong,\n"
      "2 usage, or no node/oracle/target to run on.\n"},
     {"verify", cmd_verify, "prove a contract's checks and specs with Z3, or find counterexamples",
-     "usage: writ verify FILE.writ... [--format text|json]\n"
+     "usage: writ verify FILE.writ... [--format text|json] [--rlimit N]\n"
      "\n"
      "Verifies every public function (and init) of each contract, on the optimised IR:\n"
      "each runtime check, assert, ensures and invariant is proved, violated (with a\n"
      "counterexample: arguments, sender, value, the storage values read) or unknown\n"
      "(with the reason, e.g. the deterministic resource limit or a loop not unrolled).\n"
+     "--rlimit sets Z3's resource limit per query (deterministic, unlike a timeout).\n"
      "Exit status: 0 everything proved, 1 a violation, 2 something unknown or an error.\n"},
     {"help", cmd_help, "show help for writ or for one command",
      "usage: writ help [COMMAND]\n"},

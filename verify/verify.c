@@ -153,8 +153,9 @@ static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_a
     default: {
         const char *why = Z3_solver_get_reason_unknown(z, s);
         v = VER_UNKNOWN;
-        *detail = cat(e->arena, "solver gave up: ",
-                      why && strstr(why, "resource") ? "resource limit reached" : why ? why : "unknown");
+        char lim[80];
+        snprintf(lim, sizeof lim, "solver gave up within rlimit %u (Z3: ", rlimit);
+        *detail = cat(e->arena, cat(e->arena, lim, why ? why : "unknown"), ")");
         break;
     }
     }
