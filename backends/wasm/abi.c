@@ -606,7 +606,17 @@ void wb_emit_xcall(WbGen *g, IrInstr *i) {
     if (!rt || rt->kind == IRT_VOID)
         return;
     if (!wb_is_scalar(rt)) {
-        wb_fail(g, i->span, "an external call returning an aggregate");
+        /* the whole return data copied to memory, then decoded and validated there as
+         * calldata is (short head, offsets, lengths, dirty words: revert empty) */
+        int rs = wb_new_local(g, I32), rb = wb_new_local(g, I32);
+        uint32_t head = 32 * (is_static(g, rt) ? static_words(g, rt) : 1);
+        wb_emit(g, set(g, rs, BinaryenLoad(M, 4, false, 0, 0, I32, wb_i32(g, WB_SCRATCH_T2))));
+        wb_emit(g, BinaryenIf(M, bin(g, BinaryenLtUInt32(), wb_get32(g, rs), wb_i32(g, (int32_t)head)), ret1(g), NULL));
+        wb_emit(g, set(g, rb, alloc(g, wb_get32(g, rs))));
+        BinaryenExpressionRef r[3] = {wb_get32(g, rb), wb_i32(g, 0), wb_get32(g, rs)};
+        wb_emit(g, BinaryenDrop(M, wb_call(g, "read_return_data", r, 3, I32)));
+        int dst = g->local_of[i->id] >= 0 ? g->local_of[i->id] : wb_new_local(g, I32);
+        decode_param(g, rt, rb, rs, 0, dst, i->span);
         return;
     }
     /* solc: short return data reverts; dirty words revert */

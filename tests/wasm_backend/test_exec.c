@@ -30,8 +30,9 @@ typedef struct Host {
     uint8_t sender[20];
     U256 value;                      /* msg.value of the call in progress */
     U256 balance;                    /* the contract's */
-    int token_mode;                  /* the token's answer: 0 true, 1 revert 0xdead, 2 false, 3 short, 4 dirty */
-    uint8_t ret[64]; uint32_t nret;  /* return data of the last call out */
+    int token_mode;                  /* the token's answer: 0 true, 1 revert 0xdead, 2 false, 3 short, 4 dirty, 5 answer[] */
+    uint8_t answer[512]; uint32_t nanswer;
+    uint8_t ret[512]; uint32_t nret;  /* return data of the last call out */
     uint8_t called[256]; size_t ncalled; uint8_t callee[20];
     bool flushed_before_call;
     const uint8_t *calldata; size_t ncalldata;
@@ -175,8 +176,13 @@ static VmStatus h_call_eoa(void *ud, uint64_t *a, uint64_t *r) {
         if ((s = RD(a[1], H->called, H->ncalled)) != VM_OK || (s = RD(a[0], H->callee, 20)) != VM_OK)
             return s;
         static const uint8_t answers[][33] = {{32, [32] = 1}, {2, 0xde, 0xad}, {32}, {4, 0, 0, 0, 1}, {32, [32] = 2}};
-        memcpy(H->ret, answers[H->token_mode] + 1, answers[H->token_mode][0]);
-        H->nret = answers[H->token_mode][0];
+        if (H->token_mode == 5) {
+            memcpy(H->ret, H->answer, H->nanswer);
+            H->nret = H->nanswer;
+        } else {
+            memcpy(H->ret, answers[H->token_mode] + 1, answers[H->token_mode][0]);
+            H->nret = answers[H->token_mode][0];
+        }
         r[0] = H->token_mode == 1;
         return WR(a[5], &H->nret, 4);
     }
@@ -792,6 +798,47 @@ static void agg_scenario(const char *root) {
     CHECK(u256_eq(slot_word(h, u256_from_u64(7)), u256_from_u64(1)) && u256_is_zero(slot_word(h, u256_add(rd, u256_from_u64(2), NULL))) &&
           u256_is_zero(slot_word(h, u256_add(rd, u256_from_u64(3), NULL))) && u256_eq(slot_word(h, rd), u256_from_u64(7)),
           "recs = [recs[0]]: length 1, recs[1]'s slots zeroed, recs[0] kept");
+    /* external calls returning aggregates: the return data decoded and validated as
+     * calldata (the EVM backend's abi.decode of returndata) */
+    {
+        U256 T = addr(9);
+        h->token_mode = 5;
+        Cd ans = {{0}, 0};
+        cd_word(&ans, w32), cd_str(&ans, "from the callee");
+        memcpy(h->answer, ans.b, ans.n), h->nanswer = (uint32_t)ans.n;
+        cd_sel(&cd, "callName(address)"), cd_word(&cd, T);
+        CHECK(same(h, call(h, cd.b, cd.n), &ans), "callName(): the callee's string, re-encoded byte for byte");
+        Cd want2;
+        cd_sel(&want2, "name()");
+        CHECK(h->ncalled == 4 && !memcmp(h->called, want2.b, 4), "callName(): calldata is name()");
+        h->answer[31] = 0x60; /* offset past the data */
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "callName(): an offset out of the return data reverts empty");
+        h->answer[31] = 0x20, h->answer[63] = 41; /* length over the bound */
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "callName(): a length over string<40> reverts empty");
+        h->nanswer = 31;
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "callName(): return data shorter than the head reverts empty");
+        ans.n = 0;
+        cd_word(&ans, w32), cd_word(&ans, u256_from_u64(3));
+        cd_word(&ans, u256_from_u64(1)), cd_word(&ans, u256_from_u64(0xffffffffu)), cd_word(&ans, u256_from_u64(7));
+        memcpy(h->answer, ans.b, ans.n), h->nanswer = (uint32_t)ans.n;
+        cd_sel(&cd, "callNums(address)"), cd_word(&cd, T);
+        CHECK(same(h, call(h, cd.b, cd.n), &ans), "callNums(): list<u32> [1, 0xffffffff, 7]");
+        h->answer[32 * 3 + 27] = 1; /* 2^32 + ...: a dirty u32 */
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "callNums(): a dirty element reverts empty");
+        ans.n = 0;
+        cd_word(&ans, u256_from_u64(200)), cd_word(&ans, neg64(-5)), cd_word(&ans, A);
+        cd_word(&ans, u256_neg(u256_from_u64(1))), cd_word(&ans, u256_from_u64(1));
+        memcpy(h->answer, ans.b, ans.n), h->nanswer = (uint32_t)ans.n;
+        cd_sel(&cd, "callPair(address)"), cd_word(&cd, T);
+        CHECK(same(h, call(h, cd.b, cd.n), &ans), "callPair(): a static struct returned");
+        h->answer[32 + 15] = 0; /* i16 -5 not sign-extended */
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "callPair(): a dirty i16 reverts empty");
+        h->nanswer = 32 * 4;
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 0, "callPair(): short return data reverts empty");
+        h->token_mode = 1;
+        CHECK(call(h, cd.b, cd.n) == 1 && h->nresult == 2 && h->result[0] == 0xde, "callPair(): a revert bubbles up");
+        h->token_mode = 0;
+    }
     vm_store_free(h->store);
     fe_free(&c);
     free(h);
