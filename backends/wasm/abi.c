@@ -36,6 +36,9 @@ static BinaryenExpressionRef enc_limb(WbGen *g, const Enc *e, int k) {
 static BinaryenExpressionRef enc_ref(WbGen *g, const Enc *e) {
     return e->v ? wb_ref(g, e->v) : wb_get32(g, e->local);
 }
+static BinaryenExpressionRef add64c(WbGen *g, int l, int64_t k) {
+    return BinaryenBinary(M, BinaryenAddInt64(), wb_get64(g, l), wb_i64(g, k));
+}
 static BinaryenExpressionRef alloc(WbGen *g, BinaryenExpressionRef n) {
     return wb_call(g, "alloc", &n, 1, I32);
 }
@@ -499,6 +502,103 @@ static void dec_static_image(WbGen *g, IrType *t, int src, uint32_t off, int dst
     }
 }
 
+/* ---- nested dynamic types: a value whose head is at local hpos, in the tuple starting at
+ * local tup (offsets are relative to it), data ending at local end, decoded into the image
+ * at local img (zeroed), with solc's checks (offsets < 2^64, heads and data inside the
+ * data, lengths within the bound, clean words): revert with empty data. */
+static void need_small(WbGen *g) {
+    BinaryenExpressionRef hi = bin(g, BinaryenOrInt64(), bin(g, BinaryenOrInt64(), wb_r(g, 1), wb_r(g, 2)), wb_r(g, 3));
+    wb_emit(g, BinaryenIf(M, bin(g, BinaryenNeInt64(), hi, wb_i64(g, 0)), ret1(g), NULL));
+}
+static void need_within(WbGen *g, BinaryenExpressionRef last64, int end) {
+    wb_emit(g, BinaryenIf(M, bin(g, BinaryenGtUInt64(), last64, BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, end))),
+                          ret1(g), NULL));
+}
+static uint32_t head_words(WbGen *g, IrType *t) {
+    t = wb_strip(t);
+    if (is_static(g, t))
+        return static_words(g, t);
+    if (t->kind == IRT_ARRAY)
+        return t->len;
+    if (t->kind != IRT_STRUCT)
+        return 1;
+    uint32_t n = 0;
+    IrStruct *s = &g->m->structs[t->struct_index];
+    for (int k = 0; k < s->nfields; k++)
+        n += is_static(g, s->fields[k].type) ? static_words(g, s->fields[k].type) : 1;
+    return n;
+}
+static void dec_value(WbGen *g, IrType *t, int tup, int end, int hpos, int img, Span sp) {
+    t = wb_strip(t);
+    if (is_static(g, t)) {
+        if (wb_is_scalar(t)) {
+            int tmp = wb_new_scalar(g);
+            BinaryenExpressionRef a[5] = {wb_get32(g, hpos)};
+            call_void(g, "load_be", a, 1);
+            validate_word(g, t, tmp);
+            a[0] = wb_get32(g, img);
+            for (int k = 0; k < 4; k++)
+                a[1 + k] = wb_get64(g, tmp + k);
+            call_void(g, "store_le", a, 5);
+        } else {
+            dec_static_image(g, t, hpos, 0, img, 0, wb_new_scalar(g));
+        }
+        return;
+    }
+    if (!(t->kind == IRT_STRING || t->kind == IRT_LIST || t->kind == IRT_ARRAY || t->kind == IRT_STRUCT)) {
+        wb_fail(g, sp, "ABI decoding of this parameter type");
+        return;
+    }
+    BinaryenExpressionRef a[1] = {wb_get32(g, hpos)};
+    call_void(g, "load_be", a, 1);
+    need_small(g);
+    int ab = wb_new_local(g, I64), p = wb_new_local(g, I32);
+    wb_emit(g, set(g, ab, bin(g, BinaryenAddInt64(), BinaryenUnary(M, BinaryenExtendUInt32(), wb_get32(g, tup)), wb_r(g, 0))));
+    uint32_t need = t->kind == IRT_STRING || t->kind == IRT_LIST ? 32 : 32 * head_words(g, t);
+    need_within(g, bin(g, BinaryenAddInt64(), wb_get64(g, ab), wb_i64(g, need)), end);
+    wb_emit(g, set(g, p, BinaryenUnary(M, BinaryenWrapInt64(), wb_get64(g, ab))));
+    if (t->kind == IRT_STRING || t->kind == IRT_LIST) {
+        int len = wb_new_local(g, I64);
+        a[0] = wb_get32(g, p);
+        call_void(g, "load_be", a, 1);
+        need_small(g);
+        wb_emit(g, BinaryenIf(M, bin(g, BinaryenGtUInt64(), wb_r(g, 0), wb_i64(g, t->len)), ret1(g), NULL));
+        wb_emit(g, set(g, len, wb_r(g, 0)));
+        wb_emit(g, BinaryenStore(M, 8, 0, 0, wb_get32(g, img), wb_get64(g, len), I64));
+        if (t->kind == IRT_STRING) {
+            need_within(g, bin(g, BinaryenAddInt64(), add64c(g, ab, 32), wb_get64(g, len)), end);
+            BinaryenExpressionRef c[3] = {add32(g, wb_get32(g, img), 32), add32(g, wb_get32(g, p), 32),
+                                          BinaryenUnary(M, BinaryenWrapInt64(), wb_get64(g, len))};
+            call_void(g, "memcpy", c, 3);
+            return;
+        }
+        bool st = is_static(g, t->elem);
+        uint32_t ew = st ? 32 * static_words(g, t->elem) : 32, es = wb_mem_size(g, t->elem);
+        need_within(g, bin(g, BinaryenAddInt64(), add64c(g, ab, 32), bin(g, BinaryenMulInt64(), wb_get64(g, len), wb_i64(g, ew))), end);
+        int data = wb_new_local(g, I32), iv = wb_new_local(g, I32), he = wb_new_local(g, I32), ie = wb_new_local(g, I32);
+        wb_emit(g, set(g, data, add32(g, wb_get32(g, p), 32)));
+        int mark = g->ncode;
+        wb_emit(g, set(g, he, bin(g, BinaryenAddInt32(), wb_get32(g, data), bin(g, BinaryenMulInt32(), wb_get32(g, iv), wb_i32(g, (int32_t)ew)))));
+        wb_emit(g, set(g, ie, bin(g, BinaryenAddInt32(), add32(g, wb_get32(g, img), 32),
+                                  bin(g, BinaryenMulInt32(), wb_get32(g, iv), wb_i32(g, (int32_t)es)))));
+        dec_value(g, t->elem, data, end, he, ie, sp);
+        wb_loop(g, mark, iv, BinaryenUnary(M, BinaryenWrapInt64(), wb_get64(g, len)));
+        return;
+    }
+    /* a dynamic struct or array: a tuple at p */
+    uint32_t off = 0, doff = 0;
+    int n = t->kind == IRT_ARRAY ? (int)t->len : g->m->structs[t->struct_index].nfields;
+    for (int k = 0; k < n; k++) {
+        IrType *ft = t->kind == IRT_ARRAY ? t->elem : g->m->structs[t->struct_index].fields[k].type;
+        int hf = wb_new_local(g, I32), imf = wb_new_local(g, I32);
+        wb_emit(g, set(g, hf, add32(g, wb_get32(g, p), (int32_t)off)));
+        wb_emit(g, set(g, imf, add32(g, wb_get32(g, img), (int32_t)doff)));
+        dec_value(g, ft, p, end, hf, imf, sp);
+        off += is_static(g, ft) ? 32 * static_words(g, ft) : 32;
+        doff += wb_mem_size(g, ft);
+    }
+}
+
 /* Decodes parameter word h of the arguments at local base (size local size) into the
  * value locals dst. */
 static bool decode_param(WbGen *g, IrType *t, int base, int size, uint32_t h, int dst, Span sp) {
@@ -518,8 +618,12 @@ static bool decode_param(WbGen *g, IrType *t, int base, int size, uint32_t h, in
     }
     bool list = t->kind == IRT_LIST;
     if (!(t->kind == IRT_STRING || (list && wb_is_scalar(t->elem)))) {
-        wb_fail(g, sp, "ABI decoding of this parameter type");
-        return false;
+        int end = wb_new_local(g, I32), hpos = wb_new_local(g, I32);
+        wb_emit(g, set(g, end, bin(g, BinaryenAddInt32(), wb_get32(g, base), wb_get32(g, size))));
+        wb_emit(g, set(g, hpos, add32(g, wb_get32(g, base), (int32_t)h)));
+        wb_emit(g, set(g, dst, alloc(g, wb_i32(g, (int32_t)wb_mem_size(g, t)))));
+        dec_value(g, t, base, end, hpos, dst, sp);
+        return g->ok;
     }
     /* offset word: < 2^64 and leaving room for the length word */
     int o = wb_new_local(g, I64), len = wb_new_local(g, I64), data = wb_new_local(g, I32);

@@ -798,6 +798,53 @@ static void agg_scenario(const char *root) {
     CHECK(u256_eq(slot_word(h, u256_from_u64(7)), u256_from_u64(1)) && u256_is_zero(slot_word(h, u256_add(rd, u256_from_u64(2), NULL))) &&
           u256_is_zero(slot_word(h, u256_add(rd, u256_from_u64(3), NULL))) && u256_eq(slot_word(h, rd), u256_from_u64(7)),
           "recs = [recs[0]]: length 1, recs[1]'s slots zeroed, recs[0] kept");
+    /* parameters with nested dynamic types: a struct holding a string, a list of such
+     * structs, a list of static structs; the canonical encoding comes back byte for byte */
+    {
+        Cd in, bad;
+        cd_sel(&in, "echoRec((uint32,string))");
+        size_t b0 = in.n;
+        cd_word(&in, w32), cd_word(&in, u256_from_u64(5)), cd_word(&in, u256_from_u64(0x40)), cd_str(&in, "ab");
+        want.n = 0, cd_bytes(&want, in.b + b0, in.n - b0);
+        CHECK(same(h, call(h, in.b, in.n), &want), "echoRec((5, \"ab\"))");
+        bad = in, bad.b[b0 + 32 * 3 + 31] = 13; /* string<12> */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRec: a nested string over its bound reverts empty");
+        bad = in, bad.b[b0 + 32 * 2 + 31] = 0x80; /* the string's offset past the data */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRec: a nested offset out of the data reverts empty");
+        bad = in, bad.b[b0 + 32 + 27] = 1; /* id: a dirty u32 */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRec: a dirty nested u32 reverts empty");
+        bad = in, bad.b[b0 + 32 * 2 + 7] = 1; /* offset >= 2^64 */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRec: an offset over 2^64 reverts empty");
+        bad = in, bad.n -= 32; /* the string's bytes cut off */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRec: short calldata reverts empty");
+        cd_sel(&in, "echoRecs((uint32,string)[])");
+        b0 = in.n;
+        cd_word(&in, w32), cd_word(&in, u256_from_u64(2)), cd_word(&in, u256_from_u64(0x40)), cd_word(&in, u256_from_u64(0xc0));
+        cd_word(&in, u256_from_u64(1)), cd_word(&in, u256_from_u64(0x40)), cd_str(&in, "x");
+        cd_word(&in, u256_from_u64(2)), cd_word(&in, u256_from_u64(0x40)), cd_str(&in, "twelve bytes");
+        want.n = 0, cd_bytes(&want, in.b + b0, in.n - b0);
+        CHECK(same(h, call(h, in.b, in.n), &want), "echoRecs([(1, \"x\"), (2, \"twelve bytes\")])");
+        bad = in, bad.b[b0 + 63] = 6; /* list<_, 5> */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRecs: a list over its bound reverts empty");
+        bad = in, bad.b[b0 + 32 * 3 + 31] = 0xe0; /* the second element's offset out of the data */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoRecs: an element offset out of the data reverts empty");
+        cd_sel(&cd, "recName((uint32,string)[],uint256)");
+        cd_word(&cd, u256_from_u64(0x40)), cd_word(&cd, u256_from_u64(1));
+        cd_bytes(&cd, in.b + b0 + 32, in.n - b0 - 32);
+        want.n = 0, cd_word(&want, w32), cd_str(&want, "twelve bytes");
+        CHECK(same(h, call(h, cd.b, cd.n), &want), "recName(v, 1) = \"twelve bytes\"");
+        cd_sel(&in, "echoPairs((uint8,int16,address,uint256,bool)[])");
+        b0 = in.n;
+        cd_word(&in, w32), cd_word(&in, u256_from_u64(2));
+        cd_word(&in, u256_from_u64(1)), cd_word(&in, neg64(-2)), cd_word(&in, A), cd_word(&in, u256_from_u64(9)), cd_word(&in, u256_from_u64(1));
+        cd_word(&in, u256_from_u64(255)), cd_word(&in, neg64(300)), cd_word(&in, addr(3)), cd_word(&in, u256_neg(u256_from_u64(1))), cd_word(&in, u256_from_u64(0));
+        want.n = 0, cd_bytes(&want, in.b + b0, in.n - b0);
+        CHECK(same(h, call(h, in.b, in.n), &want), "echoPairs([...]): a list of static structs");
+        bad = in, bad.b[b0 + 32 * 11 + 31] = 2; /* bool 2 */
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoPairs: a dirty bool in an element reverts empty");
+        bad = in, bad.n -= 32;
+        CHECK(call(h, bad.b, bad.n) == 1 && h->nresult == 0, "echoPairs: elements past the data revert empty");
+    }
     /* external calls returning aggregates: the return data decoded and validated as
      * calldata (the EVM backend's abi.decode of returndata) */
     {
