@@ -562,7 +562,10 @@ static void check_types(V *v, IrInstr *i) {
     }
     case IR_KECCAK:
         for (int k = 0; k < i->nargs; k++)
-            want_kind(v, i, k, is_scalar(argt(i, k)) || (argt(i, k) && argt(i, k)->kind == IRT_REF), "a scalar or ref");
+            want_kind(v, i, k,
+                      is_scalar(argt(i, k)) || (argt(i, k) && argt(i, k)->kind == IRT_REF &&
+                                                argt(i, k)->elem->kind == IRT_STRING),
+                      "a scalar or a string ref");
         want_result(v, i, ir_type_bytes(m, 32));
         break;
     case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_DIV:
