@@ -95,6 +95,27 @@ IrType *evm_gen_storage_place(EvmGen *g, IrInstr *i, int first_idx, uint32_t *of
     return t;
 }
 
+/* Member k of a struct or fixed array in storage: its type, its slot relative to the
+ * aggregate's first slot, and its byte offset in that slot (small value-type array
+ * elements are packed as solc packs them; struct fields come from the layout). */
+static void member_place(EvmGen *g, IrType *t, int k, IrType **et, U256 *slot, uint32_t *off) {
+    if (t->kind == IRT_STRUCT) {
+        *et = strip_ref(g->m->structs[t->struct_index].fields[k].type);
+        *slot = g->l->fields[t->struct_index][k].slot;
+        *off = g->l->fields[t->struct_index][k].offset;
+        return;
+    }
+    *et = strip_ref(t->elem);
+    if (is_value_type(*et) && evm_storage_bytes(*et) < 32) {
+        uint32_t per = 32 / evm_storage_bytes(*et);
+        *slot = u256_from_u64((uint64_t)k / per);
+        *off = (uint32_t)k % per * evm_storage_bytes(*et);
+    } else {
+        *slot = u256_from_u64((uint64_t)k * evm_storage_slots(g->m, g->l, *et));
+        *off = 0;
+    }
+}
+
 /* [slot] -> [value] */
 void evm_gen_sload_value(EvmGen *g, IrType *t, uint32_t offset, bool dyn) {
     uint32_t size = evm_storage_bytes(t);
@@ -455,21 +476,7 @@ void evm_gen_sload(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
             IrType *et;
             U256 fslot;
             uint32_t foff;
-            if (t->kind == IRT_STRUCT) {
-                et = strip_ref(g->m->structs[t->struct_index].fields[k].type);
-                fslot = g->l->fields[t->struct_index][k].slot;
-                foff = g->l->fields[t->struct_index][k].offset;
-            } else {
-                et = strip_ref(t->elem);
-                if (is_value_type(et) && evm_storage_bytes(et) < 32) {
-                    uint32_t per = 32 / evm_storage_bytes(et);
-                    fslot = u256_from_u64((uint64_t)k / per);
-                    foff = (uint32_t)(k % per) * evm_storage_bytes(et);
-                } else {
-                    fslot = u256_from_u64((uint64_t)k * evm_storage_slots(g->m, g->l, et));
-                    foff = 0;
-                }
-            }
+            member_place(g, t, k, &et, &fslot, &foff);
             if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
                 evm_gen_fail(g, sp, "copying a struct holding a map or list out of storage");
                 return;
@@ -511,21 +518,7 @@ void evm_gen_sstore(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
             IrType *et;
             U256 fslot;
             uint32_t foff;
-            if (t->kind == IRT_STRUCT) {
-                et = strip_ref(g->m->structs[t->struct_index].fields[k].type);
-                fslot = g->l->fields[t->struct_index][k].slot;
-                foff = g->l->fields[t->struct_index][k].offset;
-            } else {
-                et = strip_ref(t->elem);
-                if (is_value_type(et) && evm_storage_bytes(et) < 32) {
-                    uint32_t per = 32 / evm_storage_bytes(et);
-                    fslot = u256_from_u64((uint64_t)k / per);
-                    foff = (uint32_t)(k % per) * evm_storage_bytes(et);
-                } else {
-                    fslot = u256_from_u64((uint64_t)k * evm_storage_slots(g->m, g->l, et));
-                    foff = 0;
-                }
-            }
+            member_place(g, t, k, &et, &fslot, &foff);
             if (!is_value_type(et) && et->kind != IRT_STRUCT && et->kind != IRT_ARRAY &&
                 et->kind != IRT_STRING) {
                 evm_gen_fail(g, sp, "storing a struct holding a map or list");
@@ -547,16 +540,7 @@ void evm_gen_sstore(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
                         break;
                     IrType *nt;
                     U256 ns;
-                    if (t->kind == IRT_STRUCT) {
-                        nt = strip_ref(g->m->structs[t->struct_index].fields[k + 1].type);
-                        ns = g->l->fields[t->struct_index][k + 1].slot;
-                        foff = g->l->fields[t->struct_index][k + 1].offset;
-                    } else {
-                        nt = et;
-                        uint32_t per = 32 / evm_storage_bytes(et);
-                        ns = u256_from_u64((uint64_t)(k + 1) / per);
-                        foff = (uint32_t)((k + 1) % per) * evm_storage_bytes(et);
-                    }
+                    member_place(g, t, k + 1, &nt, &ns, &foff);
                     if (!is_value_type(nt) || !u256_eq(ns, fslot))
                         break;
                     et = nt;
