@@ -253,6 +253,14 @@ static int enc_dyn(WbGen *g, IrType *t, int src, int dst) {
     return size;
 }
 
+/* One value-type ABI word, from the value's four limbs, at addr. */
+static void store_scalar(WbGen *g, const Enc *v, BinaryenExpressionRef addr) {
+    BinaryenExpressionRef limbs[4];
+    for (int q = 0; q < 4; q++)
+        limbs[q] = enc_limb(g, v, q);
+    store_word(g, addr, wb_strip(v->t), limbs);
+}
+
 /* The general path of encode(): any bounded type, into a buffer of the bound's size. */
 static void encode_general(WbGen *g, const Enc *vals, int n, uint32_t prefix, int out_ptr, int out_size) {
     uint64_t bound = prefix;
@@ -274,10 +282,7 @@ static void encode_general(WbGen *g, const Enc *vals, int n, uint32_t prefix, in
     for (int k = 0; k < n; k++) {
         IrType *t = wb_strip(vals[k].t);
         if (wb_is_scalar(t)) {
-            BinaryenExpressionRef limbs[4];
-            for (int q = 0; q < 4; q++)
-                limbs[q] = enc_limb(g, &vals[k], q);
-            store_word(g, add32(g, wb_get32(g, tuple), (int32_t)h), t, limbs);
+            store_scalar(g, &vals[k], add32(g, wb_get32(g, tuple), (int32_t)h));
             h += 32;
             continue;
         }
@@ -320,10 +325,7 @@ static void encode(WbGen *g, const Enc *vals, int n, uint32_t prefix, int out_pt
     for (int k = 0; k < n; k++) {
         IrType *t = wb_strip(vals[k].t);
         if (wb_is_scalar(t)) {
-            BinaryenExpressionRef limbs[4];
-            for (int q = 0; q < 4; q++)
-                limbs[q] = enc_limb(g, &vals[k], q);
-            store_word(g, add32(g, wb_get32(g, base), (int32_t)h), t, limbs);
+            store_scalar(g, &vals[k], add32(g, wb_get32(g, base), (int32_t)h));
             h += 32;
             continue;
         }
