@@ -37,25 +37,25 @@ static char *cat(Arena *ar, const char *a, const char *b) {
     return s;
 }
 
-/* Writes the model's value of `x` (of IR type t) into buf. */
-static void show(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, char *buf, size_t size) {
+/* The model's value of `x` as bits; false when the model leaves it undetermined. */
+static bool model_bits(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, U256 *out) {
     Z3_ast v;
-    if (!Z3_model_eval(z, mdl, x, true, &v)) {
-        snprintf(buf, size, "?");
-        return;
-    }
+    if (!Z3_model_eval(z, mdl, x, true, &v))
+        return false;
     if (t->kind == IRT_BOOL) {
-        snprintf(buf, size, "%s", Z3_get_bool_value(z, v) == Z3_L_TRUE ? "true" : "false");
-        return;
+        *out = u256_from_u64(Z3_get_bool_value(z, v) == Z3_L_TRUE);
+        return true;
     }
     const char *dec = Z3_get_numeral_string(z, v);
-    U256 u;
-    if (!dec || !u256_parse(dec, strlen(dec), &u)) {
-        snprintf(buf, size, "?");
-        return;
-    }
+    return dec && u256_parse(dec, strlen(dec), out);
+}
+
+/* Writes a value of IR type t as a counterexample shows it. */
+static void show_bits(U256 u, IrType *t, char *buf, size_t size) {
     char tmp[100];
-    if (t->kind == IRT_ADDRESS || t->kind == IRT_BYTES)
+    if (t->kind == IRT_BOOL)
+        snprintf(tmp, sizeof tmp, "%s", u256_is_zero(u) ? "false" : "true");
+    else if (t->kind == IRT_ADDRESS || t->kind == IRT_BYTES)
         u256_to_hex(u, tmp);
     else if (t->kind == IRT_INT && t->is_signed)
         u256_to_dec(u256_trunc(u, t->bits, true), true, tmp);
@@ -64,62 +64,90 @@ static void show(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, char *buf, siz
     snprintf(buf, size, "%s", tmp);
 }
 
-static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, Z3_ast *params) {
+/* Reads the model into a one-step counterexample (kept in the module's arena, as results
+ * are) and its text: arguments, environment, then each pre-state place read, once. */
+static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_ast *params,
+                                  VerCex **cex_out) {
     Z3_context z = e->z;
+    IrModule *m = e->m;
     char *out = NULL;
     char val[100], line[600];
+    VerCex *cex = arena_alloc(m->arena, sizeof *cex);
+    memset(cex, 0, sizeof *cex);
+    cex->from_init = f->kind == IR_FN_INIT;
+    VerStep *st = arena_alloc(m->arena, sizeof *st);
+    memset(st, 0, sizeof *st);
+    cex->steps = st;
+    cex->nsteps = 1;
+    st->func = f->name;
+    st->fidx = fidx;
+    st->nargs = f->nparams;
+    st->args = arena_alloc(m->arena, (f->nparams + 1) * sizeof *st->args);
     for (int i = 0; i < f->nparams; i++) {
-        if (!params[i])
+        VerValue *a = &st->args[i];
+        *a = (VerValue){.name = f->params[i].name, .var = -1};
+        if (!params[i] || !model_bits(z, mdl, params[i], f->params[i].type, &a->value))
             continue;
-        show(z, mdl, params[i], f->params[i].type, val, sizeof val);
+        a->type = f->params[i].type;
+        show_bits(a->value, a->type, val, sizeof val);
         snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", f->params[i].name, val);
         out = cat(e->arena, out, line);
     }
     static const char *const env_names[IR_ENV_COUNT] = {
         "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
         "block.chainid"};
-    IrModule *m = e->m;
     for (int k = 0; k < IR_ENV_COUNT; k++) {
         if (k > IR_ENV_CALLVALUE && !e->env_used[k])
             continue;
         IrType *t = k == IR_ENV_CALLER || k == IR_ENV_ORIGIN || k == IR_ENV_ADDRESS
                         ? ir_type_address(m) : ir_type_int(m, 256, false);
-        show(z, mdl, e->env[k], t, val, sizeof val);
+        if (!model_bits(z, mdl, e->env[k], t, &st->env[k]))
+            continue;
+        st->env_used[k] = true;
+        show_bits(st->env[k], t, val, sizeof val);
         snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", env_names[k], val);
         out = cat(e->arena, out, line);
     }
-    /* the pre-state values read, each place once */
-    char **seen = arena_alloc(e->arena, (e->nreads + 1) * sizeof *seen);
-    int nseen = 0;
-    for (int r = 0; r < e->nreads; r++) {
+    /* the pre-state values read, each place once (init reads zeroed storage: no pre-state) */
+    cex->pre = arena_alloc(m->arena, (e->nreads + 1) * sizeof *cex->pre);
+    for (int r = 0; r < e->nreads && !cex->from_init; r++) {
         VRead *rd = &e->reads[r];
         if (!e->entry[rd->var])
             continue;
+        VerValue pv = {.var = rd->var, .nkeys = rd->nkeys, .type = rd->type};
+        pv.keys = arena_alloc(m->arena, (rd->nkeys + 1) * sizeof *pv.keys);
+        pv.key_types = arena_alloc(m->arena, (rd->nkeys + 1) * sizeof *pv.key_types);
         char place[400];
         size_t len = (size_t)snprintf(place, sizeof place, "%s", m->storage[rd->var].name);
         Z3_ast arr = e->entry[rd->var];
+        bool known = true;
         for (int i = 0; i < rd->nkeys; i++) {
-            show(z, mdl, rd->keys[i], rd->key_types[i], val, sizeof val);
+            pv.key_types[i] = rd->key_types[i];
+            known &= model_bits(z, mdl, rd->keys[i], rd->key_types[i], &pv.keys[i]);
+            show_bits(pv.keys[i], rd->key_types[i], val, sizeof val);
             if (len < sizeof place)
                 len += (size_t)snprintf(place + len, sizeof place - len, "[%s]", val);
             arr = Z3_mk_select(z, arr, rd->keys[i]);
         }
         bool dup = false;
-        for (int i = 0; i < nseen && !dup; i++)
-            dup = strcmp(seen[i], place) == 0;
-        if (dup)
+        for (int i = 0; i < cex->npre && !dup; i++)
+            dup = strcmp(cex->pre[i].name, place) == 0;
+        if (dup || !known || !model_bits(z, mdl, arr, rd->type, &pv.value))
             continue;
-        seen[nseen++] = cat(e->arena, NULL, place);
-        show(z, mdl, arr, rd->type, val, sizeof val);
+        pv.name = cat(m->arena, NULL, place);
+        cex->pre[cex->npre++] = pv;
+        show_bits(pv.value, rd->type, val, sizeof val);
         snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", place, val);
         out = cat(e->arena, out, line);
     }
+    *cex_out = cex;
     return out ? out : "any input";
 }
 
 /* One query: can `pc` hold with `cond` false, under `assume`? */
 static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_ast cond,
-                         const char *approx, IrFunc *f, Z3_ast *params, const char **detail) {
+                         const char *approx, IrFunc *f, int fidx, Z3_ast *params,
+                         const char **detail, VerCex **cex_out) {
     Z3_context z = e->z;
     Z3_solver s = Z3_mk_simple_solver(z);
     Z3_solver_inc_ref(z, s);
@@ -138,7 +166,8 @@ static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_a
     case Z3_L_TRUE: {
         Z3_model mdl = Z3_solver_get_model(z, s);
         Z3_model_inc_ref(z, mdl);
-        const char *cex = counterexample(e, mdl, f, params);
+        VerCex *mc = NULL;
+        const char *cex = counterexample(e, mdl, f, fidx, params, &mc);
         Z3_model_dec_ref(z, mdl);
         if (approx) {
             v = VER_UNKNOWN;
@@ -147,6 +176,7 @@ static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_a
         } else {
             v = VER_VIOLATED;
             *detail = cex;
+            *cex_out = mc;
         }
         break;
     }
@@ -241,7 +271,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
         enc_func(&e, f, params, Z3_mk_true(z), state, e.entry, NULL, &ok, &val, 0);
     if (e.fail) {
         add_result(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
-                                       cat(m->arena, "not encoded: ", e.fail)});
+                                       cat(m->arena, "not encoded: ", e.fail), NULL, 0});
         arena_free(&arena);
         return;
     }
@@ -257,7 +287,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
         if (!c) {
             add_result(m, rep, (VerResult){VER_UNKNOWN, ens ? "postcondition" : "invariant",
                                            f->name, sp->name, sp->span, NULL,
-                                           cat(m->arena, "not encoded: ", e.fail)});
+                                           cat(m->arena, "not encoded: ", e.fail), NULL, 0});
             e.fail = NULL;
             continue;
         }
@@ -278,7 +308,9 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
         if (strcmp(o->kind, "loop bound") != 0)
             continue;
         const char *detail = NULL;
-        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, params, &detail);
+        VerCex *cex = NULL;
+        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, fidx, params,
+                              &detail, &cex);
         if (v == VER_VIOLATED) {
             v = VER_UNKNOWN;
             detail = cat(&arena, "the loop may run longer than it was unrolled: ", detail);
@@ -286,21 +318,24 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
         if (v != VER_PROVED)
             unwound = "a loop was not fully unrolled";
         add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span, NULL,
-                                       detail ? cat(m->arena, NULL, detail) : NULL});
+                                       detail ? cat(m->arena, NULL, detail) : NULL, NULL, 0});
     }
     for (int i = 0; i < e.nobls; i++) {
         VObl *o = &e.obls[i];
         if (strcmp(o->kind, "loop bound") == 0)
             continue;
         const char *detail = NULL;
-        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, params, &detail);
+        VerCex *cex = NULL;
+        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, fidx, params,
+                              &detail, &cex);
         if (v == VER_PROVED && unwound) {
             v = VER_UNKNOWN;
             detail = cat(&arena, "holds for the unrolled iterations only: ", unwound);
         }
         add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span,
                                        i < nbody ? o->at : NULL,
-                                       detail ? cat(m->arena, NULL, detail) : NULL});
+                                       detail ? cat(m->arena, NULL, detail) : NULL,
+                                       v == VER_VIOLATED ? cex : NULL, 0});
     }
     arena_free(&arena);
 }

@@ -9,6 +9,38 @@
 
 typedef enum VerVerdict { VER_PROVED, VER_VIOLATED, VER_UNKNOWN } VerVerdict;
 
+/* A value the model chose: an argument, or a storage place of the pre-state. */
+typedef struct VerValue {
+    const char *name;      /* "amount", or the place as text: "balances[0x1]" */
+    IrType *type;
+    U256 value;            /* the bits (two's complement for signed types) */
+    int var;               /* pre-state places: IrModule.storage index; -1 for arguments */
+    int nkeys;             /* map keys along the place, outermost first */
+    U256 *keys;
+    IrType **key_types;
+} VerValue;
+
+/* One transaction of a counterexample. */
+typedef struct VerStep {
+    const char *func;      /* the public function, or init */
+    int fidx;              /* IrModule.funcs index */
+    VerValue *args;        /* one per parameter, in order (type NULL: not modelled, any value) */
+    int nargs;
+    U256 env[IR_ENV_COUNT];/* msg.sender, msg.value, block.number... as the model chose them */
+    bool env_used[IR_ENV_COUNT];
+} VerStep;
+
+/* A counterexample in machine form: what a replay on the VM or a scenario file needs.
+ * from_init: the steps start at deployment (init is steps[0]), no pre-state is assumed.
+ * Otherwise one step runs on a contract whose storage holds `pre` (every other place 0). */
+typedef struct VerCex {
+    bool from_init;
+    VerStep *steps;
+    int nsteps;
+    VerValue *pre;
+    int npre;
+} VerCex;
+
 typedef struct VerResult {
     VerVerdict verdict;
     const char *kind;      /* "overflow", "division by zero", "assertion", "postcondition"... */
@@ -17,6 +49,9 @@ typedef struct VerResult {
     Span span;
     IrInstr *at;           /* the check instruction; NULL for ensures and invariants */
     const char *detail;    /* violated: "amount = 5, msg.sender = 0x1, ..."; unknown: reason */
+    VerCex *cex;           /* violated: the counterexample in machine form (else NULL) */
+    int confirmed;         /* violated: 1 replayed on the VM and it failed there, 0 not replayed,
+                            * -1 replayed and it did not fail (reported as unknown) */
 } VerResult;
 
 typedef struct VerReport {
