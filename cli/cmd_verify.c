@@ -36,7 +36,8 @@ static int verify_module(IrModule *m, DiagSink *diags, void *vctx) {
     if (st != EXIT_OK)
         return st;
     VerReport rep = {0};
-    ver_module_verify(m, ctx->rlimit, &rep);
+    VerOptions vo = {.rlimit = ctx->rlimit, .only_func = -1};
+    ver_module_verify(m, &vo, &rep);
     for (int i = 0; i < rep.n; i++) {
         VerResult *r = &rep.results[i];
         const char *path = "?";

@@ -340,7 +340,8 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerRe
     arena_free(&arena);
 }
 
-void ver_module_verify(IrModule *m, unsigned rlimit, VerReport *rep) {
+void ver_module_verify(IrModule *m, const VerOptions *o, VerReport *rep) {
+    unsigned rlimit = o->rlimit ? o->rlimit : VER_RLIMIT_DEFAULT;
     Z3_config cfg = Z3_mk_config();
     Z3_set_param_value(cfg, "model", "true");
     Z3_context z = Z3_mk_context(cfg);
@@ -348,7 +349,8 @@ void ver_module_verify(IrModule *m, unsigned rlimit, VerReport *rep) {
     Z3_set_error_handler(z, NULL);
     for (int i = 0; i < m->nfuncs; i++) {
         IrFunc *f = m->funcs[i];
-        if ((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT)
+        if (((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT) &&
+            (o->only_func < 0 || o->only_func == i))
             verify_func(m, f, i, rlimit, rep, z);
     }
     Z3_del_context(z);

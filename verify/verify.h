@@ -63,8 +63,19 @@ typedef struct VerReport {
 /* Resource limit of one query (Z3 rlimit units: deterministic, not wall time). */
 enum { VER_RLIMIT_DEFAULT = 20000000 };
 
-/* Verifies init and every public function of m, appending results to rep. */
-void ver_module_verify(IrModule *m, unsigned rlimit, VerReport *rep);
+typedef struct VerOptions {
+    unsigned rlimit;       /* per query; 0: VER_RLIMIT_DEFAULT */
+    int depth;             /* multi-transaction search: sequences of up to `depth` public calls
+                            * after init (0: no search) */
+    int only_func;         /* -1: every function; else only this IrModule.funcs index (a worker
+                            * of --jobs takes a share of the functions) */
+    bool checks_only;      /* only the check instructions (what `writ build` needs to drop the
+                            * proven ones); no spec obligations, no search */
+} VerOptions;
+
+/* Verifies init and every public function of m (or the one o->only_func names),
+ * appending results to rep. */
+void ver_module_verify(IrModule *m, const VerOptions *o, VerReport *rep);
 /* Sets IR_F_PROVEN on every check instruction all of whose results in rep are proved. */
 void ver_mark_proven(const VerReport *rep);
 
