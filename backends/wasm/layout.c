@@ -83,6 +83,16 @@ void wb_layout_compute(const IrModule *m, Arena *a, WbLayout *l) {
     place(m, l, types, m->nstorage, l->vars);
 }
 
+void wb_storage_position(const IrModule *m, int var, U256 *slot, unsigned *offset) {
+    Arena a;
+    arena_init(&a);
+    WbLayout l;
+    wb_layout_compute(m, &a, &l);
+    *slot = l.vars[var].slot;
+    *offset = l.vars[var].offset;
+    arena_free(&a);
+}
+
 /* ---------------- ABI JSON ---------------- */
 static void str(FILE *f, const char *s) {
     fputc('"', f);

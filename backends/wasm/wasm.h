@@ -38,4 +38,10 @@ bool wb_write_artifacts(const IrModule *m, const WbOutput *out, const char *dir)
  * for `writ build --target wasm`: returns 0 on success, 1 on errors (printed to `err`). */
 int wb_build_file(const char *path, const char *stdlib_dir, const char *outdir, bool oz, FILE *err);
 
+/* Where storage variable `var` of m lives in the Solidity layout the backend uses: its first
+ * slot and the byte offset of a packed value type inside it (a map's elements start at
+ * keccak256(key . slot)). For tools that set or read storage directly (the verifier's replay
+ * of a counterexample on the VM). */
+void wb_storage_position(const IrModule *m, int var, U256 *slot, unsigned *offset);
+
 #endif
