@@ -431,13 +431,11 @@ static bool fused_pair_next(EvmGen *g, IrInstr *v) {
 static bool has_phis(IrBlock *b);
 static bool ends_in_revert(const IrBlock *b);
 
-static bool check_dropped(const IrInstr *i);
-
-/* Operands naming v in block b; `emitted`: not counting checks left out. */
-static int uses_in(const IrBlock *b, const IrInstr *v, bool emitted) {
+/* Operands naming v in block b (instructions not emitted do not count). */
+static int uses_in(const IrBlock *b, const IrInstr *v) {
     int n = 0;
     for (IrInstr *i = b->first; i; i = i->next)
-        if (!skipped(i) && !(emitted && check_dropped(i)))
+        if (!skipped(i))
             for (int k = 0; k < i->nargs; k++)
                 n += i->args[k] == v;
     return n;
@@ -462,9 +460,9 @@ static IrBlock *carry_target(EvmGen *g, IrInstr *v) {
     if (t == e || t == v->block || e == v->block || t->npreds != 1 || e->npreds != 1 ||
         has_phis(t) || has_phis(e))
         return NULL;
-    if (g->nuses[v->id] != 1 + uses_in(t, v, false) + uses_in(e, v, false))
+    if (g->nuses[v->id] != 1 + uses_in(t, v) + uses_in(e, v))
         return NULL;
-    int ut = uses_in(t, v, true), ue = uses_in(e, v, true);
+    int ut = uses_in(t, v), ue = uses_in(e, v);
     if (ut == 1 && (ue != 1 || ends_in_revert(e)))
         return t;
     if (ue == 1)
@@ -575,43 +573,11 @@ static bool emit_fused_check(EvmGen *g, IrInstr *i) {
     return true;
 }
 
-/* Is `a >= b` (unsigned) known on entry to block bl: its only predecessor ends in a branch
- * on `a >= b` / `b <= a` whose true edge alone leads here, or on `a < b` / `b > a` whose
- * false edge alone does? (`require have >= amount` before `have - amount`.) */
-static bool known_ge(const IrBlock *bl, const IrInstr *a, const IrInstr *b) {
-    if (!bl || bl->npreds != 1 || !bl->preds[0])
-        return false;
-    const IrInstr *br = bl->preds[0]->last;
-    if (!br || br->op != IR_BR || br->nargs != 1 || br->targets[0] == br->targets[1])
-        return false;
-    const IrInstr *c = br->args[0];
-    if (c->nargs != 2 || (c->flags & IR_F_GHOST))
-        return false;
-    const IrType *t = c->args[0]->type;
-    if (!t || t->kind != IRT_INT || t->is_signed)
-        return false;
-    bool on_true = br->targets[0] == bl;
-    if (on_true)
-        return (c->op == IR_GE && c->args[0] == a && c->args[1] == b) ||
-               (c->op == IR_LE && c->args[0] == b && c->args[1] == a);
-    return (c->op == IR_LT && c->args[0] == a && c->args[1] == b) ||
-           (c->op == IR_GT && c->args[0] == b && c->args[1] == a);
-}
-
-/* A check emitted as nothing: the branch into its block already decided it. */
-static bool check_dropped(const IrInstr *i) {
-    const IrType *t = i->nargs == 2 ? i->args[0]->type : NULL;
-    return i->op == IR_CHECK_SUB && t && t->kind == IRT_INT && !t->is_signed &&
-           known_ge(i->block, i->args[0], i->args[1]);
-}
-
 static void emit_check(EvmGen *g, IrInstr *i) {
     IrInstr *a = i->args[0], *b = i->nargs > 1 ? i->args[1] : NULL;
     IrType *t = a->type;
     bool sg = t->kind == IRT_INT && t->is_signed;
     unsigned bits = t->kind == IRT_INT ? t->bits : 256;
-    if (check_dropped(i))
-        return;   /* the branch into this block already compared them */
     if ((i->op == IR_CHECK_ADD || i->op == IR_CHECK_SUB) && emit_fused_check(g, i))
         return;
     switch (i->op) {
@@ -1538,7 +1504,7 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
             if (b == g->carry_to) {
                 g->pending = v;   /* on top: its one use here takes it */
                 g->pending_stored = false;
-            } else if (uses_in(b, v, true)) {
+            } else if (uses_in(b, v)) {
                 push(g, home(g, v)), op(g, EVM_MSTORE);
             } else {
                 op(g, EVM_POP);
