@@ -1,7 +1,15 @@
 /* bench_evm.c — the EVM benchmark: times whole `writ build FILE --target evm` processes on
  * the token (median of --runs, target <= 20 ms), then runs gas.mjs, which executes the
- * reference call spec on solc's two builds of Token.sol and on Writ's build in the same
- * run on the oracle EVM (@ethereumjs/evm) and prints each figure for both with the ratio.
+ * reference call spec on solc's two builds of Token.sol and on Writ's two builds in the same
+ * run on the oracle EVM (@ethereumjs/evm) and prints each figure with the ratio.
+ *
+ * Writ's two builds: "all checks" keeps every runtime check (issue 4's rule for the
+ * backend); "default" is what `writ build` gives by default, with the checks the verifier
+ * proves unreachable removed. When `writ build` knows --keep-checks (the build runs the
+ * verifier itself), the two are `writ build --keep-checks` and `writ build`; before that,
+ * the plain `writ build` keeps every check and the default build is made here, in this
+ * process: frontend, the CLI's IR passes, ver_module_verify (checks only) and
+ * ver_mark_proven, then the EVM backend.
  * The oracle is installed on first use by tests/oracle/setup.sh (node and npm needed). */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_evm.h"
@@ -15,6 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/evm/evm.h"
+#include "frontend/frontend.h"
+#include "verify/verify.h"
+
 #ifndef WRIT_BENCH_EVM_DIR
 #define WRIT_BENCH_EVM_DIR "bench/evm"
 #endif
@@ -26,6 +38,9 @@
 #endif
 #ifndef WRIT_BENCH_EVM_SHARED
 #define WRIT_BENCH_EVM_SHARED "../shared"
+#endif
+#ifndef WRIT_BENCH_EVM_STDLIB
+#define WRIT_BENCH_EVM_STDLIB "stdlib"
 #endif
 #ifndef WRIT_BENCH_EVM_ORACLE
 #define WRIT_BENCH_EVM_ORACLE "build/oracle"
@@ -93,15 +108,17 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Runs argv to completion (stdout to /dev/null when quiet); returns its exit status, or
- * -1 when it could not run. */
-static int run(char *const *argv, bool quiet) {
+/* Runs argv to completion (stdout to /dev/null when quiet, stderr too when silent);
+ * returns its exit status, or -1 when it could not run. */
+static int run_silent(char *const *argv, bool quiet, bool silent) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
         if (quiet && !freopen("/dev/null", "w", stdout))
+            _exit(127);
+        if (silent && !freopen("/dev/null", "w", stderr))
             _exit(127);
         execvp(argv[0], argv);
         _exit(127);
@@ -110,6 +127,10 @@ static int run(char *const *argv, bool quiet) {
     if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
+}
+
+static int run(char *const *argv, bool quiet) {
+    return run_silent(argv, quiet, false);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -126,6 +147,56 @@ static const char *self_writ(char *buf, size_t n) {
     const char *base = strrchr(buf, '/');
     base = base ? base + 1 : buf;
     return !strcmp(base, "writ") ? buf : NULL;
+}
+
+/* The default build made in this process (see the top of the file): DIR/CONTRACT.json with
+ * the checks the verifier proved left out. Sets *ms to the time it took. false on failure
+ * (diagnostics printed). */
+static bool build_proven_in_process(const Opts *o, const char *dir, double *ms) {
+    double t0 = now();
+    const char *env = getenv("WRIT_STDLIB");
+    Compilation c;
+    fe_init(&c, env && *env ? env : WRIT_BENCH_EVM_STDLIB);
+    bool ok = fe_load(&c, o->input) && fe_check(&c) && fe_lower(&c), found = false;
+    for (int i = 0; ok && i < c.nmodules; i++) {
+        IrModule *m = c.modules[i];
+        if (strcmp(m->name, o->contract) != 0)
+            continue;
+        found = true;
+        ok = ir_optimize(m, NULL, false, &c.diags);
+        if (!ok)
+            break;
+        VerReport rep = {0};
+        ver_module_verify(m, &(VerOptions){.only_func = -1, .checks_only = true}, &rep);
+        ver_mark_proven(&rep);
+        Arena arena;
+        arena_init(&arena);
+        EvmOutput out;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s.json", dir, m->name);
+        ok = evm_compile(m, &arena, &c.diags, &(EvmOptions){0}, &out) &&
+             evm_write_artifact(m, &out, path);
+        arena_free(&arena);
+    }
+    diag_print(&c.diags, stderr);
+    fe_free(&c);
+    *ms = (now() - t0) * 1e3;
+    if (ok && !found)
+        fprintf(stderr, "writ-bench-evm: no contract %s in %s\n", o->contract, o->input);
+    return ok && found;
+}
+
+/* Median of n whole-process runs of argv (stdout discarded); -1 when a run fails. */
+static double time_runs(char *const *argv, int n, double *ms, double *min) {
+    for (int r = 0; r < n; r++) {
+        double t0 = now();
+        if (run(argv, true) != 0)
+            return -1;
+        ms[r] = (now() - t0) * 1e3;
+    }
+    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+    *min = ms[0];
+    return ms[n / 2];
 }
 
 int bench_evm(int argc, char **argv) {
@@ -146,23 +217,51 @@ int bench_evm(int argc, char **argv) {
     }
     int status = 2;
     double *ms = calloc((size_t)o.runs, sizeof *ms);
-    char artifact[4200], refdir[4200], marker[4200], compile[32];
-    snprintf(artifact, sizeof artifact, "%s/%s.json", tmp, o.contract);
+    char kept_dir[4200], dflt_dir[4200], kept[4200], dflt[4200];
+    char refdir[4200], marker[4200], compile[32], compile_dflt[32];
+    snprintf(kept_dir, sizeof kept_dir, "%s/kept", tmp);
+    snprintf(dflt_dir, sizeof dflt_dir, "%s/default", tmp);
+    snprintf(kept, sizeof kept, "%s/%s.json", kept_dir, o.contract);
+    snprintf(dflt, sizeof dflt, "%s/%s.json", dflt_dir, o.contract);
     snprintf(refdir, sizeof refdir, "%s/oracles/evm/reference", o.shared);
     snprintf(marker, sizeof marker, "%s/.installed", o.oracle);
-    char *build[] = {(char *)o.writ, "build", (char *)o.input, "--target", "evm", "-o", tmp, NULL};
-    for (int r = 0; r < o.runs; r++) {
-        double t0 = now();
-        if (run(build, true) != 0) {
+    /* Does `writ build` know --keep-checks (the build proves checks by default)? Usage
+     * errors exit 2. */
+    char *probe[] = {(char *)o.writ, "build", (char *)o.input, "--target", "evm", "-o", kept_dir,
+                     "--keep-checks", NULL};
+    bool has_keep = run_silent(probe, true, true) != 2;
+    char *build_kept[] = {(char *)o.writ, "build", (char *)o.input, "--target", "evm", "-o", kept_dir,
+                          has_keep ? "--keep-checks" : NULL, NULL};
+    char *build_dflt[] = {(char *)o.writ, "build", (char *)o.input, "--target", "evm", "-o", dflt_dir,
+                          NULL};
+    double min, median = time_runs(build_kept, o.runs, ms, &min);
+    if (median < 0) {
+        fprintf(stderr, "%s: '%s build %s --target evm' failed\n", argv[0], o.writ, o.input);
+        goto done;
+    }
+    printf("compile %s to EVM, every check kept, whole process: median %.2f ms, min %.2f ms "
+           "over %d runs\n", o.input, median, min, o.runs);
+    snprintf(compile, sizeof compile, "%.3f", median);
+    if (has_keep) {
+        double dmin, dmed = time_runs(build_dflt, o.runs, ms, &dmin);
+        if (dmed < 0) {
             fprintf(stderr, "%s: '%s build %s --target evm' failed\n", argv[0], o.writ, o.input);
             goto done;
         }
-        ms[r] = (now() - t0) * 1e3;
+        printf("compile %s to EVM, default build (verifier's proven checks removed), whole "
+               "process: median %.2f ms, min %.2f ms over %d runs\n", o.input, dmed, dmin, o.runs);
+        snprintf(compile_dflt, sizeof compile_dflt, "%.3f", dmed);
+    } else {
+        double dms;
+        if (mkdir(dflt_dir, 0777) != 0 || !build_proven_in_process(&o, dflt_dir, &dms)) {
+            fprintf(stderr, "%s: the default build (verified checks) of %s failed\n", argv[0],
+                    o.input);
+            goto done;
+        }
+        printf("default build (verifier's proven checks removed) made in this process: %.2f ms "
+               "(`writ build` has no --keep-checks yet: it keeps every check)\n", dms);
+        snprintf(compile_dflt, sizeof compile_dflt, "-");
     }
-    qsort(ms, (size_t)o.runs, sizeof *ms, cmp_double);
-    double median = ms[o.runs / 2];
-    printf("compile %s to EVM, whole process: median %.2f ms, min %.2f ms over %d runs\n",
-           o.input, median, ms[0], o.runs);
     struct stat sb;
     if (stat(marker, &sb) != 0) {
         char *setup[] = {"sh", WRIT_BENCH_EVM_SETUP, (char *)o.shared, (char *)o.oracle, NULL};
@@ -172,14 +271,17 @@ int bench_evm(int argc, char **argv) {
             goto done;
         }
     }
-    snprintf(compile, sizeof compile, "%.3f", median);
-    char *gas[] = {"node", WRIT_BENCH_EVM_DIR "/gas.mjs", (char *)o.oracle, artifact, refdir,
-                   compile, o.enforce ? "--enforce" : NULL, NULL};
+    char *gas[] = {"node", WRIT_BENCH_EVM_DIR "/gas.mjs", (char *)o.oracle, kept, refdir, compile,
+                   "--default", dflt, "--default-compile", compile_dflt,
+                   o.enforce ? "--enforce" : NULL, NULL};
     int rc = run(gas, false);
     status = rc == 0 ? 0 : rc == 1 || rc == 3 ? 1 : 2;
 done:
     free(ms);
-    unlink(artifact);
+    unlink(kept);
+    unlink(dflt);
+    rmdir(kept_dir);
+    rmdir(dflt_dir);
     rmdir(tmp);
     return status;
 }
