@@ -292,7 +292,7 @@ void evm_gen_begin(EvmGen *g, EvmAsm *a, bool creation) {
     g->revert_placed = g->value_checked = false;
     g->cd_fi = -1;
     g->inline_back = -1;
-    g->lbl_ret_string = -1;
+    g->lbl_ret_string = g->lbl_ret_sstring = -1;
     g->lbl_sload_str = g->lbl_sstore_str = -1;
     for (int i = 0; i < (int)(sizeof g->lbl_panic / sizeof g->lbl_panic[0]); i++)
         g->lbl_panic[i] = -1;

@@ -543,6 +543,19 @@ static LockKind lock_kind(EvmGen *g, int fi) {
 /* Transactions dispatched by a chain of comparisons before the halving search. */
 enum { DISPATCH_HOT = 3 };
 
+/* A getter of a whole storage string (`pub storage name: string<N>`): a public function
+ * without parameters whose one block is `%0 = sload string @v; ret %0`. Returns v, or -1. */
+static int string_getter_var(const IrFunc *f) {
+    const IrBlock *b = f->entry;
+    if (f->nparams || !b || b->next_in_func || !f->ret || strip_ref(f->ret)->kind != IRT_STRING)
+        return -1;
+    const IrInstr *ld = b->first, *r = ld ? ld->next : NULL;
+    if (!ld || ld->op != IR_SLOAD || ld->nargs || ld->npath || ld->var < 0 || ld->flags ||
+        !r || r->op != IR_RET || r->nargs != 1 || r->args[0] != ld || r->next)
+        return -1;
+    return ld->var;
+}
+
 static void entry_stub(EvmGen *g, int fi, int label) {
     IrFunc *f = g->m->funcs[fi];
     A->span = f->span;
@@ -556,6 +569,15 @@ static void entry_stub(EvmGen *g, int fi, int label) {
         push(g, 0), op(g, EVM_TLOAD), revert_if(g);
     if (lock == LOCK_SET)
         push(g, 1), push(g, 0), op(g, EVM_TSTORE);
+    int sv = lock == LOCK_SET ? -1 : string_getter_var(f);
+    if (sv >= 0) {
+        /* straight from storage into the return data: no copy in memory first */
+        evm_asm_push(A, g->l->vars[sv].slot);
+        if (g->lbl_ret_sstring < 0)
+            g->lbl_ret_sstring = evm_asm_new_label(A, "return_storage_string");
+        evm_asm_jump(A, g->lbl_ret_sstring);
+        return;
+    }
     evm_gen_decode_params(g, f, false);
     evm_gen_call_body(g, fi);
     A->span = f->span;
@@ -647,6 +669,43 @@ static void ret_string_routine(EvmGen *g) {
     push(g, 0x40), op(g, EVM_ADD), op(g, EVM_SWAP1), op(g, EVM_RETURN);
 }
 
+/* [slot] -> RETURN abi.encode(the string stored at slot in solc's encoding), built at
+ * address 0: offset word, length, data, zero padding as solc's encoder writes it. */
+static void ret_storage_string_routine(EvmGen *g) {
+    int lng = evm_asm_new_label(A, NULL), loop = evm_asm_new_label(A, NULL);
+    int end = evm_asm_new_label(A, NULL), tail = evm_asm_new_label(A, NULL);
+    evm_asm_label(A, g->lbl_ret_sstring);
+    op(g, EVM_DUP1), op(g, EVM_SLOAD);                                  /* [w, slot] */
+    op(g, EVM_DUP1), push(g, 1), op(g, EVM_AND);
+    evm_asm_jumpi(A, lng);
+    /* short: data in the high bytes, 2*len in the low byte */
+    op(g, EVM_SWAP1), op(g, EVM_POP);                                   /* [w] */
+    op(g, EVM_DUP1), push(g, 0xff), op(g, EVM_NOT), op(g, EVM_AND), push(g, 0x40), op(g, EVM_MSTORE);
+    push(g, 0xff), op(g, EVM_AND), push(g, 1), op(g, EVM_SHR);          /* [len] */
+    evm_asm_jump(A, tail);
+    /* long: 2*len+1 in the slot, the data from keccak256(slot) on */
+    evm_asm_label(A, lng);
+    push(g, 1), op(g, EVM_SHR);                                         /* [len, slot] */
+    op(g, EVM_SWAP1), push(g, 0), op(g, EVM_MSTORE);
+    push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256);                    /* [base, len] */
+    push(g, 0);                                                         /* [i, base, len] */
+    evm_asm_label(A, loop);
+    op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, end);
+    op(g, EVM_DUP2), op(g, EVM_DUP2), push(g, 5), op(g, EVM_SHR), op(g, EVM_ADD), op(g, EVM_SLOAD);
+    op(g, EVM_DUP2), push(g, 0x40), op(g, EVM_ADD), op(g, EVM_MSTORE);
+    push(g, 0x20), op(g, EVM_ADD);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, end);
+    op(g, EVM_POP), op(g, EVM_POP);                                     /* [len] */
+    evm_asm_label(A, tail);
+    push(g, 0x20), push(g, 0), op(g, EVM_MSTORE);                       /* offset */
+    op(g, EVM_DUP1), push(g, 0x20), op(g, EVM_MSTORE);                  /* length */
+    push(g, 0), op(g, EVM_DUP2), push(g, 0x40), op(g, EVM_ADD), op(g, EVM_MSTORE);  /* padding */
+    push(g, 0x5f), op(g, EVM_ADD), push(g, 0x1f), op(g, EVM_NOT), op(g, EVM_AND);   /* size */
+    push(g, 0), op(g, EVM_RETURN);
+}
+
 void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
     evm_gen_begin(g, a, false);
     int n = 0;
@@ -714,6 +773,8 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
     }
     if (g->lbl_ret_string >= 0)
         ret_string_routine(g);
+    if (g->lbl_ret_sstring >= 0)
+        ret_storage_string_routine(g);
     evm_gen_flush(g);
 }
 

@@ -199,6 +199,7 @@ typedef struct EvmGen {
     struct EvmInline *inl;   /* the function is inlined at a call: its params are the call's args */
     bool inline_jumped;      /* some `ret` of the inline body jumped to inline_back */
     int lbl_ret_string;      /* shared "return one string" routine, -1 until used */
+    int lbl_ret_sstring;     /* shared "return the string at a storage slot" routine */
 } EvmGen;
 
 /* codegen.c */
