@@ -30,7 +30,9 @@ typedef struct {
 #define MALFORMED(r, ...) vm_error((r)->err, VM_MALFORMED, (r)->pos, __VA_ARGS__)
 #define OOM(r) vm_error((r)->err, VM_OUT_OF_MEMORY, (r)->pos, "out of memory")
 
+/* Readers set *out even on failure: callers return at once then, but gcc cannot see it. */
 static VmStatus rd_byte(Rd *r, uint8_t *out) {
+    *out = 0;
     if (r->pos >= r->end) return MALFORMED(r, "%s", END_MSG(r));
     *out = r->b[r->pos++];
     return VM_OK;
@@ -41,6 +43,7 @@ static VmStatus rd_leb(Rd *r, unsigned bits, bool sign, uint64_t *out) {
     uint64_t result = 0;
     unsigned shift = 0;
     unsigned maxbytes = (bits + 6) / 7;
+    *out = 0;
     for (unsigned i = 0;; i++) {
         if (r->pos >= r->end) return MALFORMED(r, "%s", END_MSG(r));
         uint8_t byte = r->b[r->pos++];

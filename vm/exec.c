@@ -82,11 +82,17 @@ int64_t vm_table_grow(VmStore *s, VmTable *t, uint32_t delta, uint64_t init);
         T v = (T)pc[1].u; memcpy(mem + ea, &v, sizeof v); MARK(ea); pc += 4; NEXT(); }
 /* float -> int with traps: NaN is invalid, anything outside (lo, hi) overflows */
 #define TRUNC(name, FT, ff, IT, rf, lo_ok, hi) \
-    L_##name: { FT a = R(1).ff; if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
-        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); PUT_##rf(R(0), (IT)a); pc += 2; NEXT(); }
+    L_##name: { FT a = R(1).ff; \
+        if (a != a) TRAP(VM_TRAP_INVALID_CONV); \
+        if (!((lo_ok) && a < (hi))) TRAP(VM_TRAP_INT_OVERFLOW); \
+        PUT_##rf(R(0), (IT)a); pc += 2; NEXT(); }
 #define TRUNC_SAT(name, FT, ff, IT, rf, lo_ok, hi, minv, maxv) \
-    L_##name: { FT a = R(1).ff; IT r; if (a != a) r = 0; else if (!(lo_ok)) r = (minv); \
-        else if (!(a < (hi))) r = (maxv); else r = (IT)a; PUT_##rf(R(0), r); pc += 2; NEXT(); }
+    L_##name: { FT a = R(1).ff; IT r; \
+        if (a != a) r = 0; \
+        else if (!(lo_ok)) r = (minv); \
+        else if (!(a < (hi))) r = (maxv); \
+        else r = (IT)a; \
+        PUT_##rf(R(0), r); pc += 2; NEXT(); }
 #define DIVOP(name, T, f, check) \
     L_##name: { T a = R(1).f, b = R(2).f; if (b == 0) TRAP(VM_TRAP_DIV_ZERO); check; \
         PUT_##f(R(0), a / b); pc += 3; NEXT(); }

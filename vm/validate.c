@@ -112,7 +112,7 @@ static VmStatus pop(V *v, uint8_t *out) {
 }
 
 static VmStatus pop_expect(V *v, uint8_t want, uint8_t *out) {
-    uint8_t t;
+    uint8_t t = 0; /* gcc cannot see that pop sets it whenever it succeeds */
     VmStatus st = pop(v, &t);
     if (st) return st;
     if (t != want && t != UNKNOWN && want != UNKNOWN)
@@ -268,7 +268,7 @@ static VmStatus read_memarg(V *v, uint8_t natural, uint32_t *offset) {
 }
 
 static VmStatus zero_byte(V *v) {
-    uint8_t b;
+    uint8_t b = 0;
     VmStatus st = rd_byte(v, &b);
     if (st) return st;
     if (b != 0) return malformed(v, "zero byte expected");

@@ -307,7 +307,7 @@ static bool parse_typeuse(Wat *p, bool param_ids, bool names, uint32_t *idx) {
 }
 
 static bool parse_limits(Wat *p, Buf *b) {
-    uint32_t min, max;
+    uint32_t min = 0, max = 0;
     OK(parse_u32(p, &min));
     if (at_u32(p)) {
         OK(parse_u32(p, &max));
