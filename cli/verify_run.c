@@ -1,0 +1,382 @@
+/* verify_run.c — running the verifier over a module: init and each public function is one
+ * unit of work (VerOptions.only_func), looked up first in the cache by a hash of everything
+ * its verdicts depend on; the misses run in this process (--jobs 1) or are spread over N
+ * forked workers (the IR and the verifier are not thread-safe: types are interned into
+ * the module's arena, so processes, not threads), each sending its results serialized
+ * (verify_serial.c) over a pipe. Results are merged by function index, so the output is
+ * the same for any N. Violations are replayed on the VM (verify_replay.c) where they are
+ * found, before they are cached.
+ *
+ * The cache: one file per unit, named by the hex keccak256 of: the format version, the writ
+ * executable's size and modification time (a rebuilt verifier invalidates everything), the
+ * options (rlimit, depth, checks only, replay), the storage declarations and structs, every
+ * spec function, and the unit's function with its callees (IR text, function indices and
+ * source spans, so a moved line invalidates the lines it names; with a multi-transaction
+ * search, every function). The folder is $WRIT_CACHE_DIR, else `cache/writ-verify` in the
+ * current folder (`cache/` beside `out/`, as Foundry keeps its own cache). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "verify_cli.h"
+
+enum { CACHE_FORMAT = 1 };
+
+const char *cli_cache_dir(const CliVerifyRun *run) {
+    if (run->cache_dir)
+        return run->cache_dir;
+    const char *e = getenv("WRIT_CACHE_DIR");
+    return e && *e ? e : "cache/writ-verify";
+}
+
+/* ---------------------------------------------------------------- the key */
+
+static void print_span(FILE *f, const IrModule *m, Span sp) {
+    SrcFile *sf = sp.file && m->srcs ? src_get(m->srcs, sp.file) : NULL;
+    fprintf(f, "@%s:%u:%u\n", sf ? sf->path : "-", sp.start, sp.end);
+}
+
+static void print_func(FILE *f, const IrModule *m, int fi) {
+    const IrFunc *fn = m->funcs[fi];
+    fprintf(f, "func %d\n", fi);
+    ir_func_print(fn, f);
+    print_span(f, m, fn->span);
+    for (IrBlock *b = fn->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            print_span(f, m, i->span);
+}
+
+/* Marks fi and every function it calls, transitively. */
+static void reach(const IrModule *m, int fi, bool *seen) {
+    if (fi < 0 || fi >= m->nfuncs || seen[fi])
+        return;
+    seen[fi] = true;
+    for (IrBlock *b = m->funcs[fi]->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            if (i->op == IR_CALL)
+                reach(m, i->callee, seen);
+}
+
+static void exe_identity(FILE *f) {
+    struct stat st;
+    if (stat("/proc/self/exe", &st) == 0)
+        fprintf(f, "exe %lld %lld.%09ld\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec);
+    else
+        fprintf(f, "exe %s %s\n", __DATE__, __TIME__);
+}
+
+/* The hex hash naming unit fi's cache file. */
+static void unit_key(const IrModule *m, const CliVerifyRun *run, int fi, char hex[65]) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        hex[0] = 0;
+        return;
+    }
+    fprintf(f, "writ-verify %d\n", CACHE_FORMAT);
+    exe_identity(f);
+    fprintf(f, "rlimit %u depth %d checks %d replay %d\ncontract %s\n", run->opts.rlimit,
+            run->opts.depth, run->opts.checks_only, run->replay, m->name);
+    char buf[512];
+    for (int s = 0; s < m->nstructs; s++) {
+        fprintf(f, "struct %s", m->structs[s].name);
+        for (int k = 0; k < m->structs[s].nfields; k++) {
+            ir_type_print(m, m->structs[s].fields[k].type, buf, sizeof buf);
+            fprintf(f, " %s:%s", m->structs[s].fields[k].name, buf);
+        }
+        fputc('\n', f);
+    }
+    for (int v = 0; v < m->nstorage; v++) {
+        ir_type_print(m, m->storage[v].type, buf, sizeof buf);
+        fprintf(f, "storage %d %s %s %d\n", v, m->storage[v].name, buf, m->storage[v].ghost);
+    }
+    for (int s = 0; s < m->nspecs; s++) {
+        fprintf(f, "spec %d owner %d\n", s, m->specs[s]->owner);
+        ir_func_print(m->specs[s], f);
+        print_span(f, m, m->specs[s]->span);
+        for (IrBlock *b = m->specs[s]->entry; b; b = b->next_in_func)
+            for (IrInstr *i = b->first; i; i = i->next)
+                print_span(f, m, i->span);
+    }
+    bool *seen = calloc((size_t)m->nfuncs + 1, sizeof *seen);
+    if (seen) {
+        if (run->opts.depth > 0) /* the search runs through every public function */
+            for (int i = 0; i < m->nfuncs; i++)
+                seen[i] = true;
+        else
+            reach(m, fi, seen);
+        fprintf(f, "unit %d\n", fi);
+        for (int i = 0; i < m->nfuncs; i++)
+            if (seen[i])
+                print_func(f, m, i);
+    }
+    free(seen);
+    fclose(f);
+    uint8_t h[32];
+    keccak256(text, len, h);
+    free(text);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+}
+
+/* ---------------------------------------------------------------- cache files */
+
+static char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? 2 * cap : 8192;
+            char *x = realloc(s, cap);
+            if (!x) {
+                free(s);
+                fclose(f);
+                return NULL;
+            }
+            s = x;
+        }
+        size_t k = fread(s + n, 1, 4096, f);
+        n += k;
+        if (k < 4096)
+            break;
+    }
+    fclose(f);
+    s[n] = 0;
+    *len = n;
+    return s;
+}
+
+static void make_dirs(const char *dir) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(tmp, 0777);
+            *p = '/';
+        }
+    mkdir(tmp, 0777);
+}
+
+/* Writes atomically (a temporary file renamed), so parallel runs never read half a file. */
+static void cache_store(const CliVerifyRun *run, const char *key, const char *text, size_t len) {
+    const char *dir = cli_cache_dir(run);
+    make_dirs(dir);
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, key);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return; /* a cache that cannot be written is only slower */
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0)
+        remove(tmp);
+}
+
+/* ---------------------------------------------------------------- units */
+
+/* Verifies one unit here: its results serialized (malloc'd). */
+static char *run_unit(IrModule *m, const CliVerifyRun *run, int fi, size_t *len) {
+    VerReport tmp = {0};
+    VerOptions o = run->opts;
+    o.only_func = fi;
+    ver_module_verify(m, &o, &tmp);
+    if (run->replay)
+        cli_replay_report(m, &tmp);
+    return cli_results_serialize(m, &tmp, 0, len);
+}
+
+static bool write_full(int fd, const char *s, size_t n) {
+    while (n) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        s += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+/* A worker: verifies units[w], units[w + nw], ... and writes "unit FI LEN\n" + text each. */
+static void worker(IrModule *m, const CliVerifyRun *run, const int *units, int nunits, int w,
+                   int nw, int fd) {
+    for (int k = w; k < nunits; k += nw) {
+        size_t len = 0;
+        char *text = run_unit(m, run, units[k], &len);
+        char head[64];
+        int hn = snprintf(head, sizeof head, "unit %d %zu\n", units[k], len);
+        if (!write_full(fd, head, (size_t)hn) || !write_full(fd, text ? text : "", len))
+            _exit(3);
+        free(text);
+    }
+    _exit(0);
+}
+
+/* Reads one worker's whole output into texts[fi]. */
+static bool read_worker(int fd, char **texts, size_t *lens, int nfuncs) {
+    size_t n = 0, cap = 0;
+    char *s = NULL;
+    for (;;) {
+        if (n + 65536 + 1 > cap) {
+            cap = cap ? 2 * cap : 131072;
+            char *x = realloc(s, cap);
+            if (!x) {
+                free(s);
+                return false;
+            }
+            s = x;
+        }
+        ssize_t k = read(fd, s + n, 65536);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+    }
+    bool ok = true;
+    size_t p = 0;
+    while (ok && p < n) {
+        int fi = -1;
+        size_t len = 0;
+        int used = 0;
+        s[n] = 0;
+        if (sscanf(s + p, "unit %d %zu\n%n", &fi, &len, &used) != 2 || used <= 0 ||
+            fi < 0 || fi >= nfuncs || p + (size_t)used + len > n) {
+            ok = false;
+            break;
+        }
+        p += (size_t)used;
+        free(texts[fi]);
+        texts[fi] = malloc(len + 1);
+        if (!texts[fi]) {
+            ok = false;
+            break;
+        }
+        memcpy(texts[fi], s + p, len);
+        texts[fi][len] = 0;
+        lens[fi] = len;
+        p += len;
+    }
+    free(s);
+    return ok;
+}
+
+bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *rep) {
+    if (!m->srcs)
+        m->srcs = srcs; /* spans in results and the cache name their files */
+    int nf = m->nfuncs;
+    char **texts = calloc((size_t)nf + 1, sizeof *texts);
+    size_t *lens = calloc((size_t)nf + 1, sizeof *lens);
+    char (*keys)[65] = calloc((size_t)nf + 1, sizeof *keys);
+    int *miss = calloc((size_t)nf + 1, sizeof *miss);
+    bool *unit = calloc((size_t)nf + 1, sizeof *unit);
+    bool ok = texts && lens && keys && miss && unit;
+    int nmiss = 0;
+    for (int i = 0; ok && i < nf; i++) {
+        IrFunc *f = m->funcs[i];
+        unit[i] = ((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT) &&
+                  (run->opts.only_func < 0 || run->opts.only_func == i);
+        if (!unit[i])
+            continue;
+        if (run->use_cache) {
+            unit_key(m, run, i, keys[i]);
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s", cli_cache_dir(run), keys[i]);
+            if (keys[i][0] && (texts[i] = read_all(path, &lens[i]))) {
+                /* a damaged entry is a miss */
+                VerReport probe = {0};
+                if (cli_results_parse(m, texts[i], lens[i], &probe)) {
+                    run->cache_hits++;
+                    continue;
+                }
+                free(texts[i]);
+                texts[i] = NULL;
+            }
+        }
+        miss[nmiss++] = i;
+        run->cache_misses++;
+    }
+    int nw = run->jobs < nmiss ? run->jobs : nmiss;
+    if (ok && nw <= 1) {
+        for (int k = 0; k < nmiss; k++)
+            texts[miss[k]] = run_unit(m, run, miss[k], &lens[miss[k]]);
+    } else if (ok) {
+        fflush(stdout);
+        fflush(stderr);
+        pid_t *pids = calloc((size_t)nw, sizeof *pids);
+        int *fds = calloc((size_t)nw, sizeof *fds);
+        ok = pids && fds;
+        int started = 0;
+        for (int w = 0; ok && w < nw; w++) {
+            int p[2];
+            if (pipe(p) != 0) {
+                ok = false;
+                break;
+            }
+            pid_t pid = fork();
+            if (pid < 0) {
+                close(p[0]);
+                close(p[1]);
+                ok = false;
+                break;
+            }
+            if (pid == 0) {
+                close(p[0]);
+                for (int k = 0; k < started; k++)
+                    close(fds[k]);
+                worker(m, run, miss, nmiss, w, nw, p[1]);
+            }
+            close(p[1]);
+            pids[w] = pid;
+            fds[w] = p[0];
+            started++;
+        }
+        for (int w = 0; w < started; w++) {
+            if (!read_worker(fds[w], texts, lens, nf))
+                ok = false;
+            close(fds[w]);
+            int st = 0;
+            if (waitpid(pids[w], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                fprintf(stderr, "writ verify: internal error: worker %d of %s %s\n", w + 1,
+                        m->name, WIFSIGNALED(st) ? "was killed" : "failed");
+                ok = false;
+            }
+        }
+        free(pids);
+        free(fds);
+    }
+    for (int k = 0; ok && k < nmiss; k++) {
+        int i = miss[k];
+        if (!texts[i]) {
+            fprintf(stderr, "writ verify: internal error: no results for '%s'\n", m->funcs[i]->name);
+            ok = false;
+        } else if (run->use_cache && keys[i][0]) {
+            cache_store(run, keys[i], texts[i], lens[i]);
+        }
+    }
+    for (int i = 0; ok && i < nf; i++)
+        if (unit[i] && !cli_results_parse(m, texts[i], lens[i], rep)) {
+            fprintf(stderr, "writ verify: internal error: unreadable results for '%s'\n",
+                    m->funcs[i]->name);
+            ok = false;
+        }
+    for (int i = 0; texts && i < nf; i++)
+        free(texts[i]);
+    free(texts);
+    free(lens);
+    free(keys);
+    free(miss);
+    free(unit);
+    return ok;
+}
