@@ -291,6 +291,19 @@ static void validate(EvmGen *g, IrType *t) {
     revert_if(g);
 }
 
+/* [word] -> [bad]: nonzero when the word is not clean for t (as validate(), but the word is
+ * consumed and nothing jumps: the entry ORs such conditions into one revert). */
+static void unclean(EvmGen *g, IrType *t) {
+    if (t->kind == IRT_INT && t->is_signed) {
+        op(g, EVM_DUP1), evm_gen_normalize(g, t), op(g, EVM_EQ), op(g, EVM_ISZERO);
+    } else if (t->kind == IRT_BYTES) {
+        push(g, t->bits), op(g, EVM_SHL);
+    } else {
+        unsigned bits = t->kind == IRT_BOOL ? 1 : t->kind == IRT_ADDRESS ? 160 : t->bits;
+        push(g, bits), op(g, EVM_SHR);
+    }
+}
+
 /* [off] -> [ptr]: a static aggregate at args offset `off` (on the stack) into memory. */
 static void dec_static(EvmGen *g, const Src *s, IrType *t) {
     evm_gen_alloc_type(g, t);                                   /* [p, off] */
@@ -556,17 +569,53 @@ static int string_getter_var(const IrFunc *f) {
     return ld->var;
 }
 
-static void entry_stub(EvmGen *g, int fi, int label) {
+/* The checks of an entry point that revert with no data: callvalue (check_value), the
+ * reentrancy lock, and, when the params are read from calldata where used, short calldata
+ * and each param's dirty bits. They are ORed into one condition and one jump (which one
+ * fails cannot be seen: they all revert alike, before any effect). Returns whether the
+ * params are left to evm_gen_decode_params. */
+static bool entry_checks(EvmGen *g, int fi, bool check_value, LockKind lock) {
+    IrFunc *f = g->m->funcs[fi];
+    int n = 0;
+    if (check_value)
+        op(g, EVM_CALLVALUE), n++;
+    if (lock != LOCK_NONE) {
+        push(g, 0), op(g, EVM_TLOAD);
+        if (n++)
+            op(g, EVM_OR);
+    }
+    bool in_calldata = evm_gen_params_in_calldata(g, fi);
+    if (in_calldata) {
+        uint32_t head = 32 * (uint32_t)f->nparams;
+        if (head) {
+            /* calldatasize - 4 < head, with calldatasize >= 4 known */
+            push(g, 4 + (uint64_t)head), op(g, EVM_CALLDATASIZE), op(g, EVM_LT);
+            if (n++)
+                op(g, EVM_OR);
+        }
+        for (int k = 0; k < f->nparams; k++) {
+            IrType *t = strip_ref(f->params[k].type);
+            if (!needs_validation(t))
+                continue;
+            push(g, 4 + 32 * (uint64_t)k), op(g, EVM_CALLDATALOAD);
+            unclean(g, t);
+            if (n++)
+                op(g, EVM_OR);
+        }
+    }
+    if (n)
+        revert_if(g);
+    return !in_calldata;
+}
+
+static void entry_stub(EvmGen *g, int fi, int label, bool check_value) {
     IrFunc *f = g->m->funcs[fi];
     A->span = f->span;
     evm_asm_label(A, label);
     /* the selector stays below: nothing reads deeper than it pushed, and every entry ends
      * in RETURN, STOP or REVERT */
-    if (!(f->flags & IR_FN_PAYABLE) && !g->value_checked)
-        op(g, EVM_CALLVALUE), revert_if(g);
     LockKind lock = lock_kind(g, fi);
-    if (lock != LOCK_NONE)
-        push(g, 0), op(g, EVM_TLOAD), revert_if(g);
+    bool decode = entry_checks(g, fi, check_value && !(f->flags & IR_FN_PAYABLE), lock);
     if (lock == LOCK_SET)
         push(g, 1), push(g, 0), op(g, EVM_TSTORE);
     int sv = lock == LOCK_SET ? -1 : string_getter_var(f);
@@ -578,7 +627,8 @@ static void entry_stub(EvmGen *g, int fi, int label) {
         evm_asm_jump(A, g->lbl_ret_sstring);
         return;
     }
-    evm_gen_decode_params(g, f, false);
+    if (decode)
+        evm_gen_decode_params(g, f, false);
     evm_gen_call_body(g, fi);
     A->span = f->span;
     bool has_ret = f->ret && f->ret->kind != IRT_VOID;
@@ -714,6 +764,7 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
             n++;
     int *labels = ARENA_ARRAY(g->arena, int, g->m->nfuncs + 1);
     int *order = ARENA_ARRAY(g->arena, int, g->m->nfuncs + 1);
+    bool *hot = ARENA_ARRAY(g->arena, bool, g->m->nfuncs + 1);   /* compared first */
     n = 0;
     for (int i = 0; i < g->m->nfuncs; i++) {
         IrFunc *f = g->m->funcs[i];
@@ -735,17 +786,15 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
             short_can_match = short_can_match || (g->m->funcs[order[k]]->selector & 0xff) == 0;
         if (short_can_match)
             push(g, 4), op(g, EVM_CALLDATASIZE), op(g, EVM_LT), revert_if(g);
-        /* no payable function: one callvalue check for all (a call with value reverts
+        /* no payable function: one callvalue check for all but the transactions compared
+         * first, which fold it into their entry's one check (a call with value reverts
          * with no data either way) */
         bool any_payable = false;
         for (int k = 0; k < n; k++)
             any_payable = any_payable || (g->m->funcs[order[k]]->flags & IR_FN_PAYABLE);
-        if (!any_payable)
-            op(g, EVM_CALLVALUE), revert_if(g), g->value_checked = true;
         push(g, 0), op(g, EVM_CALLDATALOAD), push(g, 0xe0), op(g, EVM_SHR);
         /* Transactions come first, in declaration order (view functions are mostly read
          * off-chain, where gas is free): one comparison each, then halves for the rest. */
-        bool *hot = ARENA_ARRAY(g->arena, bool, g->m->nfuncs + 1);
         int nhot = 0, *rest = ARENA_ARRAY(g->arena, int, n + 1), nrest = 0;
         for (int i = 0; i < g->m->nfuncs && nhot < DISPATCH_HOT; i++) {
             IrFunc *f = g->m->funcs[i];
@@ -755,6 +804,8 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
             evm_asm_jumpi(A, labels[i]);
             hot[i] = true, nhot++;
         }
+        if (!any_payable)
+            op(g, EVM_CALLVALUE), revert_if(g), g->value_checked = true;
         for (int k = 0; k < n; k++)
             if (!hot[order[k]])
                 rest[nrest++] = order[k];
@@ -769,7 +820,7 @@ void evm_gen_runtime(EvmGen *g, EvmAsm *a) {
     for (int i = 0; i < g->m->nfuncs; i++) {
         IrFunc *f = g->m->funcs[i];
         if (f->kind == IR_FN && (f->flags & IR_FN_PUB))
-            entry_stub(g, i, labels[i]);
+            entry_stub(g, i, labels[i], !g->value_checked || hot[i]);
     }
     if (g->lbl_ret_string >= 0)
         ret_string_routine(g);
