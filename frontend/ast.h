@@ -109,54 +109,96 @@ typedef enum Builtin {
     BI_COUNT
 } Builtin;
 
-/* 112 bytes. Fields that only some kinds use share storage in the unions below; read them
- * only on the kinds the comments name. lhs, rhs, args/nargs, name, type and sym are valid
- * (NULL/0 when unused) on every kind, and so is the body/call_value slot (an Expr or NULL):
- * generic walkers read them. */
+/* An expression node is allocated with only the bytes its kind uses (expr_size[kind]: 40 to
+ * 80 bytes; a name is 56, a binary operation 56, a small literal 48): the kind-specific
+ * fields share four slots after `lhs`. Read a field only on the kinds its comment names —
+ * on other kinds it is another field's bytes or past the end of the node (test builds
+ * poison those bytes, so ASan reports the read). kind, op, builtin, the flags, span,
+ * nargs, type and lhs are valid on every kind (lhs NULL, nargs 0 when unused); generic
+ * walkers list the children with expr_children(). */
 struct Expr {
     uint8_t kind;          /* ExprKind */
     int8_t op;             /* UnOp / BinOp */
     uint8_t builtin;       /* Builtin (sema) */
     bool is_lvalue_storage;/* sema: the expression designates (part of) storage */
-    int nargs;
     Span span;
     bool in_spec;          /* sema: inside a spec clause (old/result/sum/forall allowed) */
-    /* syntax */
-    const char *name;      /* EX_NAME, EX_FIELD, EX_FORALL variable (interned) */
-    Expr *lhs, *rhs;       /* see ExprKind */
-    Expr **args;           /* call arguments, literal elements / field values */
-    union {                /* one slot: no kind has both. A walker that reads both on every
-                              kind visits the one child twice (harmless for the walkers) */
-        Expr *body;        /* EX_FORALL */
-        Expr *call_value;  /* EX_CALL: external call option `{value: e}` */
-    };
+    bool bval;             /* EX_BOOL */
+    bool ival_big;         /* EX_INT: the value does not fit 64 bits and is in *ival_p */
+    int nargs;             /* EX_CALL, EX_STRUCT_LIT, EX_ARRAY_LIT: elements of args */
     /* sema. `type` is set on every expression and is never TY_INTLIT after checking: a
        literal takes the type its context expects (u256 when none). The callee name of a
        call (lhs of EX_CALL naming a fn/event/error/type) and env bases (`msg`) get TY_VOID. */
     Type *type;
-    Sym *sym;              /* EX_NAME: what it names; EX_CALL: the callee (fn/event/error) */
-    union {
-        U256 ival;         /* EX_INT */
-        bool bval;         /* EX_BOOL */
-        struct {
-            const char *str;   /* EX_STRING bytes (not NUL-terminated necessarily) */
-            uint32_t str_len;
-        };
-        struct {
-            const char **field_names; /* EX_STRUCT_LIT */
-            TypeRef *tref;     /* EX_CAST target, EX_STRUCT_LIT struct */
-        };
-        struct {
-            Decl *callee_decl; /* EX_CALL (sema): internal or external function called */
-            Type *op_type;     /* EX_BINARY (sema): the operands' common type after implicit
-                                  widening (differs from `type` for comparisons: bool); EX_CALL
-                                  BI_MIN/MAX likewise. An operand whose own type is narrower is
-                                  widened to it. Likewise a value is widened to the type of the
-                                  variable, parameter, field or return slot it is stored in. */
-        };
+    Expr *lhs;             /* EX_UNARY, EX_BINARY, EX_CALL (callee), EX_INDEX, EX_FIELD,
+                              EX_CAST, EX_FORALL (low bound); NULL on the other kinds */
+    union {                /* slot A */
+        const char *name;  /* EX_NAME, EX_FIELD, EX_FORALL variable (interned) */
+        Type *op_type;     /* EX_BINARY (sema): the operands' common type after implicit
+                              widening (differs from `type` for comparisons: bool); EX_CALL
+                              BI_MIN/MAX likewise. An operand whose own type is narrower is
+                              widened to it. Likewise a value is widened to the type of the
+                              variable, parameter, field or return slot it is stored in. */
+        const char *str;   /* EX_STRING bytes (not NUL-terminated necessarily) */
+        TypeRef *tref;     /* EX_CAST target, EX_STRUCT_LIT struct */
+        uint64_t ival_small; /* EX_INT unless ival_big: read through expr_ival() */
+        U256 *ival_p;      /* EX_INT when ival_big */
     };
+    union {                /* slot B */
+        Sym *sym;          /* EX_NAME: what it names; EX_CALL: the callee (fn/event/error) */
+        Expr *rhs;         /* EX_BINARY, EX_INDEX, EX_FORALL (high bound) */
+        uint32_t str_len;  /* EX_STRING */
+        const char **field_names; /* EX_STRUCT_LIT */
+    };
+    union {                /* slot C */
+        Expr **args;       /* EX_CALL arguments, EX_STRUCT_LIT field values, EX_ARRAY_LIT
+                              elements */
+        Expr *body;        /* EX_FORALL */
+    };
+    union {                /* slot D */
+        Expr *call_value;  /* EX_CALL: external call option `{value: e}` */
+        Sym *var_sym;      /* EX_FORALL (sema): the bound variable */
+    };
+    Decl *callee_decl;     /* EX_CALL (sema): internal or external function called */
 };
-_Static_assert(sizeof(Expr) <= 112, "Expr layout: keep it within 112 bytes");
+_Static_assert(sizeof(Expr) == 80, "Expr layout: a call is 80 bytes");
+
+/* Bytes allocated for a node of each kind: up to the end of its last field. */
+#define EXPR_END(field) (offsetof(Expr, field) + sizeof(((Expr *)0)->field))
+static const uint8_t expr_size[EX_COUNT] = {
+    [EX_INT] = EXPR_END(ival_small),   [EX_BOOL] = EXPR_END(lhs),
+    [EX_STRING] = EXPR_END(str_len),   [EX_NAME] = EXPR_END(sym),
+    [EX_UNARY] = EXPR_END(lhs),        [EX_BINARY] = EXPR_END(rhs),
+    [EX_CALL] = EXPR_END(callee_decl), [EX_INDEX] = EXPR_END(rhs),
+    [EX_FIELD] = EXPR_END(name),       [EX_CAST] = EXPR_END(tref),
+    [EX_STRUCT_LIT] = EXPR_END(args),  [EX_ARRAY_LIT] = EXPR_END(args),
+    [EX_FORALL] = EXPR_END(var_sym),
+};
+
+/* The value of an EX_INT literal. */
+static inline U256 expr_ival(const Expr *e) {
+    return e->ival_big ? *e->ival_p : u256_from_u64(e->ival_small);
+}
+
+/* Generic walkers visit every child whatever the kind: expr_child(e, i) for i below
+ * expr_nchildren(e), NULL for a slot the kind does not have (0 lhs, 1 rhs or forall high
+ * bound, 2 forall body or call value, 3... args). */
+static inline int expr_nchildren(const Expr *e) {
+    return 3 + e->nargs;
+}
+static inline Expr *expr_child(const Expr *e, int i) {
+    switch (i) {
+    case 0:
+        return e->lhs;
+    case 1:
+        return e->kind == EX_BINARY || e->kind == EX_INDEX || e->kind == EX_FORALL ? e->rhs
+                                                                                     : NULL;
+    case 2:
+        return e->kind == EX_FORALL ? e->body : e->kind == EX_CALL ? e->call_value : NULL;
+    default:
+        return e->args[i - 3];
+    }
+}
 
 
 /* ---------------- statements ---------------- */

@@ -63,7 +63,7 @@ bool lower_const_eval(Expr *e, U256 *out) {
     bool flag;
     switch (e->kind) {
     case EX_INT:
-        *out = e->ival;
+        *out = expr_ival(e);
         return true;
     case EX_BOOL:
         *out = u256_from_u64(e->bval);
@@ -719,7 +719,7 @@ IrInstr *lower_expr(Lower *L, Expr *e) {
     switch (e->kind) {
     case EX_INT: {
         Type *t = e->type && e->type->kind == TY_INT ? e->type : &ty_u256;
-        return lower_const(L, lower_type(L, t), u256_trunc(e->ival, t->bits, t->is_signed),
+        return lower_const(L, lower_type(L, t), u256_trunc(expr_ival(e), t->bits, t->is_signed),
                            e->span);
     }
     case EX_BOOL:

@@ -81,17 +81,15 @@ static Sym *find_forall_sym(Expr *e, const char *name) {
     if (e->kind == EX_NAME && e->sym && e->sym->kind == SYM_FORALL_VAR && e->name == name)
         return e->sym;
     Sym *s;
-    if ((s = find_forall_sym(e->lhs, name)) || (s = find_forall_sym(e->rhs, name)) ||
-        (s = find_forall_sym(e->body, name)))
-        return s;
-    for (int k = 0; k < e->nargs; k++)
-        if ((s = find_forall_sym(e->args[k], name)))
+    for (int k = 0; k < expr_nchildren(e); k++)
+        if ((s = find_forall_sym(expr_child(e, k), name)))
             return s;
     return NULL;
 }
 
 IrInstr *lower_forall(Lower *L, Expr *e) {
-    Sym *s = e->sym && e->sym->kind == SYM_FORALL_VAR ? e->sym : find_forall_sym(e->body, e->name);
+    Sym *s = e->var_sym && e->var_sym->kind == SYM_FORALL_VAR ? e->var_sym
+                                                              : find_forall_sym(e->body, e->name);
     Type *vt = s && s->type && s->type->kind == TY_INT ? s->type : &ty_u256_sp;
     IrType *it = lower_type(L, vt);
     IrType *bt = ir_type_bool(L->m);

@@ -302,10 +302,8 @@ static bool expr_mutates(Expr *e, Sym *p) {
     if (e->kind == EX_CALL && (e->builtin == BI_PUSH || e->builtin == BI_POP) && e->lhs &&
         e->lhs->kind == EX_FIELD && root_sym(e->lhs->lhs) == p)
         return true;
-    if (expr_mutates(e->lhs, p) || expr_mutates(e->rhs, p) || expr_mutates(e->body, p))
-        return true;
-    for (int k = 0; k < e->nargs; k++)
-        if (expr_mutates(e->args[k], p))
+    for (int k = 0; k < expr_nchildren(e); k++)
+        if (expr_mutates(expr_child(e, k), p))
             return true;
     return false;
 }

@@ -185,9 +185,32 @@ static void sync_item(Parser *P) {
     P->panicking = false;
 }
 
+/* A node of exactly expr_size[kind] bytes. Test builds (ASan) allocate the whole struct
+ * and poison the bytes the kind does not own, so reading another kind's field traps. */
+Expr *parse_expr_alloc(Parser *P, ExprKind kind) {
+#ifdef WRIT_ASAN
+    Expr *e = arena_alloc(P->arena, sizeof(Expr));
+    ASAN_POISON_MEMORY_REGION((char *)e + expr_size[kind], sizeof(Expr) - expr_size[kind]);
+#else
+    Expr *e = arena_alloc(P->arena, expr_size[kind]);
+#endif
+    e->kind = (uint8_t)kind;
+    return e;
+}
+
+void parse_set_ival(Parser *P, Expr *e, U256 v) {
+    if (v.w[1] | v.w[2] | v.w[3]) {
+        e->ival_big = true;
+        e->ival_p = ARENA_NEW(P->arena, U256);
+        *e->ival_p = v;
+    } else {
+        e->ival_big = false;
+        e->ival_small = v.w[0];
+    }
+}
+
 Expr *parse_error_expr(Parser *P, Span sp) {
-    Expr *e = ARENA_NEW(P->arena, Expr);
-    e->kind = EX_INT;
+    Expr *e = parse_expr_alloc(P, EX_INT);
     e->span = sp;
     return e;
 }

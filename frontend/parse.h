@@ -60,6 +60,8 @@ Expr *parse_postfix_expr(Parser *P);
 Expr *parse_size_expr(Parser *P);
 Expr *parse_string_expr(Parser *P); /* at a TK_STRING */
 Expr *parse_error_expr(Parser *P, Span sp);
+Expr *parse_expr_alloc(Parser *P, ExprKind kind); /* expr_size[kind] bytes, zeroed */
+void parse_set_ival(Parser *P, Expr *e, U256 v);  /* an EX_INT's value */
 Block *parse_block(Parser *P);
 
 /* Copies a PtrVec into an exact-size arena array of T*. */

@@ -6,8 +6,7 @@
 #include "parse.h"
 
 static Expr *expr_new(Parser *P, ExprKind kind, uint32_t start) {
-    Expr *e = ARENA_NEW(P->arena, Expr);
-    e->kind = kind;
+    Expr *e = parse_expr_alloc(P, kind);
     e->span = (Span){(uint16_t)P->file, start, start};
     return e;
 }
@@ -177,8 +176,11 @@ static Expr *parse_primary(Parser *P) {
     case TK_INT:
         parse_advance(P);
         e = expr_new(P, EX_INT, t->start);
-        if (t->len)
-            u256_parse(t->s, t->len, &e->ival);
+        if (t->len) {
+            U256 v = u256_from_u64(0);
+            u256_parse(t->s, t->len, &v);
+            parse_set_ival(P, e, v);
+        }
         return expr_end(P, e);
     case TK_STRING:
         return parse_string_expr(P);

@@ -38,10 +38,10 @@ static void lit_finalize(Expr *e, Type *t) {
     e->type = t;
     if (e->kind == EX_BINARY)
         e->op_type = t;
-    if (e->kind == EX_UNARY || e->kind == EX_BINARY) {
+    if (e->kind == EX_UNARY || e->kind == EX_BINARY)
         lit_finalize(e->lhs, t);
+    if (e->kind == EX_BINARY)
         lit_finalize(e->rhs, t);
-    }
 }
 
 void sema_default_lit(Sema *s, Expr *e) {
@@ -863,6 +863,8 @@ static Type *check_method(Sema *s, Expr *e) {
         if (want_nargs(s, e, m, push ? 1 : 0) && push)
             sema_rvalue(s, e->args[0], bt->elem);
         Expr *root = sema_root(f->lhs);
+        if (root && root->kind != EX_NAME)
+            root = NULL;
         if (s->in_spec)
             diag_error(s->d, e->span, "'%s' is not allowed in a specification", m);
         else if (root && root->sym && root->sym->kind == SYM_GHOST && !s->in_ghost)
@@ -1108,7 +1110,7 @@ static Type *check_forall(Sema *s, Expr *e) {
     Sym *v = sema_declare(s, sc, SYM_FORALL_VAR, e->name, e->span);
     v->type = t ? t : s->t_error;
     v->index = s->nlocals++;
-    e->sym = v;
+    e->var_sym = v;
     sema_cond(s, e->body);
     sema_pop_scope(s);
     return set(e, s->t_bool);

@@ -97,7 +97,8 @@ static void report(Reent *r, Expr *site, RState *st, const char *what) {
 
 static bool is_storage_place(Expr *e) {
     Expr *root = sema_root(e);
-    return e && e->is_lvalue_storage && root && root->sym && root->sym->kind == SYM_STORAGE;
+    return e && e->is_lvalue_storage && root && root->kind == EX_NAME && root->sym &&
+           root->sym->kind == SYM_STORAGE;
 }
 
 static void r_expr(Reent *r, Expr *e, RState *st);
@@ -153,7 +154,8 @@ static void r_expr(Reent *r, Expr *e, RState *st) {
         return;
     default:
         r_expr(r, e->lhs, st);
-        r_expr(r, e->rhs, st);
+        if (e->kind == EX_BINARY || e->kind == EX_INDEX)
+            r_expr(r, e->rhs, st);
         return;
     }
 }

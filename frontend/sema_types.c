@@ -366,7 +366,7 @@ static bool eval(Sema *s, Expr *e, Const *out, bool report) {
         return false;
     switch (e->kind) {
     case EX_INT:
-        *out = c_from(e->ival);
+        *out = c_from(expr_ival(e));
         return true;
     case EX_NAME: {
         Sym *sym = e->sym ? e->sym : sema_lookup(s, e->name);

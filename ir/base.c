@@ -47,6 +47,9 @@ void arena_free(Arena *a) {
     ArenaChunk *c = a->head;
     while (c) {
         ArenaChunk *n = c->next;
+#ifdef WRIT_ASAN
+        ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
+#endif
         if (c->size == ARENA_CHUNK && chunk_cache_len < ARENA_CACHE_MAX) {
             c->next = chunk_cache;
             chunk_cache = c;
@@ -80,6 +83,9 @@ void *arena_alloc(Arena *a, size_t size) {
     void *p = c->data + c->used;
     c->used += size;
     a->used_total += size;
+#ifdef WRIT_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(p, size);
+#endif
     memset(p, 0, size);
     return p;
 }

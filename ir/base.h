@@ -12,6 +12,20 @@
 #define WRIT_VERSION "0.1.0"
 
 /* ---------- arenas: compiler memory is never freed object by object ---------- */
+/* In AddressSanitizer builds arena users may poison bytes of a block that must not be
+ * read (the frontend does for the fields an expression kind does not own); arena_alloc
+ * unpoisons what it hands out. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WRIT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WRIT_ASAN 1
+#endif
+#endif
+#ifdef WRIT_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 typedef struct ArenaChunk ArenaChunk;
 typedef struct Arena {
     ArenaChunk *head;

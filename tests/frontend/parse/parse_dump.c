@@ -59,7 +59,7 @@ static void dump_expr(Expr *e, int d, const char *role) {
     }
     char buf[80];
     switch (e->kind) {
-    case EX_INT: u256_to_dec(e->ival, false, buf); printf("int %s", buf); break;
+    case EX_INT: u256_to_dec(expr_ival(e), false, buf); printf("int %s", buf); break;
     case EX_BOOL: printf("bool %s", e->bval ? "true" : "false"); break;
     case EX_STRING:
         printf("string \"");
@@ -94,14 +94,15 @@ static void dump_expr(Expr *e, int d, const char *role) {
     }
     if (e->lhs)
         dump_expr(e->lhs, d + 1, "");
-    if (e->rhs)
+    if ((e->kind == EX_BINARY || e->kind == EX_INDEX) && e->rhs)
         dump_expr(e->rhs, d + 1, "");
     if (e->kind == EX_CAST)
         dump_type(e->tref, d + 1, "to");
-    if (e->call_value)
+    if (e->kind == EX_CALL && e->call_value)
         dump_expr(e->call_value, d + 1, "value");
+    const char **names = e->kind == EX_STRUCT_LIT ? e->field_names : NULL;
     for (int i = 0; i < e->nargs; i++)
-        dump_expr(e->args[i], d + 1, e->field_names ? e->field_names[i] : "arg");
+        dump_expr(e->args[i], d + 1, names ? names[i] : "arg");
 }
 
 static void dump_block(Block *b, int d, const char *role);

@@ -41,12 +41,8 @@ static void walk_expr(Ctx *c, Expr *e, Span parent) {
     if (!e)
         return;
     check_span(c, e->span, parent);
-    walk_expr(c, e->lhs, e->span);
-    walk_expr(c, e->rhs, e->span);
-    walk_expr(c, e->body, e->span);
-    walk_expr(c, e->call_value, e->span);
-    for (int i = 0; i < e->nargs; i++)
-        walk_expr(c, e->args[i], e->span);
+    for (int i = 0; i < expr_nchildren(e); i++)
+        walk_expr(c, expr_child(e, i), e->span);
     if (e->kind == EX_CAST)
         walk_type(c, e->tref, e->span);
 }
