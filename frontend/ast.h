@@ -225,31 +225,78 @@ struct Block {
     Span span;
 };
 
+/* Like an expression, a statement is allocated with only the bytes its kind uses
+ * (stmt_size[kind]: 24 to 88 bytes; a return is 32, an assignment 40, a let 72): its
+ * fields share three slots. Read a field only on the kinds its comment names; test builds
+ * poison the bytes past the kind's end. stmt_nchildren/stmt_expr_child/stmt_block_child
+ * list the children for generic walkers. */
 struct Stmt {
     uint8_t kind;         /* StmtKind */
     int8_t op;            /* ST_ASSIGN: -1 for plain '=', else a BinOp */
     bool is_ghost;        /* `ghost x = e;` — an update of a ghost variable */
     bool unreachable;     /* sema: follows a return/revert in the same block */
-    uint32_t trip_bound;  /* sema, ST_FOR: the compile-time bound on iterations */
     Span span;
-    Span name_span;
+    uint32_t trip_bound;  /* sema, ST_FOR: the compile-time bound on iterations */
+    union {               /* slot A */
+        Expr *expr;       /* ST_EXPR, ST_RETURN, ST_IF cond, ST_REQUIRE cond, ST_ASSERT,
+                             ST_REVERT string message (EX_STRING, the same node as msg) */
+        Expr *target;     /* ST_ASSIGN */
+        Expr *init;       /* ST_LET */
+        Block *body;      /* ST_FOR, ST_BLOCK */
+    };
+    union {               /* slot B */
+        Expr *call;       /* ST_EMIT, ST_REVERT, ST_REQUIRE else-error: EX_CALL */
+        Expr *value;      /* ST_ASSIGN */
+        Block *then;      /* ST_IF */
+        TypeRef *tref;    /* ST_LET optional type */
+        Expr *lo;         /* ST_FOR over a range */
+    };
+    union {               /* slot C */
+        Expr *msg;        /* ST_REQUIRE / ST_REVERT with a string message */
+        Block *els;       /* ST_IF */
+        Sym *sym;         /* sema, ST_LET / ST_FOR: the local declared */
+    };
     const char *name;     /* ST_LET, ST_FOR variable */
-    TypeRef *tref;        /* ST_LET optional type */
-    Expr *init;           /* ST_LET */
-    Expr *target;         /* ST_ASSIGN */
-    Expr *value;          /* ST_ASSIGN */
-    Expr *expr;           /* ST_EXPR, ST_RETURN, ST_IF cond, ST_REQUIRE cond, ST_ASSERT,
-                             ST_REVERT / ST_REQUIRE string message (EX_STRING) */
-    Expr *call;           /* ST_EMIT, ST_REVERT, ST_REQUIRE else-error: EX_CALL */
-    Expr *msg;            /* ST_REQUIRE / ST_REVERT with a string message */
-    Block *then, *els;    /* ST_IF */
-    Expr *lo, *hi;        /* ST_FOR over a range */
+    Span name_span;       /* ST_LET, ST_FOR */
+    Expr *hi;             /* ST_FOR over a range */
     Expr *iter;           /* ST_FOR over a list/array */
-    Block *body;          /* ST_FOR, ST_BLOCK */
-    /* sema */
-    Sym *sym;             /* ST_LET / ST_FOR: the local declared */
 };
-_Static_assert(sizeof(Stmt) <= 160, "Stmt layout");
+_Static_assert(sizeof(Stmt) == 88, "Stmt layout: a for statement is 88 bytes");
+
+#define STMT_END(field) (offsetof(Stmt, field) + sizeof(((Stmt *)0)->field))
+static const uint8_t stmt_size[ST_COUNT] = {
+    [ST_LET] = STMT_END(name_span), [ST_ASSIGN] = STMT_END(value),
+    [ST_EXPR] = STMT_END(expr),     [ST_IF] = STMT_END(els),
+    [ST_FOR] = STMT_END(iter),      [ST_RETURN] = STMT_END(expr),
+    [ST_EMIT] = STMT_END(call),     [ST_REVERT] = STMT_END(msg),
+    [ST_REQUIRE] = STMT_END(msg),   [ST_ASSERT] = STMT_END(expr),
+    [ST_BLOCK] = STMT_END(body),    [ST_BREAK] = STMT_END(trip_bound),
+    [ST_CONTINUE] = STMT_END(trip_bound),
+};
+
+/* The expressions a statement holds, whatever its kind: stmt_expr_child(s, i) for i below
+ * STMT_NEXPRS, NULL for what the kind does not have (a revert's string message once). */
+enum { STMT_NEXPRS = 6 };
+static inline Expr *stmt_expr_child(const Stmt *s, int i) {
+    switch (s->kind) {
+    case ST_LET: return i == 0 ? s->init : NULL;
+    case ST_ASSIGN: return i == 0 ? s->target : i == 1 ? s->value : NULL;
+    case ST_EXPR: case ST_RETURN: case ST_ASSERT: case ST_IF: return i == 0 ? s->expr : NULL;
+    case ST_FOR: return i == 0 ? s->lo : i == 1 ? s->hi : i == 2 ? s->iter : NULL;
+    case ST_EMIT: return i == 0 ? s->call : NULL;
+    case ST_REVERT: return i == 0 ? s->call : i == 1 ? s->msg : NULL;
+    case ST_REQUIRE: return i == 0 ? s->expr : i == 1 ? s->call : i == 2 ? s->msg : NULL;
+    default: return NULL;
+    }
+}
+/* The blocks a statement holds: i below 2 (then/else, or a loop's or block's body). */
+static inline Block *stmt_block_child(const Stmt *s, int i) {
+    switch (s->kind) {
+    case ST_IF: return i == 0 ? s->then : i == 1 ? s->els : NULL;
+    case ST_FOR: case ST_BLOCK: return i == 0 ? s->body : NULL;
+    default: return NULL;
+    }
+}
 
 /* ---------------- declarations ---------------- */
 typedef enum DeclKind {

@@ -313,9 +313,10 @@ static bool block_mutates(Block *b, Sym *p);
 static bool stmt_mutates(Stmt *s, Sym *p) {
     if (s->kind == ST_ASSIGN && s->target->kind != EX_NAME && root_sym(s->target) == p)
         return true;
-    return expr_mutates(s->init, p) || expr_mutates(s->value, p) || expr_mutates(s->expr, p) ||
-           expr_mutates(s->lo, p) || expr_mutates(s->hi, p) || expr_mutates(s->iter, p) ||
-           block_mutates(s->then, p) || block_mutates(s->els, p) || block_mutates(s->body, p);
+    for (int i = 0; i < STMT_NEXPRS; i++)
+        if (expr_mutates(stmt_expr_child(s, i), p))
+            return true;
+    return block_mutates(stmt_block_child(s, 0), p) || block_mutates(stmt_block_child(s, 1), p);
 }
 
 static bool block_mutates(Block *b, Sym *p) {

@@ -4,9 +4,15 @@
 
 #include "parse.h"
 
+/* A node of stmt_size[kind] bytes (in ASan builds the rest of the struct, poisoned). */
 static Stmt *stmt_new(Parser *P, StmtKind kind, uint32_t start) {
-    Stmt *s = ARENA_NEW(P->arena, Stmt);
-    s->kind = kind;
+#ifdef WRIT_ASAN
+    Stmt *s = arena_alloc(P->arena, sizeof(Stmt));
+    ASAN_POISON_MEMORY_REGION((char *)s + stmt_size[kind], sizeof(Stmt) - stmt_size[kind]);
+#else
+    Stmt *s = arena_alloc(P->arena, stmt_size[kind]);
+#endif
+    s->kind = (uint8_t)kind;
     s->span = (Span){(uint16_t)P->file, start, start};
     return s;
 }

@@ -113,37 +113,55 @@ static void dump_stmt(Stmt *s, int d) {
                                           "break", "continue"};
     indent(d);
     printf("%s%s", s->is_ghost ? "ghost " : "", names[s->kind]);
-    if (s->name)
+    bool named = s->kind == ST_LET || s->kind == ST_FOR;
+    if (named && s->name)
         printf(" %s", s->name);
     if (s->kind == ST_ASSIGN)
         printf(" %s=", s->op < 0 ? "" : bin_names[s->op]);
     sp(s->span);
     printf("\n");
-    if (s->tref)
-        dump_type(s->tref, d + 1, "type");
-    if (s->init)
-        dump_expr(s->init, d + 1, "init");
-    if (s->target)
-        dump_expr(s->target, d + 1, "target");
-    if (s->value)
-        dump_expr(s->value, d + 1, "value");
-    if (s->expr && s->expr != s->msg)
-        dump_expr(s->expr, d + 1, "expr");
-    if (s->call)
-        dump_expr(s->call, d + 1, "call");
-    if (s->msg)
-        dump_expr(s->msg, d + 1, "msg");
-    if (s->lo)
-        dump_expr(s->lo, d + 1, "lo");
-    if (s->hi)
-        dump_expr(s->hi, d + 1, "hi");
-    if (s->iter)
-        dump_expr(s->iter, d + 1, "iter");
-    if (s->then)
-        dump_block(s->then, d + 1, "then");
-    if (s->els)
-        dump_block(s->els, d + 1, "else");
-    if (s->body)
+    /* each kind's fields, in the order the dump has always printed them */
+    switch (s->kind) {
+    case ST_LET:
+        if (s->tref)
+            dump_type(s->tref, d + 1, "type");
+        if (s->init)
+            dump_expr(s->init, d + 1, "init");
+        break;
+    case ST_ASSIGN:
+        if (s->target)
+            dump_expr(s->target, d + 1, "target");
+        if (s->value)
+            dump_expr(s->value, d + 1, "value");
+        break;
+    case ST_EXPR: case ST_RETURN: case ST_ASSERT: case ST_IF: case ST_REQUIRE:
+        if (s->expr)
+            dump_expr(s->expr, d + 1, "expr");
+        break;
+    default:
+        break;
+    }
+    if (s->kind == ST_EMIT || s->kind == ST_REVERT || s->kind == ST_REQUIRE) {
+        if (s->call)
+            dump_expr(s->call, d + 1, "call");
+        if (s->kind != ST_EMIT && s->msg)
+            dump_expr(s->msg, d + 1, "msg");
+    }
+    if (s->kind == ST_FOR) {
+        if (s->lo)
+            dump_expr(s->lo, d + 1, "lo");
+        if (s->hi)
+            dump_expr(s->hi, d + 1, "hi");
+        if (s->iter)
+            dump_expr(s->iter, d + 1, "iter");
+    }
+    if (s->kind == ST_IF) {
+        if (s->then)
+            dump_block(s->then, d + 1, "then");
+        if (s->els)
+            dump_block(s->els, d + 1, "else");
+    }
+    if ((s->kind == ST_FOR || s->kind == ST_BLOCK) && s->body)
         dump_block(s->body, d + 1, "body");
 }
 

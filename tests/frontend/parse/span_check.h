@@ -51,13 +51,12 @@ static void walk_block(Ctx *c, Block *b, Span parent);
 
 static void walk_stmt(Ctx *c, Stmt *s, Span parent) {
     check_span(c, s->span, parent);
-    walk_type(c, s->tref, s->span);
-    Expr *es[] = {s->init, s->target, s->value, s->expr, s->call, s->msg, s->lo, s->hi, s->iter};
-    for (size_t i = 0; i < sizeof es / sizeof es[0]; i++)
-        walk_expr(c, es[i], s->span);
-    walk_block(c, s->then, s->span);
-    walk_block(c, s->els, s->span);
-    walk_block(c, s->body, s->span);
+    if (s->kind == ST_LET)
+        walk_type(c, s->tref, s->span);
+    for (int i = 0; i < STMT_NEXPRS; i++)
+        walk_expr(c, stmt_expr_child(s, i), s->span);
+    for (int i = 0; i < 2; i++)
+        walk_block(c, stmt_block_child(s, i), s->span);
 }
 
 static void walk_block(Ctx *c, Block *b, Span parent) {
