@@ -37,6 +37,86 @@ void evm_asm_init(EvmAsm *a, Arena *arena) {
     a->arena = arena;
 }
 
+static bool known(int d) {
+    return d > EVM_DEPTH_UNKNOWN / 2;
+}
+
+/* The depth a label receives from one more way in. */
+static void meet(int *label_depth, int d) {
+    if (*label_depth == EVM_DEPTH_UNSET)
+        *label_depth = d;
+    else if (*label_depth != d || !known(d))
+        *label_depth = EVM_DEPTH_UNKNOWN;
+}
+
+static bool is_exit(EvmOp op) {
+    return op == EVM_JUMP || op == EVM_STOP || op == EVM_RETURN || op == EVM_REVERT ||
+           op == EVM_INVALID || op == EVM_SELFDESTRUCT;
+}
+
+/* Tracks the depth over the item just added (the last one). */
+static void track_depth(EvmAsm *a) {
+    EvmItem *it = &a->items[a->n - 1];
+    const EvmItem *prev = a->n > 1 ? &a->items[a->n - 2] : NULL;
+    bool jump = it->kind == EI_OP && (it->op == EVM_JUMP || it->op == EVM_JUMPI);
+    if (prev && prev->kind == EI_PUSHLABEL && prev->label >= 0) {
+        int l = prev->label;
+        if (!jump) {
+            a->label_depth[l] = EVM_DEPTH_UNKNOWN;   /* a return address: any depth */
+        } else {
+            /* the depth after the jump: dest (and JUMPI's condition) popped */
+            int d = known(a->depth) ? a->depth - (it->op == EVM_JUMPI ? 2 : 1) : EVM_DEPTH_UNKNOWN;
+            if (a->label_depth[l] == EVM_DEPTH_ANY) {
+                /* any depth is fine there */
+            } else if (a->label_item[l] >= 0) {
+                /* back to a placed label: must agree with what the code there assumed */
+                if (known(a->label_depth[l]) && a->label_depth[l] != d)
+                    a->depth_broken = true;
+            } else {
+                meet(&a->label_depth[l], d);
+            }
+        }
+    }
+    switch ((EvmItemKind)it->kind) {
+    case EI_OP: {
+        const EvmOpInfo *o = &evm_op_info[it->op];
+        if (is_exit((EvmOp)it->op))
+            a->depth = EVM_DEPTH_UNKNOWN;
+        else if (known(a->depth))
+            a->depth += (int)o->out - (int)o->in;
+        break;
+    }
+    case EI_PUSH:
+    case EI_PUSHLABEL:
+        if (known(a->depth))
+            a->depth++;
+        break;
+    case EI_LABEL: {
+        /* the fall-through (if the code before does not exit) meets the jumps seen */
+        int *ld = &a->label_depth[it->label];
+        if (*ld == EVM_DEPTH_ANY) {
+            a->depth = EVM_DEPTH_UNKNOWN;
+            break;
+        }
+        bool falls = prev && !(prev->kind == EI_OP && is_exit((EvmOp)prev->op)) && prev->kind != EI_DATA;
+        if (!prev)
+            meet(ld, a->depth);
+        else if (falls)
+            meet(ld, a->depth);
+        a->depth = *ld == EVM_DEPTH_UNSET ? EVM_DEPTH_UNKNOWN : *ld;
+        if (*ld == EVM_DEPTH_UNSET)
+            *ld = EVM_DEPTH_UNKNOWN;
+        break;
+    }
+    case EI_MARK:
+        break;
+    case EI_DATA:
+        a->depth = EVM_DEPTH_UNKNOWN;
+        break;
+    }
+}
+
+/* Appends an item; the caller fills it in, then calls track_depth. */
 static EvmItem *add(EvmAsm *a, EvmItemKind kind) {
     if (a->before_emit)
         a->before_emit(a->hook_ctx);
@@ -61,22 +141,27 @@ int evm_asm_new_label(EvmAsm *a, const char *name) {
     if (a->nlabels == a->label_cap) {
         int cap = a->label_cap ? a->label_cap * 2 : 64;
         int *li = ARENA_ARRAY(a->arena, int, cap);
+        int *ld = ARENA_ARRAY(a->arena, int, cap);
         const char **ln = ARENA_ARRAY(a->arena, const char *, cap);
         if (a->nlabels) {
             memcpy(li, a->label_item, sizeof(int) * (size_t)a->nlabels);
+            memcpy(ld, a->label_depth, sizeof(int) * (size_t)a->nlabels);
             memcpy(ln, a->label_name, sizeof(char *) * (size_t)a->nlabels);
         }
         a->label_item = li;
+        a->label_depth = ld;
         a->label_name = ln;
         a->label_cap = cap;
     }
     a->label_item[a->nlabels] = -1;
+    a->label_depth[a->nlabels] = EVM_DEPTH_UNSET;
     a->label_name[a->nlabels] = name;
     return a->nlabels++;
 }
 
 void evm_asm_op(EvmAsm *a, EvmOp op) {
     add(a, EI_OP)->op = (uint8_t)op;
+    track_depth(a);
 }
 
 static unsigned byte_width(U256 v) {
@@ -87,6 +172,7 @@ static void push_item(EvmAsm *a, U256 v) {
     EvmItem *it = add(a, EI_PUSH);
     it->imm = v;
     it->width = (uint8_t)byte_width(v);
+    track_depth(a);
 }
 
 /* Wide constants made of ones cost fewer bytes computed: ~x as `PUSH x NOT` (2 more gas),
@@ -117,15 +203,25 @@ void evm_asm_push_label(EvmAsm *a, int label) {
     EvmItem *it = add(a, EI_PUSHLABEL);
     it->label = label;
     it->width = 1;
+    track_depth(a);
 }
 
 void evm_asm_label(EvmAsm *a, int label) {
     add(a, EI_LABEL)->label = label;
+    track_depth(a);
+    a->label_item[label] = a->n - 1;
+}
+
+void evm_asm_label_any_depth(EvmAsm *a, int label) {
+    a->label_depth[label] = EVM_DEPTH_ANY;
+    add(a, EI_LABEL)->label = label;
+    track_depth(a);
     a->label_item[label] = a->n - 1;
 }
 
 void evm_asm_mark(EvmAsm *a, int label) {
     add(a, EI_MARK)->label = label;
+    track_depth(a);
     a->label_item[label] = a->n - 1;
 }
 
@@ -133,6 +229,7 @@ void evm_asm_data(EvmAsm *a, const uint8_t *data, uint32_t n) {
     EvmItem *it = add(a, EI_DATA);
     it->data = data;
     it->ndata = n;
+    track_depth(a);
 }
 
 void evm_asm_comment(EvmAsm *a, const char *text) {

@@ -380,7 +380,17 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
         evm_gen_push_value(g, c->args[u256_low64(v->imm)]);
         g->f = f, g->fi = fi, g->inl = c;
     } else if (v->op == IR_PARAM && g->cd_fi == g->fi) {
-        push(g, 4 + 32 * u256_low64(v->imm)), op(g, EVM_CALLDATALOAD);   /* validated */
+        int k = (int)u256_low64(v->imm);
+        if (g->sp_pos && g->sp_pos[k] >= 0) {
+            spill_pending(g);   /* before the depth is read */
+            int n = A->depth - g->sp_pos[k] + 1;
+            if (A->depth > EVM_DEPTH_UNKNOWN / 2 && n >= 1 && n <= 16) {
+                op(g, (EvmOp)(EVM_DUP1 + n - 1));
+                g->stack_params_used = true;
+                return;
+            }
+        }
+        push(g, 4 + 32 * (uint64_t)k), op(g, EVM_CALLDATALOAD);   /* validated */
     } else if (v->op == IR_PARAM) {
         mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(v->imm)));
     } else {
@@ -1489,9 +1499,18 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
     IrInstr **cache_out = ARENA_ARRAY(g->arena, IrInstr *, nb + 1);
     bool *cache_out_set = ARENA_ARRAY(g->arena, bool, nb + 1);
     bool *cache_stack = ARENA_ARRAY(g->arena, bool, nb + 1);
+    /* loop headers: entered again from a block emitted later (any depth there) */
+    int *order = ARENA_ARRAY(g->arena, int, nb + 1), norder = 0;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        order[b->id] = norder++;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
+        bool header = false;
+        for (int p = 0; p < b->npreds; p++)
+            header = header || (b->preds[p] && order[b->preds[p]->id] >= order[b->id]);
         if (b == f->entry && g->inline_back >= 0)
             evm_asm_mark(A, g->block_label[b->id]);   /* entered by falling through */
+        else if (header)
+            evm_asm_label_any_depth(A, g->block_label[b->id]);
         else
             evm_asm_label(A, g->block_label[b->id]);
         /* the cache survives into a block with a single predecessor already emitted:
@@ -1523,6 +1542,39 @@ static void emit_body(EvmGen *g, int fi, int entry_label) {
     g->single_user = NULL;
     g->nuses = NULL;
     g->carry = NULL;
+}
+
+/* Operand reads of v in f's emitted instructions; a use as an argument of an inlined call
+ * counts the callee's reads of that parameter. */
+static int reads_of(EvmGen *g, IrFunc *f, IrInstr *v) {
+    int n = 0;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next) {
+            if (skipped(i))
+                continue;
+            for (int k = 0; k < i->nargs; k++) {
+                if (i->args[k] != v)
+                    continue;
+                IrFunc *callee = i->op == IR_CALL && i->callee >= 0 && i->callee < g->m->nfuncs
+                                     ? g->m->funcs[i->callee] : NULL;
+                if (callee && callee->kind == IR_FN &&
+                    count_calls(g->m, i->callee, true) <= INLINE_MAX_SITES)
+                    n += evm_gen_param_reads(g, i->callee, k);   /* the call graph is acyclic */
+                else
+                    n++;
+            }
+        }
+    return n;
+}
+
+int evm_gen_param_reads(EvmGen *g, int fi, int k) {
+    IrFunc *f = g->m->funcs[fi];
+    int n = 0;
+    for (IrBlock *b = f->entry; b; b = b->next_in_func)
+        for (IrInstr *i = b->first; i; i = i->next)
+            if (i->op == IR_PARAM && (int)u256_low64(i->imm) == k)
+                n += reads_of(g, f, i);
+    return n;
 }
 
 static bool called_internally(EvmGen *g, int fi) {
@@ -1564,13 +1616,13 @@ void evm_gen_flush(EvmGen *g) {
     if (g->lbl_sstore_str >= 0)
         evm_gen_sstore_string_routine(g);
     if (g->lbl_revert >= 0 && !g->revert_placed) {
-        evm_asm_label(A, g->lbl_revert);
+        evm_asm_label_any_depth(A, g->lbl_revert);
         push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
     }
     for (int c = 0; c < (int)(sizeof g->lbl_panic / sizeof g->lbl_panic[0]); c++) {
         if (g->lbl_panic[c] < 0)
             continue;
-        evm_asm_label(A, g->lbl_panic[c]);
+        evm_asm_label_any_depth(A, g->lbl_panic[c]);
         push(g, 0x4e487b71), push(g, 0xe0), op(g, EVM_SHL), push(g, 0), op(g, EVM_MSTORE);
         push(g, (uint64_t)c), push(g, 4), op(g, EVM_MSTORE);
         push(g, 0x24), push(g, 0), op(g, EVM_REVERT);

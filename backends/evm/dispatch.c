@@ -576,6 +576,26 @@ static int string_getter_var(const IrFunc *f) {
  * params are left to evm_gen_decode_params. */
 static bool entry_checks(EvmGen *g, int fi, bool check_value, LockKind lock) {
     IrFunc *f = g->m->funcs[fi];
+    bool in_calldata = evm_gen_params_in_calldata(g, fi);
+    g->sp_pos = NULL;
+    if (in_calldata && !g->no_stack_params && f->nparams &&
+        A->depth > EVM_DEPTH_UNKNOWN / 2) {
+        /* the params read more than once (validation counts) go on the stack first, under
+         * everything the checks and the body push */
+        int *pos = ARENA_ARRAY(g->arena, int, f->nparams);
+        bool any = false;
+        for (int k = 0; k < f->nparams; k++) {
+            pos[k] = -1;
+            int reads = evm_gen_param_reads(g, fi, k) +
+                        (needs_validation(strip_ref(f->params[k].type)) ? 1 : 0);
+            if (reads < 2 || k >= 12)
+                continue;
+            push(g, 4 + 32 * (uint64_t)k), op(g, EVM_CALLDATALOAD);
+            pos[k] = A->depth;
+            any = true;
+        }
+        g->sp_pos = any ? pos : NULL;
+    }
     int n = 0;
     if (check_value)
         op(g, EVM_CALLVALUE), n++;
@@ -584,7 +604,6 @@ static bool entry_checks(EvmGen *g, int fi, bool check_value, LockKind lock) {
         if (n++)
             op(g, EVM_OR);
     }
-    bool in_calldata = evm_gen_params_in_calldata(g, fi);
     if (in_calldata) {
         uint32_t head = 32 * (uint32_t)f->nparams;
         if (head) {
@@ -597,7 +616,10 @@ static bool entry_checks(EvmGen *g, int fi, bool check_value, LockKind lock) {
             IrType *t = strip_ref(f->params[k].type);
             if (!needs_validation(t))
                 continue;
-            push(g, 4 + 32 * (uint64_t)k), op(g, EVM_CALLDATALOAD);
+            if (g->sp_pos && g->sp_pos[k] >= 0 && A->depth - g->sp_pos[k] < 16)
+                op(g, (EvmOp)(EVM_DUP1 + A->depth - g->sp_pos[k]));
+            else
+                push(g, 4 + 32 * (uint64_t)k), op(g, EVM_CALLDATALOAD);
             unclean(g, t);
             if (n++)
                 op(g, EVM_OR);
@@ -630,6 +652,7 @@ static void entry_stub(EvmGen *g, int fi, int label, bool check_value) {
     if (decode)
         evm_gen_decode_params(g, f, false);
     evm_gen_call_body(g, fi);
+    g->sp_pos = NULL;
     A->span = f->span;
     bool has_ret = f->ret && f->ret->kind != IRT_VOID;
     if (lock == LOCK_SET)
@@ -678,7 +701,7 @@ static void entry_stub(EvmGen *g, int fi, int label, bool check_value) {
  * revert stub, early in the code where a one-byte push reaches it. */
 static void no_match(EvmGen *g) {
     if (!g->revert_placed) {
-        evm_asm_label(A, evm_gen_revert_label(g));
+        evm_asm_label_any_depth(A, evm_gen_revert_label(g));
         g->revert_placed = true;
     }
     push(g, 0), op(g, EVM_DUP1), op(g, EVM_REVERT);
@@ -706,7 +729,7 @@ static void dispatch_range(EvmGen *g, const int *order, const int *labels, int l
 
 /* [ptr] -> RETURN abi.encode(string at ptr) */
 static void ret_string_routine(EvmGen *g) {
-    evm_asm_label(A, g->lbl_ret_string);
+    evm_asm_label_any_depth(A, g->lbl_ret_string);
     evm_gen_push_free(g);                                              /* [s, p] */
     push(g, 0x20), op(g, EVM_DUP2), op(g, EVM_MSTORE);
     op(g, EVM_DUP2), op(g, EVM_MLOAD);                                 /* [len, s, p] */
@@ -724,7 +747,7 @@ static void ret_string_routine(EvmGen *g) {
 static void ret_storage_string_routine(EvmGen *g) {
     int lng = evm_asm_new_label(A, NULL), loop = evm_asm_new_label(A, NULL);
     int end = evm_asm_new_label(A, NULL), tail = evm_asm_new_label(A, NULL);
-    evm_asm_label(A, g->lbl_ret_sstring);
+    evm_asm_label_any_depth(A, g->lbl_ret_sstring);
     op(g, EVM_DUP1), op(g, EVM_SLOAD);                                  /* [w, slot] */
     op(g, EVM_DUP1), push(g, 1), op(g, EVM_AND);
     evm_asm_jumpi(A, lng);

@@ -32,6 +32,17 @@ bool evm_compile(IrModule *m, Arena *arena, DiagSink *diags, const EvmOptions *o
     const char *err = NULL;
     if (!g.ok)
         return false;
+    if (rt.depth_broken && g.stack_params_used) {
+        /* a jump back to a label came with another stack depth than the code after the
+         * label assumed: params addressed by depth there may be wrong, so compile again
+         * reading them from calldata */
+        evm_gen_init(&g, m, l, diags, arena);
+        g.no_stack_params = true;
+        evm_asm_init(&rt, arena);
+        evm_gen_runtime(&g, &rt);
+        if (!g.ok)
+            return false;
+    }
     evm_asm_optimize(&rt);
     if (!evm_asm_assemble(&rt, &out->runtime, &out->nruntime, &err)) {
         diag_error(diags, (Span){0}, "evm backend: internal error: label '%s' never placed", err);

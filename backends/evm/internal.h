@@ -59,7 +59,19 @@ typedef struct EvmAsm {
     Span span;          /* applied to every item added */
     void (*before_emit)(void *ctx); /* called before each item is added (codegen's hook) */
     void *hook_ctx;
+    /* Stack depth as emitted (items on the stack since the code's start), EVM_DEPTH_UNKNOWN
+     * after an exit or at a label whose ways in disagree or cannot all be seen: a label gets
+     * the depth of every `push label; JUMP(I)` to it and of the fall-through; a label whose
+     * address is pushed for anything else (a return address) is unknown. Code may address a
+     * value by depth (DUPn) only where the depth is known. depth_broken: a jump back to a
+     * label already placed came with another depth than the one assumed there (the code
+     * after that label must not have relied on it; see evm_compile). */
+    int depth;
+    int *label_depth;   /* per label: depth of the jumps seen so far, or UNSET / UNKNOWN */
+    bool depth_broken;
 } EvmAsm;
+
+enum { EVM_DEPTH_UNKNOWN = -1000000, EVM_DEPTH_UNSET = -2000000, EVM_DEPTH_ANY = -3000000 };
 
 void evm_asm_init(EvmAsm *a, Arena *arena);
 int evm_asm_new_label(EvmAsm *a, const char *name);   /* name may be NULL */
@@ -68,6 +80,9 @@ void evm_asm_push(EvmAsm *a, U256 v);
 void evm_asm_push_u64(EvmAsm *a, uint64_t v);
 void evm_asm_push_label(EvmAsm *a, int label);
 void evm_asm_label(EvmAsm *a, int label);              /* JUMPDEST here */
+/* The same for a label reached from any depth (shared stubs, loop headers): the depth is
+ * unknown after it, and no jump to it is compared with another. */
+void evm_asm_label_any_depth(EvmAsm *a, int label);
 void evm_asm_mark(EvmAsm *a, int label);               /* position only */
 void evm_asm_data(EvmAsm *a, const uint8_t *data, uint32_t n);
 void evm_asm_comment(EvmAsm *a, const char *text);     /* attaches to the last item */
@@ -200,6 +215,13 @@ typedef struct EvmGen {
     bool inline_jumped;      /* some `ret` of the inline body jumped to inline_back */
     int lbl_ret_string;      /* shared "return one string" routine, -1 until used */
     int lbl_ret_sstring;     /* shared "return the string at a storage slot" routine */
+    /* Parameters on the stack: an entry point whose params are read from calldata loads
+     * the ones read more than once onto the stack first, under everything its body pushes;
+     * a read is then DUPn, n from the tracked depth (EvmAsm.depth), or CALLDATALOAD again
+     * where the depth is unknown or the value is out of DUP16's reach. */
+    int *sp_pos;             /* per param of cd_fi: the depth just after its push, or -1 */
+    bool no_stack_params;    /* off (the retry after a depth conflict; see evm_compile) */
+    bool stack_params_used;  /* some read was a DUPn */
 } EvmGen;
 
 /* codegen.c */
@@ -214,6 +236,8 @@ int evm_gen_revert_label(EvmGen *g);
 /* Function fi's body is inlined in its entry point and its params are one-word values:
  * they are validated where decoded but read from calldata where used. */
 bool evm_gen_params_in_calldata(EvmGen *g, int fi);
+/* Reads of param k of function fi as emitted (uses, through inlined calls too). */
+int evm_gen_param_reads(EvmGen *g, int fi, int k);
 int evm_gen_panic_label(EvmGen *g, int code);
 void evm_gen_alloc(EvmGen *g, uint32_t bytes);  /* pushes a pointer to `bytes` fresh bytes */
 void evm_gen_push_free(EvmGen *g);              /* pushes the first free heap address */

@@ -156,6 +156,36 @@ static bool apply_rules(EvmAsm *a) {
     return changed;
 }
 
+static bool is_op(const EvmItem *it, EvmOp op) {
+    return it->kind == EI_OP && it->op == op;
+}
+
+/* The rule store-at-pushed with a value read by DUPn (a parameter on the stack):
+ * [p] DUPn DUP2 MSTORE s SWAP1  =>  DUP(n-1) p MSTORE s p   (n >= 2; the word at p, [s, p] left) */
+static bool store_at_pushed_dup(EvmAsm *a) {
+    bool changed = false;
+    for (int i = 0; i + 6 <= a->n; i++) {
+        EvmItem *it = &a->items[i];
+        if (it[0].kind != EI_PUSH || it[1].kind != EI_OP || it[1].op < EVM_DUP2 ||
+            it[1].op > EVM_DUP16 || !is_op(&it[2], EVM_DUP2) || !is_op(&it[3], EVM_MSTORE) ||
+            it[4].kind != EI_PUSH || !is_op(&it[5], EVM_SWAP1))
+            continue;
+        EvmItem p = it[0], d = it[1];
+        d.op = (uint8_t)(d.op - 1);
+        it[0] = d;
+        it[1] = p;
+        it[2] = it[3];                 /* MSTORE */
+        it[3] = it[4];                 /* s */
+        it[4] = p;
+        it[4].comment = NULL;
+        /* drop the SWAP1 */
+        memmove(&it[5], &it[6], sizeof(EvmItem) * (size_t)(a->n - i - 6));
+        a->n--;
+        changed = true;
+    }
+    return changed;
+}
+
 static bool is_exit(const EvmItem *it) {
     if (it->kind != EI_OP)
         return false;
@@ -474,6 +504,7 @@ static void drop_scratch_rewrites(EvmAsm *a) {
 void evm_asm_optimize(EvmAsm *a) {
     for (int round = 0; round < 64; round++) {
         bool changed = apply_rules(a);
+        changed = store_at_pushed_dup(a) || changed;
         changed = drop_unreachable(a) || changed;
         if (!changed)
             break;

@@ -183,7 +183,7 @@ static void sload_string(EvmGen *g, IrType *t) {
 void evm_gen_sload_string_routine(EvmGen *g) {
     int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
     int loop = evm_asm_new_label(A, NULL);
-    evm_asm_label(A, g->lbl_sload_str);
+    evm_asm_label_any_depth(A, g->lbl_sload_str);
     mload_at(g, R_T0), op(g, EVM_SLOAD), op(g, EVM_DUP1), mstore_at(g, R_T2);
     push(g, 1), op(g, EVM_AND);
     evm_asm_jumpi(A, lng);
@@ -221,7 +221,7 @@ static void sstore_string(EvmGen *g) {
 void evm_gen_sstore_string_routine(EvmGen *g) {
     int lng = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
     int loop = evm_asm_new_label(A, NULL);
-    evm_asm_label(A, g->lbl_sstore_str);
+    evm_asm_label_any_depth(A, g->lbl_sstore_str);
     /* as solc does: zero the words of an old long string that the new one does not cover */
     int was_short = evm_asm_new_label(A, NULL), clear = evm_asm_new_label(A, NULL);
     int cleared = evm_asm_new_label(A, NULL), cont = evm_asm_new_label(A, NULL);

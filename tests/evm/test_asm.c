@@ -267,9 +267,66 @@ static void cold_blocks(void **state) {
     arena_free(&ar);
 }
 
+/* Depth tracking: what a stack parameter's DUPn relies on. */
+static void stack_depth(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar);
+    EvmAsm a;
+    evm_asm_init(&a, &ar);
+    int fwd = evm_asm_new_label(&a, NULL), ret = evm_asm_new_label(&a, NULL);
+    int loop = evm_asm_new_label(&a, NULL), any = evm_asm_new_label(&a, NULL);
+    int mix = evm_asm_new_label(&a, NULL);
+    assert_int_equal(a.depth, 0);
+    evm_asm_push_u64(&a, 1), evm_asm_push_u64(&a, 2);      /* 2 */
+    evm_asm_op(&a, EVM_DUP2);                               /* 3 */
+    evm_asm_jumpi(&a, fwd);                                 /* 2 there and here */
+    assert_int_equal(a.depth, 2);
+    evm_asm_op(&a, EVM_STOP);
+    assert_true(a.depth < 0);                               /* unknown after an exit */
+    evm_asm_label(&a, fwd);
+    assert_int_equal(a.depth, 2);                           /* from the jump */
+    evm_asm_push_label(&a, ret), evm_asm_jump(&a, any);     /* a call: return address pushed */
+    evm_asm_label(&a, ret);
+    assert_true(a.depth < 0);                               /* a return address: any depth */
+    evm_asm_label_any_depth(&a, any);
+    assert_true(a.depth < 0);
+    evm_asm_op(&a, EVM_STOP);
+    /* ways in that disagree: unknown */
+    evm_asm_label(&a, loop);
+    assert_true(a.depth < 0);
+    evm_asm_op(&a, EVM_STOP);
+    EvmAsm b;
+    evm_asm_init(&b, &ar);
+    mix = evm_asm_new_label(&b, NULL);
+    evm_asm_push_u64(&b, 0), evm_asm_push_u64(&b, 1);
+    evm_asm_jumpi(&b, mix);                                  /* 0 there */
+    evm_asm_push_u64(&b, 5);                                 /* 1, falls in */
+    evm_asm_label(&b, mix);
+    assert_true(b.depth < 0);
+    assert_false(b.depth_broken);
+    /* a jump back with another depth than the label's breaks the assumption */
+    EvmAsm c;
+    evm_asm_init(&c, &ar);
+    loop = evm_asm_new_label(&c, NULL);
+    evm_asm_label(&c, loop);                                 /* 0 */
+    evm_asm_push_u64(&c, 7);
+    evm_asm_jump(&c, loop);                                  /* 1 */
+    assert_true(c.depth_broken);
+    EvmAsm d;
+    evm_asm_init(&d, &ar);
+    loop = evm_asm_new_label(&d, NULL);
+    evm_asm_label_any_depth(&d, loop);
+    evm_asm_push_u64(&d, 7);
+    evm_asm_jump(&d, loop);
+    assert_false(d.depth_broken);                            /* any depth is fine there */
+    arena_free(&ar);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_is_consistent), cmocka_unit_test(push_widths),
+        cmocka_unit_test(stack_depth),
         cmocka_unit_test(labels_fixed_point),  cmocka_unit_test(undefined_label_fails),
         cmocka_unit_test(listing_and_disasm),  cmocka_unit_test(json_escapes),
         cmocka_unit_test(peephole),            cmocka_unit_test(cold_blocks),
