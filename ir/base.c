@@ -41,6 +41,12 @@ static ArenaChunk *chunk_new(size_t cap) {
     return xmalloc(sizeof(ArenaChunk) + cap);
 }
 
+static _Thread_local size_t live_bytes, peak_bytes;
+
+size_t arena_live_bytes(void) { return live_bytes; }
+size_t arena_peak_bytes(void) { return peak_bytes; }
+void arena_peak_reset(void) { peak_bytes = live_bytes; }
+
 void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
 
 void arena_free(Arena *a) {
@@ -60,6 +66,7 @@ void arena_free(Arena *a) {
         c = n;
     }
     a->head = NULL;
+    live_bytes -= a->used_total;
     a->used_total = 0;
 }
 
@@ -83,6 +90,9 @@ void *arena_alloc(Arena *a, size_t size) {
     void *p = c->data + c->used;
     c->used += size;
     a->used_total += size;
+    live_bytes += size;
+    if (live_bytes > peak_bytes)
+        peak_bytes = live_bytes;
 #ifdef WRIT_ASAN
     ASAN_UNPOISON_MEMORY_REGION(p, size);
 #endif

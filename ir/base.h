@@ -36,6 +36,12 @@ void arena_init(Arena *a);
 void arena_free(Arena *a);                 /* frees every chunk at once */
 void *arena_alloc(Arena *a, size_t size);  /* zeroed, 8-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);
+/* Bytes handed out by every arena of this thread and not freed yet, and the most there
+ * were since arena_peak_reset (which starts the peak at the present live bytes): what the
+ * memory benchmark reports, scratch arenas included. */
+size_t arena_live_bytes(void);
+size_t arena_peak_bytes(void);
+void arena_peak_reset(void);
 #define ARENA_NEW(a, T) ((T *)arena_alloc((a), sizeof(T)))
 #define ARENA_ARRAY(a, T, n) ((T *)arena_alloc((a), sizeof(T) * (size_t)(n)))
 
