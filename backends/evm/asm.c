@@ -347,8 +347,18 @@ static void print_label(const EvmAsm *a, int label, FILE *out) {
         fprintf(out, "L%d", label);
 }
 
+/* The file of a span, or NULL when there is none or its text is not at hand (IR text
+ * keeps the spans of the source it was printed from: the parser's stand-in files have a
+ * length but no text). */
+static SrcFile *span_file(const SrcSet *srcs, Span sp) {
+    SrcFile *f = sp.file && srcs ? src_get(srcs, sp.file) : NULL;
+    if (!f || !f->text || (f->len > 0 && !f->text[0]) || sp.start > f->len)
+        return NULL;
+    return f;
+}
+
 static void print_source_line(const SrcSet *srcs, Span sp, FILE *out) {
-    SrcFile *f = sp.file ? src_get(srcs, sp.file) : NULL;
+    SrcFile *f = span_file(srcs, sp);
     if (!f)
         return;
     uint32_t line, col;
@@ -367,9 +377,9 @@ void evm_asm_listing(const EvmAsm *a, const SrcSet *srcs, FILE *out) {
     for (int i = 0; i < a->n; i++) {
         const EvmItem *it = &a->items[i];
         if (it->span.file && (it->span.file != last.file || it->span.start != last.start)) {
-            SrcFile *f = src_get(srcs, it->span.file);
+            SrcFile *f = span_file(srcs, it->span);
             uint32_t l1 = 0, l2 = 0, c;
-            if (f && last.file == it->span.file) {
+            if (f && last.file == it->span.file && last.start <= f->len) {
                 src_line_col(f, it->span.start, &l1, &c);
                 src_line_col(f, last.start, &l2, &c);
             }

@@ -545,6 +545,25 @@ static void panic_if(EvmGen *g, int code) {
 }
 
 
+/* Can v be pushed again for at most 3 gas: a constant, an environment value, or a parameter
+ * kept on the stack within DUP16's reach? */
+static bool cheap_repush(EvmGen *g, IrInstr *v) {
+    if (v->op == IR_CONST || v->op == IR_ENV)
+        return true;
+    EvmInline *c = g->inl;
+    int fi = g->fi;
+    while (v->op == IR_PARAM && c) {
+        /* an inlined callee's param is the caller's argument */
+        fi = c->fi;
+        v = c->args[u256_low64(v->imm)];
+        c = c->up;
+    }
+    if (v->op != IR_PARAM || fi != g->cd_fi || !g->sp_pos || A->depth <= EVM_DEPTH_UNKNOWN / 2)
+        return false;
+    int k = (int)u256_low64(v->imm);
+    return g->sp_pos[k] >= 0 && A->depth - g->sp_pos[k] + 3 <= 16;
+}
+
 /* check.add / check.sub of unsigned operands right before the add / sub they guard: one
  * computation, the check reads its result (a + b < a, a - b > a; narrow: > max). */
 static bool emit_fused_check(EvmGen *g, IrInstr *i) {
@@ -557,7 +576,18 @@ static bool emit_fused_check(EvmGen *g, IrInstr *i) {
         a->type->is_signed)
         return false;
     unsigned bits = a->type->bits;
-    if (g->pending == a && a != b && (want == IR_SUB || bits == 256)) {
+    if (g->pending == a && a != b && want == IR_ADD && bits == 256 && cheap_repush(g, b)) {
+        /* [a] -> [r], then b > r fails (b pushed again: a constant, msg.*, a stack param) */
+        g->pending = NULL;
+        g->pending_stored = false;
+        PV(b), op(g, EVM_ADD), op(g, EVM_DUP1), PV(b), op(g, EVM_GT);
+        panic_if(g, 0x11);
+        A->span = n->span;
+        store_result(g, n);
+        g->fused = n;
+        return true;
+    }
+    if (g->pending == a && a != b && bits == 256) {
         /* a is on top and used nowhere else: [a] -> [a, r] -> [r] */
         g->pending = NULL;
         g->pending_stored = false;
