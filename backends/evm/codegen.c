@@ -451,6 +451,22 @@ static int uses_in(const IrBlock *b, const IrInstr *v) {
     return n;
 }
 
+/* Does block b start with an unsigned check.add / check.sub of v and the op it guards,
+ * which emit_fused_check computes at once from v on the stack? */
+static bool fused_pair_first(const IrBlock *b, IrInstr *v) {
+    IrInstr *c = b->first;
+    while (c && skipped(c))
+        c = c->next;
+    if (!c || (c->op != IR_CHECK_ADD && c->op != IR_CHECK_SUB) || c->nargs != 2 ||
+        c->args[0] != v || c->args[1] == v)
+        return false;
+    IrInstr *n = next_emitted(c);
+    IrOp want = c->op == IR_CHECK_ADD ? IR_ADD : IR_SUB;
+    const IrType *t = v->type;
+    return n && n->op == want && n->args[0] == v && n->args[1] == c->args[1] && t &&
+           t->kind == IRT_INT && !t->is_signed && (want == IR_SUB || t->bits == 256);
+}
+
 /* v is next compared (its first operand pushed) by the condition of its block's branch,
  * used once more in one target and otherwise only in the other: it can stay on the stack
  * over the branch. Returns that target, or NULL. */
@@ -473,6 +489,10 @@ static IrBlock *carry_target(EvmGen *g, IrInstr *v) {
     if (g->nuses[v->id] != 1 + uses_in(t, v) + uses_in(e, v))
         return NULL;
     int ut = uses_in(t, v), ue = uses_in(e, v);
+    if (ut == 2 && fused_pair_first(t, v))
+        ut = 1;   /* check and op take it at once (emit_fused_check) */
+    if (ue == 2 && fused_pair_first(e, v))
+        ue = 1;
     if (ut == 1 && (ue != 1 || ends_in_revert(e)))
         return t;
     if (ue == 1)
