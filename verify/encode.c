@@ -54,6 +54,12 @@ static Z3_ast or2(Enc *e, Z3_ast a, Z3_ast b) {
 }
 
 static bool is_bool(IrType *t) { return t->kind == IRT_BOOL; }
+
+/* a - b and -a as Z3 builds them (its rewriter normalises both to a product by the
+ * all-ones constant, which cancels against sums; verify.c turns the products left after
+ * simplification back into ~a + 1 before they reach the bit-blaster). */
+static Z3_ast mk_sub(Enc *e, Z3_ast a, Z3_ast b) { return Z3_mk_bvsub(e->z, a, b); }
+static Z3_ast mk_neg(Enc *e, Z3_ast a) { return Z3_mk_bvneg(e->z, a); }
 static bool is_signed(IrType *t) { return t->kind == IRT_INT && t->is_signed; }
 
 /* `a` of type `from` as a bit-vector of `bits`, extended by the source's sign or cut. */
@@ -200,7 +206,21 @@ static void note_read(Enc *e, IrInstr *in, Z3_ast *keys, int n, IrType *t) {
     }
 }
 
-static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) {
+void enc_add_obl(Enc *e, const void *key, IrInstr *at, IrFunc *where, const char *kind,
+                 Span span, Z3_ast pc, Z3_ast cond) {
+    for (int i = 0; i < e->nobls; i++) { /* the same check in several loop copies or calls */
+        VObl *o = &e->obls[i];
+        if (o->key == key && strcmp(o->kind, kind) == 0) {
+            if (o->cond && cond) {
+                o->pc = or2(e, and2(e, o->pc, Z3_mk_not(e->z, o->cond)), and2(e, pc, Z3_mk_not(e->z, cond)));
+                o->cond = Z3_mk_false(e->z);
+            } else {
+                o->cond = NULL;
+            }
+            o->approx = o->approx ? o->approx : e->approx;
+            return;
+        }
+    }
     if (e->nobls == e->cap) {
         int cap = e->cap ? 2 * e->cap : 16;
         VObl *o = arena_alloc(e->arena, cap * sizeof *o);
@@ -209,23 +229,80 @@ static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) 
         e->obls = o;
         e->cap = cap;
     }
+    e->obls[e->nobls++] = (VObl){key, at, where, kind, span, pc, cond, e->approx};
+}
+
+static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) {
     const char *kind = check_kind(at->op);
     bool sig = at->nargs && is_signed(at->args[0]->type);
     if (at->op == IR_CHECK_SUB && !sig)
         kind = "underflow";
     else if (at->op == IR_CHECK_DIV && !sig)
         kind = "division by zero";
-    for (int i = 0; i < e->nobls; i++) { /* the same check in several loop copies or calls */
-        VObl *o = &e->obls[i];
-        if (o->at == at) {
-            o->pc = or2(e, and2(e, o->pc, Z3_mk_not(e->z, o->cond)), and2(e, pc, Z3_mk_not(e->z, cond)));
-            o->cond = Z3_mk_false(e->z);
-            o->approx = o->approx ? o->approx : e->approx;
-            return;
-        }
-    }
-    e->obls[e->nobls++] = (VObl){at, where, kind, at->span, pc, cond, e->approx};
+    enc_add_obl(e, at, at, where, kind, at->span, pc, cond);
 }
+
+/* ---------------- wide values (sums) ---------------- */
+
+static bool is_wide(Enc *e, Z3_ast a) {
+    if (!a)
+        return false;
+    Z3_sort s = Z3_get_sort(e->z, a);
+    return Z3_get_sort_kind(e->z, s) == Z3_BV_SORT && Z3_get_bv_sort_size(e->z, s) == VER_WIDE;
+}
+
+Z3_ast enc_wide(Enc *e, Z3_ast a, IrType *t) {
+    if (is_wide(e, a))
+        return a;
+    if (is_bool(t))
+        return resize(e, a, t, VER_WIDE);
+    unsigned w = Z3_get_bv_sort_size(e->z, Z3_get_sort(e->z, a));
+    return is_signed(t) ? Z3_mk_sign_ext(e->z, VER_WIDE - w, a) : Z3_mk_zero_ext(e->z, VER_WIDE - w, a);
+}
+
+Z3_ast enc_narrow(Enc *e, Z3_ast a, IrType *t) {
+    if (!is_wide(e, a) || !t || is_bool(t) || t->kind == IRT_REF)
+        return a;
+    if (t->kind != IRT_INT && t->kind != IRT_ADDRESS && t->kind != IRT_BYTES)
+        return a;
+    e->approx = e->approx ? e->approx : "a sum() is cut to 256 bits";
+    return Z3_mk_extract(e->z, t->bits - 1, 0, a);
+}
+
+/* Ops computed on wide values when an operand is one (an unbounded sum in a spec). */
+static bool wide_op(IrOp op) {
+    switch (op) {
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_NEG: case IR_EQ: case IR_NE: case IR_LT:
+    case IR_LE: case IR_GT: case IR_GE: case IR_SELECT: case IR_PHI:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static Z3_ast enc_wide_op(Enc *e, IrInstr *in, Z3_ast *a) {
+    Z3_context z = e->z;
+    Z3_ast x[3];
+    int first = in->op == IR_SELECT ? 1 : 0;
+    for (int i = first; i < in->nargs && i < 3; i++)
+        x[i] = enc_wide(e, a[i], in->args[i]->type);
+    switch (in->op) {
+    case IR_SELECT: return Z3_mk_ite(z, a[0], x[1], x[2]);
+    case IR_ADD: return Z3_mk_bvadd(z, x[0], x[1]);
+    case IR_SUB: return mk_sub(e, x[0], x[1]);
+    case IR_MUL: return Z3_mk_bvmul(z, x[0], x[1]);
+    case IR_NEG: return mk_neg(e, x[0]);
+    case IR_EQ: return Z3_mk_eq(z, x[0], x[1]);
+    case IR_NE: return Z3_mk_not(z, Z3_mk_eq(z, x[0], x[1]));
+    case IR_LT: return Z3_mk_bvslt(z, x[0], x[1]);
+    case IR_LE: return Z3_mk_bvsle(z, x[0], x[1]);
+    case IR_GT: return Z3_mk_bvsgt(z, x[0], x[1]);
+    case IR_GE: return Z3_mk_bvsge(z, x[0], x[1]);
+    default: return NULL;
+    }
+}
+
+static void note_key(Enc *e, int var, Z3_ast key);
 
 /* A pure op on encoded operands; NULL with e->fail set when not modelled. */
 static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
@@ -236,11 +313,43 @@ static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
     switch (in->op) {
     case IR_SELECT: return Z3_mk_ite(z, a[0], a[1], a[2]);
     case IR_ADD: return Z3_mk_bvadd(z, a[0], a[1]);
-    case IR_SUB: return Z3_mk_bvsub(z, a[0], a[1]);
+    case IR_SUB: return mk_sub(e, a[0], a[1]);
     case IR_MUL: return Z3_mk_bvmul(z, a[0], a[1]);
-    case IR_NEG: return Z3_mk_bvneg(z, a[0]);
+    case IR_NEG: return mk_neg(e, a[0]);
     case IR_DIV: case IR_MOD: {
         Z3_ast zero = mk_n(e, 0, t->bits);
+        Z3_ast dc = s ? NULL : Z3_simplify(z, a[1]);
+        if (dc && Z3_is_numeral_ast(z, dc) && !Z3_is_eq_ast(z, dc, zero)) {
+            /* By a constant: x = q*c + r with r < c defines q and r. A multiplication by
+             * a constant blasts into one adder per set bit; a divider circuit (what Z3
+             * builds for bvudiv) into one subtractor per bit: the fee arithmetic of
+             * gold.writ (x * 25 / 10000) spent minutes there. */
+            Z3_ast q = NULL, r = NULL;
+            for (int i = 0; i < e->ndivs && !q; i++)
+                if (e->divs[i].x == a[0] && Z3_is_eq_ast(z, e->divs[i].c, dc))
+                    q = e->divs[i].q, r = e->divs[i].r;
+            if (!q) {
+                unsigned w = t->bits;
+                Z3_sort ws = Z3_mk_bv_sort(z, 2 * w);
+                q = enc_fresh(e, "quot", Z3_mk_bv_sort(z, w));
+                r = enc_fresh(e, "rem", Z3_mk_bv_sort(z, w));
+                Z3_ast prod = Z3_mk_bvmul(z, Z3_mk_zero_ext(z, w, q), Z3_mk_zero_ext(z, w, dc));
+                Z3_ast sum = Z3_mk_bvadd(z, prod, Z3_mk_zero_ext(z, w, r));
+                Z3_ast def = and2(e, Z3_mk_eq(z, sum, Z3_mk_zero_ext(z, w, a[0])), Z3_mk_bvult(z, r, dc));
+                (void)ws;
+                e->defs = e->defs ? and2(e, e->defs, def) : def;
+                if (e->ndivs == e->dcap) {
+                    int cap = e->dcap ? 2 * e->dcap : 8;
+                    struct VDiv *d = arena_alloc(e->arena, cap * sizeof *d);
+                    if (e->ndivs)
+                        memcpy(d, e->divs, e->ndivs * sizeof *d);
+                    e->divs = d;
+                    e->dcap = cap;
+                }
+                e->divs[e->ndivs++] = (struct VDiv){a[0], dc, q, r};
+            }
+            return in->op == IR_DIV ? q : r;
+        }
         Z3_ast q = in->op == IR_DIV ? (s ? Z3_mk_bvsdiv(z, a[0], a[1]) : Z3_mk_bvudiv(z, a[0], a[1]))
                                     : (s ? Z3_mk_bvsrem(z, a[0], a[1]) : Z3_mk_bvurem(z, a[0], a[1]));
         return Z3_mk_ite(z, Z3_mk_eq(z, a[1], zero), zero, q);
@@ -501,22 +610,40 @@ static bool find_loops(Loops *L, IrBlock **order, int *n) {
     return true;
 }
 
-static void add_unwind(Enc *e, IrFunc *f, IrBlock *h, Z3_ast bad) {
-    if (e->nobls == e->cap) {
-        int cap = e->cap ? 2 * e->cap : 16;
-        VObl *o = arena_alloc(e->arena, cap * sizeof *o);
-        if (e->nobls)
-            memcpy(o, e->obls, e->nobls * sizeof *o);
-        e->obls = o;
-        e->cap = cap;
+/* x as a wide value. A checked add or sub (the check just before it in its block passed
+ * on every path reaching it) is exact in the wide domain, so it is widened operand by
+ * operand: then a sum updated by `new - old` cancels syntactically (balances[to] + amount
+ * stored over balances[to] moves the sum by exactly amount) instead of leaving the
+ * solver an identity between 512-bit adders to prove. */
+static Z3_ast wide_of(Loops *L, IrInstr *x, IrBlock *b, int c, int depth) {
+    Enc *e = L->e;
+    Z3_ast v = get(L, x, b, c);
+    if (!v)
+        return NULL;
+    if (depth < 8 && (x->op == IR_ADD || x->op == IR_SUB) && !is_bool(x->type)) {
+        IrOp want = x->op == IR_ADD ? IR_CHECK_ADD : IR_CHECK_SUB;
+        bool guarded = false;
+        for (IrInstr *p = x->prev; p && !guarded; p = p->prev)
+            guarded = p->op == want && p->nargs == 2 && p->args[0] == x->args[0] &&
+                      p->args[1] == x->args[1];
+        if (guarded) {
+            Z3_ast l = wide_of(L, x->args[0], b, c, depth + 1);
+            Z3_ast r = wide_of(L, x->args[1], b, c, depth + 1);
+            if (l && r)
+                return x->op == IR_ADD ? Z3_mk_bvadd(e->z, l, r) : Z3_mk_bvsub(e->z, l, r);
+        }
     }
-    e->obls[e->nobls++] = (VObl){NULL, f, "loop bound", h->last->span, bad, Z3_mk_false(e->z), NULL};
+    return enc_wide(e, v, x->type);
+}
+
+static void add_unwind(Enc *e, IrFunc *f, IrBlock *h, Z3_ast bad) {
+    enc_add_obl(e, h, NULL, f, "loop bound", h->last->span, bad, Z3_mk_false(e->z));
 }
 
 bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast *old,
               Z3_ast result, Z3_ast *ok, Z3_ast *val, int depth) {
     Z3_context z = e->z;
-    int ns = e->m->nstorage;
+    int ns = e->nst;
     if (depth > ENC_MAX_DEPTH)
         return fail(e, "calls nested too deeply");
     if (!f->entry)
@@ -595,9 +722,17 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             Z3_ast a[8], *av = a;
             if (in->nargs > 8)
                 av = arena_alloc(e->arena, in->nargs * sizeof *av);
+            bool wide = false;
             if (in->op != IR_PHI)
-                for (int i = 0; i < in->nargs; i++)
+                for (int i = 0; i < in->nargs; i++) {
                     av[i] = get(&L, in->args[i], b, c);
+                    wide |= is_wide(e, av[i]);
+                }
+            if (wide && !wide_op(in->op) && !(in->op == IR_RET && f->ret && is_bool(f->ret)))
+                for (int i = 0; i < in->nargs; i++)
+                    av[i] = enc_narrow(e, av[i], in->args[i]->type);
+            else if (wide && in->op == IR_RET)
+                av[0] = enc_narrow(e, av[0], f->ret);
             Z3_ast v = NULL;
             switch ((IrOp)in->op) {
             case IR_PARAM: v = args[in->imm.w[0]]; break;
@@ -606,6 +741,14 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                                       : mk_u(e, in->imm, in->type->bits);
                 break;
             case IR_PHI: {
+                bool pw = false;
+                for (int i = 0; i < in->nargs && !pw; i++) {
+                    IrBlock *p = in->phi_blocks[i];
+                    int lo, hi;
+                    pred_copies(&L, p, b, c, &lo, &hi);
+                    for (int pc2 = lo; pc2 <= hi; pc2++)
+                        pw |= L.bs[p->id][pc2].reached && is_wide(e, get(&L, in->args[i], p, pc2));
+                }
                 for (int i = 0; i < in->nargs; i++) {
                     IrBlock *p = in->phi_blocks[i];
                     int lo, hi;
@@ -613,6 +756,8 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                     for (int pc2 = lo; pc2 <= hi; pc2++) {
                         Z3_ast ec = edge(&L, p, pc2, b);
                         Z3_ast x = ec ? get(&L, in->args[i], p, pc2) : NULL;
+                        if (x && pw)
+                            x = enc_wide(e, x, in->type);
                         if (ec && x)
                             v = v ? Z3_mk_ite(z, ec, x, v) : x;
                     }
@@ -625,7 +770,13 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 v = e->env[in->env];
                 e->env_used[in->env] = true;
                 break;
-            case IR_BALANCE: v = enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256)); break;
+            case IR_BALANCE: {
+                /* this contract's balance is state; another account's is any value */
+                Z3_ast self = Z3_mk_eq(z, av[0], e->env[IR_ENV_ADDRESS]);
+                v = Z3_mk_ite(z, self, st[ENC_BAL(e)], enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256)));
+                e->env_used[IR_ENV_ADDRESS] = true;
+                break;
+            }
             case IR_SLOAD: case IR_OLD_SLOAD: {
                 Z3_ast keys[4];
                 int nk;
@@ -634,6 +785,8 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 if (t && from && from[in->var]) {
                     v = read_place(e, from[in->var], keys, nk);
                     note_read(e, in, keys, nk, t);
+                    if (nk == 1 && e->has_sum[in->var])
+                        note_key(e, in->var, keys[0]);
                 } else if ((v = unmodelled(e, in->type)) != NULL) {
                     e->approx = e->approx ? e->approx : "storage structs, arrays and lists are not modelled yet";
                 }
@@ -643,10 +796,20 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 Z3_ast keys[4];
                 int nk;
                 /* a variable without a term is never read exactly: every read is fresh */
-                if (st[in->var] && place(e, in, av, 1, keys, &nk) && av[0])
+                if (st[in->var] && place(e, in, av, 1, keys, &nk) && av[0]) {
+                    if (nk == 1 && e->has_sum[in->var] && st[ENC_SUM(e, in->var)]) {
+                        /* the ghost total follows the write: new - old */
+                        IrType *vt = e->m->storage[in->var].type->val;
+                        Z3_ast was = read_place(e, st[in->var], keys, 1);
+                        Z3_ast nw = wide_of(&L, in->args[0], b, c, 0);
+                        Z3_ast d = mk_sub(e, nw ? nw : enc_wide(e, av[0], vt), enc_wide(e, was, vt));
+                        st[ENC_SUM(e, in->var)] = Z3_mk_bvadd(z, st[ENC_SUM(e, in->var)], d);
+                        note_key(e, in->var, keys[0]);
+                    }
                     st[in->var] = write_place(e, st[in->var], keys, nk, av[0]);
-                else if (st[in->var])
+                } else if (st[in->var]) {
                     return fail(e, "a storage write is not modelled yet");
+                }
                 break;
             }
             case IR_STR: case IR_ALLOCA: case IR_WIDEN: case IR_MSTORE: case IR_MSETLEN:
@@ -656,51 +819,101 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                     e->approx = e->approx ? e->approx : "memory and lengths are not modelled yet";
                 break;
             case IR_SUM: case IR_OLD_SUM: {
-                /* an uninterpreted function of the map: equal maps have equal sums */
-                Z3_ast keys[4];
-                int nk;
                 Z3_ast *from = in->op == IR_SUM ? st : old;
-                e->approx = e->approx ? e->approx : "sum() is not modelled yet";
+                if (in->npath == 0 && e->has_sum[in->var] && from && from[ENC_SUM(e, in->var)]) {
+                    v = from[ENC_SUM(e, in->var)];
+                    break;
+                }
                 Z3_sort rs2 = enc_sort(e, in->type);
                 if (!rs2)
                     return fail(e, "sum of this type is not modelled yet");
-                IrType *mt = e->m->storage[in->var].type;
-                bool whole = in->npath == 0 && mt->kind == IRT_MAP && from && from[in->var];
-                if (!whole || !place(e, in, av, 0, keys, &nk)) {
-                    v = enc_fresh(e, "sum", rs2);
-                    break;
-                }
-                Z3_ast arr = from[in->var];
-                Z3_sort dom = Z3_get_sort(z, arr);
-                char name[64];
-                snprintf(name, sizeof name, "sum.%s", e->m->storage[in->var].name);
-                Z3_func_decl fd = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &dom, rs2);
-                v = Z3_mk_app(z, fd, 1, &arr);
+                e->approx = e->approx ? e->approx : "this sum() is not modelled";
+                v = enc_fresh(e, "sum", rs2);
                 break;
             }
             case IR_RESULT: v = result; break;
             case IR_CALL: {
                 IrFunc *g = e->m->funcs[in->callee];
                 Z3_ast cok, cval = NULL;
+                Z3_ast *pre = arena_alloc(e->arena, (ns + 1) * sizeof *pre);
+                memcpy(pre, st, ns * sizeof *pre);
+                Z3_ast revif = NULL;
+                IrFunc *rsp = NULL;
+                for (int i = 0; i < e->m->nspecs && !e->in_spec; i++) {
+                    IrFunc *sp = e->m->specs[i];
+                    if (sp->owner != in->callee)
+                        continue;
+                    if (sp->kind == IR_FN_REQUIRES) {
+                        /* the callee's precondition is the caller's obligation */
+                        Z3_ast c = enc_spec(e, sp, av, pre, pre, NULL);
+                        enc_add_obl(e, sp, NULL, sp, "precondition", in->span, cur, c);
+                        if (c)
+                            cur = and2(e, cur, c);
+                    } else if (sp->kind == IR_FN_REVERTS_IF) {
+                        Z3_ast c = enc_spec(e, sp, av, pre, pre, NULL);
+                        if (!c) {
+                            enc_add_obl(e, sp, NULL, sp, "reverts_if", sp->span, cur, NULL);
+                            continue;
+                        }
+                        revif = revif ? or2(e, revif, c) : c;
+                        rsp = rsp ? rsp : sp;
+                    }
+                }
+                Z3_ast cur0 = cur;
                 if (!enc_func(e, g, av, cur, st, old, NULL, &cok, &cval, depth + 1))
                     return false;
+                for (int i = 0; i < e->m->nspecs && !e->in_spec; i++) {
+                    IrFunc *sp = e->m->specs[i];
+                    if (sp->owner != in->callee)
+                        continue;
+                    if (sp->kind == IR_FN_ENSURES) {
+                        Z3_ast c = enc_spec(e, sp, av, st, pre, cval);
+                        enc_add_obl(e, sp, NULL, sp, "postcondition", sp->span, cok, c);
+                    } else if (sp->kind == IR_FN_REVERTS_IF && revif) {
+                        /* each clause forces a revert; a revert needs one of them */
+                        Z3_ast c = enc_spec(e, sp, av, pre, pre, NULL);
+                        if (c)
+                            enc_add_obl(e, sp, NULL, sp, "reverts_if", sp->span, and2(e, cur0, c),
+                                        Z3_mk_not(z, cok));
+                    }
+                }
+                if (revif)
+                    enc_add_obl(e, rsp, NULL, rsp, "unexpected revert", in->span,
+                                and2(e, cur0, Z3_mk_not(z, cok)), revif);
                 cur = cok;
                 v = cval;
                 break;
             }
-            case IR_XCALL:
-                for (int s = 0; s < ns; s++)
-                    if (st[s])
-                        st[s] = enc_fresh(e, e->m->storage[s].name, Z3_get_sort(z, st[s]));
-                e->approx = e->approx ? e->approx : "an external call havocs the storage";
+            case IR_XCALL: {
+                /* a value sent leaves the balance; with re-entry possible (per the
+                 * language's rules) the callee may change this contract's storage */
+                if (in->nargs >= 2 && av[1]) {
+                    cur = and2(e, cur, Z3_mk_bvule(z, av[1], st[ENC_BAL(e)]));
+                    st[ENC_BAL(e)] = mk_sub(e, st[ENC_BAL(e)], av[1]);
+                }
+                if (e->havoc_xcall) {
+                    for (int s = 0; s < e->ns; s++)
+                        if (st[s])
+                            st[s] = enc_fresh(e, e->m->storage[s].name, Z3_get_sort(z, st[s]));
+                    for (int s = e->ns; s < 2 * e->ns; s++)
+                        if (st[s])
+                            st[s] = enc_fresh(e, "sum", Z3_get_sort(z, st[s]));
+                    e->approx = e->approx ? e->approx : "an external call havocs the storage";
+                }
                 if (in->type && in->type->kind != IRT_VOID) {
                     Z3_sort s = enc_sort(e, in->type);
-                    if (!s)
-                        return fail(e, "external call result type not modelled yet");
-                    v = enc_fresh(e, "xcall", s);
+                    if (s)
+                        v = enc_fresh(e, "xcall", s);
                 }
                 break;
-            case IR_SEND: case IR_EMIT: break;
+            }
+            case IR_SEND: {
+                Z3_ast self = Z3_mk_eq(z, av[0], e->env[IR_ENV_ADDRESS]);
+                cur = and2(e, cur, Z3_mk_bvule(z, av[1], st[ENC_BAL(e)]));
+                st[ENC_BAL(e)] = Z3_mk_ite(z, self, st[ENC_BAL(e)], mk_sub(e, st[ENC_BAL(e)], av[1]));
+                break;
+            }
+            case IR_EMIT: break;
             case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_NEG:
             case IR_CHECK_DIV: case IR_CHECK_CAST: case IR_CHECK_BOUNDS: case IR_CHECK_EMPTY:
             case IR_ASSERT: {
@@ -727,7 +940,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 for (int i = 0; i < in->nargs; i++)
                     if (!av[i])
                         return fail(e, "operand not modelled yet");
-                v = enc_pure(e, in, av);
+                v = wide ? enc_wide_op(e, in, av) : enc_pure(e, in, av);
                 if (!v)
                     return false;
             }
@@ -756,4 +969,122 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
     *ok = ret_ok;
     *val = ret_val;
     return true;
+}
+
+/* ---------------- state layout, pre-states, sums, specs ---------------- */
+
+static bool sum_target(IrType *t) {
+    return t->kind == IRT_MAP && (t->val->kind == IRT_INT);
+}
+
+void enc_setup(Enc *e, IrModule *m, IrFunc *f) {
+    e->m = m;
+    e->ns = m->nstorage;
+    e->nst = 2 * e->ns + 1;
+    e->has_sum = arena_alloc(e->arena, (e->ns + 1) * sizeof *e->has_sum);
+    memset(e->has_sum, 0, (e->ns + 1) * sizeof *e->has_sum);
+    for (int i = 0; i < m->nspecs; i++)
+        for (IrBlock *b = m->specs[i]->entry; b; b = b->next_in_func)
+            for (IrInstr *in = b->first; in; in = in->next)
+                if ((in->op == IR_SUM || in->op == IR_OLD_SUM) && in->npath == 0 &&
+                    sum_target(m->storage[in->var].type))
+                    e->has_sum[in->var] = true;
+    /* Non-reentrant functions hold the contract's lock: a callee can re-enter only a
+     * `reentrant` function, and only while a non-reentrant one runs. */
+    bool any_reentrant = false;
+    for (int i = 0; i < m->nfuncs; i++)
+        if ((m->funcs[i]->flags & IR_FN_PUB) && (m->funcs[i]->flags & IR_FN_REENTRANT))
+            any_reentrant = true;
+    e->havoc_xcall = any_reentrant || !f || (f->flags & IR_FN_REENTRANT);
+    if (f && !(f->flags & IR_FN_REENTRANT) && !any_reentrant)
+        e->havoc_xcall = false;
+}
+
+static Z3_ast zero_of(Enc *e, IrType *t) {
+    Z3_context z = e->z;
+    if (t->kind == IRT_MAP)
+        return Z3_mk_const_array(z, enc_sort(e, t->key), zero_of(e, t->val));
+    if (t->kind == IRT_BOOL)
+        return Z3_mk_false(z);
+    return Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, t->bits));
+}
+
+void enc_prestate(Enc *e, bool zeroed, Z3_ast *st) {
+    Z3_context z = e->z;
+    IrModule *m = e->m;
+    for (int v = 0; v < e->nst; v++)
+        st[v] = NULL;
+    for (int v = 0; v < e->ns; v++) {
+        Z3_sort s = enc_sort(e, m->storage[v].type);
+        if (!s)
+            continue;
+        st[v] = zeroed ? zero_of(e, m->storage[v].type) : enc_fresh(e, m->storage[v].name, s);
+        if (e->has_sum[v]) {
+            Z3_sort ws = Z3_mk_bv_sort(z, VER_WIDE);
+            st[ENC_SUM(e, v)] = zeroed ? Z3_mk_numeral(z, "0", ws) : enc_fresh(e, "sum", ws);
+        }
+    }
+    st[ENC_BAL(e)] = enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256));
+}
+
+static void note_key(Enc *e, int var, Z3_ast key) {
+    for (int i = 0; i < e->nskeys; i++)
+        if (e->skeys[i].var == var && e->skeys[i].key == key)
+            return;
+    if (e->nskeys == e->skcap) {
+        int cap = e->skcap ? 2 * e->skcap : 16;
+        VKey *k = arena_alloc(e->arena, cap * sizeof *k);
+        if (e->nskeys)
+            memcpy(k, e->skeys, e->nskeys * sizeof *k);
+        e->skeys = k;
+        e->skcap = cap;
+    }
+    e->skeys[e->nskeys++] = (VKey){var, key};
+}
+
+Z3_ast enc_sum_axioms(Enc *e, Z3_ast *pre, int from_key) {
+    Z3_context z = e->z;
+    Z3_ast all = Z3_mk_true(z);
+    for (int v = 0; v < e->ns; v++) {
+        if (!e->has_sum[v] || !pre[v] || !pre[ENC_SUM(e, v)])
+            continue;
+        IrType *vt = e->m->storage[v].type->val;
+        Z3_ast s = pre[ENC_SUM(e, v)];
+        if (is_signed(vt))
+            continue;
+        /* a sum of unsigned values is not negative */
+        all = and2(e, all, Z3_mk_bvsge(z, s, Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, VER_WIDE))));
+        int idx[64], n = 0;
+        for (int i = from_key; i < e->nskeys && n < 64; i++)
+            if (e->skeys[i].var == v)
+                idx[n++] = i;
+        for (int i = 0; i < n; i++) {
+            Z3_ast ki = e->skeys[idx[i]].key;
+            Z3_ast xi = enc_wide(e, Z3_mk_select(z, pre[v], ki), vt);
+            all = and2(e, all, Z3_mk_bvule(z, xi, s));
+            for (int j = i + 1; j < n && n <= 16; j++) {
+                Z3_ast kj = e->skeys[idx[j]].key;
+                Z3_ast xj = enc_wide(e, Z3_mk_select(z, pre[v], kj), vt);
+                all = and2(e, all, or2(e, Z3_mk_eq(z, ki, kj),
+                                      Z3_mk_bvule(z, Z3_mk_bvadd(z, xi, xj), s)));
+            }
+        }
+    }
+    return all;
+}
+
+Z3_ast enc_spec(Enc *e, IrFunc *sp, Z3_ast *args, Z3_ast *state, Z3_ast *old, Z3_ast result) {
+    Z3_ast *st = arena_alloc(e->arena, (e->nst + 1) * sizeof *st);
+    memcpy(st, state, e->nst * sizeof *st);
+    Z3_ast ok, val = NULL;
+    bool was = e->in_spec;
+    const char *fail0 = e->fail;
+    e->in_spec = true;
+    bool good = enc_func(e, sp, args, Z3_mk_true(e->z), st, old, result, &ok, &val, 0);
+    e->in_spec = was;
+    if (!good || !val) {
+        e->fail = fail0;
+        return NULL;
+    }
+    return val;
 }

@@ -6,10 +6,11 @@
  * pre-state values the function read. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vint.h"
 
-static void add_result(IrModule *m, VerReport *rep, VerResult r) {
+void ver_add_result(IrModule *m, VerReport *rep, VerResult r) {
     if (rep->n == rep->cap) {
         int cap = rep->cap ? 2 * rep->cap : 32;
         VerResult *x = arena_alloc(m->arena, cap * sizeof *x);
@@ -28,7 +29,7 @@ static void add_result(IrModule *m, VerReport *rep, VerResult r) {
 }
 
 /* Grows a string in the arena: returns a copy of `a` followed by `b`. */
-static char *cat(Arena *ar, const char *a, const char *b) {
+char *ver_cat(Arena *ar, const char *a, const char *b) {
     size_t la = a ? strlen(a) : 0, lb = strlen(b);
     char *s = arena_alloc(ar, la + lb + 1);
     if (la)
@@ -38,7 +39,7 @@ static char *cat(Arena *ar, const char *a, const char *b) {
 }
 
 /* The model's value of `x` as bits; false when the model leaves it undetermined. */
-static bool model_bits(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, U256 *out) {
+bool ver_model_bits(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, U256 *out) {
     Z3_ast v;
     if (!Z3_model_eval(z, mdl, x, true, &v))
         return false;
@@ -51,7 +52,7 @@ static bool model_bits(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, U256 *ou
 }
 
 /* Writes a value of IR type t as a counterexample shows it. */
-static void show_bits(U256 u, IrType *t, char *buf, size_t size) {
+void ver_show_bits(U256 u, IrType *t, char *buf, size_t size) {
     char tmp[100];
     if (t->kind == IRT_BOOL)
         snprintf(tmp, sizeof tmp, "%s", u256_is_zero(u) ? "false" : "true");
@@ -86,12 +87,12 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_
     for (int i = 0; i < f->nparams; i++) {
         VerValue *a = &st->args[i];
         *a = (VerValue){.name = f->params[i].name, .var = -1};
-        if (!params[i] || !model_bits(z, mdl, params[i], f->params[i].type, &a->value))
+        if (!params[i] || !ver_model_bits(z, mdl, params[i], f->params[i].type, &a->value))
             continue;
         a->type = f->params[i].type;
-        show_bits(a->value, a->type, val, sizeof val);
+        ver_show_bits(a->value, a->type, val, sizeof val);
         snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", f->params[i].name, val);
-        out = cat(e->arena, out, line);
+        out = ver_cat(e->arena, out, line);
     }
     static const char *const env_names[IR_ENV_COUNT] = {
         "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
@@ -101,12 +102,12 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_
             continue;
         IrType *t = k == IR_ENV_CALLER || k == IR_ENV_ORIGIN || k == IR_ENV_ADDRESS
                         ? ir_type_address(m) : ir_type_int(m, 256, false);
-        if (!model_bits(z, mdl, e->env[k], t, &st->env[k]))
+        if (!ver_model_bits(z, mdl, e->env[k], t, &st->env[k]))
             continue;
         st->env_used[k] = true;
-        show_bits(st->env[k], t, val, sizeof val);
+        ver_show_bits(st->env[k], t, val, sizeof val);
         snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", env_names[k], val);
-        out = cat(e->arena, out, line);
+        out = ver_cat(e->arena, out, line);
     }
     /* the pre-state values read, each place once (init reads zeroed storage: no pre-state) */
     cex->pre = arena_alloc(m->arena, (e->nreads + 1) * sizeof *cex->pre);
@@ -123,8 +124,8 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_
         bool known = true;
         for (int i = 0; i < rd->nkeys; i++) {
             pv.key_types[i] = rd->key_types[i];
-            known &= model_bits(z, mdl, rd->keys[i], rd->key_types[i], &pv.keys[i]);
-            show_bits(pv.keys[i], rd->key_types[i], val, sizeof val);
+            known &= ver_model_bits(z, mdl, rd->keys[i], rd->key_types[i], &pv.keys[i]);
+            ver_show_bits(pv.keys[i], rd->key_types[i], val, sizeof val);
             if (len < sizeof place)
                 len += (size_t)snprintf(place + len, sizeof place - len, "[%s]", val);
             arr = Z3_mk_select(z, arr, rd->keys[i]);
@@ -132,34 +133,207 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_
         bool dup = false;
         for (int i = 0; i < cex->npre && !dup; i++)
             dup = strcmp(cex->pre[i].name, place) == 0;
-        if (dup || !known || !model_bits(z, mdl, arr, rd->type, &pv.value))
+        if (dup || !known || !ver_model_bits(z, mdl, arr, rd->type, &pv.value))
             continue;
-        pv.name = cat(m->arena, NULL, place);
+        pv.name = ver_cat(m->arena, NULL, place);
         cex->pre[cex->npre++] = pv;
-        show_bits(pv.value, rd->type, val, sizeof val);
+        ver_show_bits(pv.value, rd->type, val, sizeof val);
         snprintf(line, sizeof line, "%s%s = %s", out ? ", " : "", place, val);
-        out = cat(e->arena, out, line);
+        out = ver_cat(e->arena, out, line);
     }
     *cex_out = cex;
     return out ? out : "any input";
 }
 
-/* One query: can `pc` hold with `cond` false, under `assume`? */
-static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_ast cond,
-                         const char *approx, IrFunc *f, int fidx, Z3_ast *params,
-                         const char **detail, VerCex **cex_out) {
+/* The queries of one transition share a solver: the assumptions are asserted once and each
+ * obligation is checked inside push/pop, with the resource limit per check (Z3's rlimit
+ * counts from the start of each check: deterministic). */
+
+/* ---------------- tidy: what reaches the bit-blaster ----------------
+ * Z3 4.8's rewriter writes every a - b and -a as a + (-1 * b): the product cancels
+ * against sums (x - y + y simplifies to x), but what is left is bit-blasted as a full
+ * multiplier by the all-ones constant, one adder per bit (65,536 full adders for one u256
+ * subtraction): that was why the queries of gold.writ ran for minutes. Each formula is
+ * simplified first (the cancellations happen), then the remaining products by -1 become
+ * ~b + 1, which Z3's rewriter leaves alone and which blasts into one adder. */
+static Z3_ast unmul(Query *q, Z3_ast a);
+
+static Z3_ast memo_get(Query *q, unsigned id) {
+    if (!q->memo_cap)
+        return NULL;
+    for (unsigned h = (id * 2654435761u) & (q->memo_cap - 1);; h = (h + 1) & (q->memo_cap - 1)) {
+        if (q->memo_id[h] == 0)
+            return NULL;
+        if (q->memo_id[h] == id + 1)
+            return q->memo_val[h];
+    }
+}
+
+static void memo_put(Query *q, unsigned id, Z3_ast v) {
+    if (2 * (q->memo_n + 1) > q->memo_cap) {
+        unsigned cap = q->memo_cap ? 2 * q->memo_cap : 1024;
+        unsigned *ids = calloc(cap, sizeof *ids);
+        Z3_ast *vals = calloc(cap, sizeof *vals);
+        if (!ids || !vals) {
+            free(ids), free(vals);
+            return;
+        }
+        for (unsigned i = 0; i < q->memo_cap; i++) {
+            if (!q->memo_id[i])
+                continue;
+            unsigned h = ((q->memo_id[i] - 1) * 2654435761u) & (cap - 1);
+            while (ids[h])
+                h = (h + 1) & (cap - 1);
+            ids[h] = q->memo_id[i];
+            vals[h] = q->memo_val[i];
+        }
+        free(q->memo_id), free(q->memo_val);
+        q->memo_id = ids, q->memo_val = vals, q->memo_cap = cap;
+    }
+    unsigned h = (id * 2654435761u) & (q->memo_cap - 1);
+    while (q->memo_id[h])
+        h = (h + 1) & (q->memo_cap - 1);
+    q->memo_id[h] = id + 1;
+    q->memo_val[h] = v;
+    q->memo_n++;
+}
+
+static bool all_ones(Z3_context z, Z3_ast c) {
+    if (!Z3_is_numeral_ast(z, c))
+        return false;
+    Z3_sort s = Z3_get_sort(z, c);
+    if (Z3_get_sort_kind(z, s) != Z3_BV_SORT)
+        return false;
+    unsigned w = Z3_get_bv_sort_size(z, s);
+    const char *str = Z3_get_numeral_binary_string(z, c);
+    if (!str || strlen(str) != w)
+        return false;
+    for (const char *p = str; *p; p++)
+        if (*p != '1')
+            return false;
+    return true;
+}
+
+static Z3_ast unmul(Query *q, Z3_ast a) {
+    Z3_context z = q->e->z;
+    if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
+        return a;
+    Z3_app app = Z3_to_app(z, a);
+    unsigned n = Z3_get_app_num_args(z, app);
+    if (n == 0)
+        return a;
+    unsigned id = Z3_get_ast_id(z, a);
+    Z3_ast r = memo_get(q, id);
+    if (r)
+        return r;
+    Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
+    if (!args)
+        return a;
+    bool changed = false;
+    for (unsigned i = 0; i < n; i++) {
+        Z3_ast x = Z3_get_app_arg(z, app, i);
+        args[i] = unmul(q, x);
+        changed |= args[i] != x;
+    }
+    Z3_func_decl d = Z3_get_app_decl(z, app);
+    Z3_decl_kind k = Z3_get_decl_kind(z, d);
+    if (k == Z3_OP_BMUL && n == 2 && (all_ones(z, args[0]) || all_ones(z, args[1]))) {
+        Z3_ast x = all_ones(z, args[0]) ? args[1] : args[0];
+        r = Z3_mk_bvadd(z, Z3_mk_bvnot(z, x), Z3_mk_int(z, 1, Z3_get_sort(z, x)));
+    } else if (k == Z3_OP_BNEG && n == 1) {
+        r = Z3_mk_bvadd(z, Z3_mk_bvnot(z, args[0]), Z3_mk_int(z, 1, Z3_get_sort(z, args[0])));
+    } else {
+        r = changed ? Z3_update_term(z, a, n, args) : a;
+    }
+    if (args != small)
+        free(args);
+    memo_put(q, id, r);
+    return r;
+}
+
+Z3_ast ver_tidy(Query *q, Z3_ast a) {
+    return unmul(q, Z3_simplify(q->e->z, a));
+}
+
+void ver_query_open(Query *q, Enc *e, unsigned rlimit, IrFunc *f, int fidx, Z3_ast *params,
+                       Z3_ast assume) {
     Z3_context z = e->z;
-    Z3_solver s = Z3_mk_simple_solver(z);
-    Z3_solver_inc_ref(z, s);
+    *q = (Query){e, NULL, rlimit, f, fidx, params, NULL, NULL, 0, 0, NULL};
+    const char *kind = getenv("WRIT_VERIFY_SOLVER");
+    if (kind && strcmp(kind, "default") == 0)
+        q->s = Z3_mk_solver(z);
+    else if (kind && strncmp(kind, "logic:", 6) == 0)
+        q->s = Z3_mk_solver_for_logic(z, Z3_mk_string_symbol(z, kind + 6));
+    else if (kind && strncmp(kind, "tactic:", 7) == 0) {
+        /* "tactic:a,b,c" */
+        char buf[200];
+        snprintf(buf, sizeof buf, "%s", kind + 7);
+        Z3_tactic t = NULL;
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            Z3_tactic u = Z3_mk_tactic(z, tok);
+            t = t ? Z3_tactic_and_then(z, t, u) : u;
+        }
+        q->s = Z3_mk_solver_from_tactic(z, t);
+    } else if (kind && strcmp(kind, "simple") == 0)
+        q->s = Z3_mk_simple_solver(z);
+    else /* QF_ABV's configuration of the SMT core: 10x faster than the plain one here */
+        q->s = Z3_mk_solver_for_logic(z, Z3_mk_string_symbol(z, "QF_ABV"));
+    Z3_solver_inc_ref(z, q->s);
     Z3_params p = Z3_mk_params(z);
     Z3_params_inc_ref(z, p);
     Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "rlimit"), rlimit);
-    Z3_solver_set_params(z, s, p);
-    Z3_solver_assert(z, s, assume);
-    Z3_solver_assert(z, s, pc);
-    Z3_solver_assert(z, s, Z3_mk_not(z, cond));
+    Z3_solver_set_params(z, q->s, p);
+    Z3_params_dec_ref(z, p);
+    Z3_solver_assert(z, q->s, ver_tidy(q, assume));
+}
+
+void ver_query_close(Query *q) {
+    free(q->memo_id);
+    free(q->memo_val);
+    Z3_solver_dec_ref(q->e->z, q->s);
+}
+
+/* One query: can `pc` hold with `cond` false (and `extra`, when given)? */
+static VerVerdict decide(Query *q, Z3_ast pc, Z3_ast cond, Z3_ast extra, const char *approx,
+                         const char **detail, VerCex **cex_out) {
+    Enc *e = q->e;
+    Z3_context z = e->z;
+    Z3_solver s = q->s;
+    Z3_solver_push(z, s);
+    Z3_solver_assert(z, s, ver_tidy(q, pc));
+    Z3_solver_assert(z, s, ver_tidy(q, Z3_mk_not(z, cond)));
+    if (extra)
+        Z3_solver_assert(z, s, ver_tidy(q, extra));
     VerVerdict v;
-    switch (Z3_solver_check(z, s)) {
+    const char *dump = getenv("WRIT_VERIFY_DUMP");
+    if (dump) {
+        static int nq;
+        char path[300];
+        snprintf(path, sizeof path, "%s/q%03d.smt2", dump, nq++);
+        FILE *fp = fopen(path, "w");
+        if (fp) {
+            fprintf(fp, "; %s %s\n%s(check-sat)\n", q->f->name, cond ? "" : "", Z3_solver_to_string(z, s));
+            fclose(fp);
+        }
+    }
+    clock_t t0 = clock();
+    Z3_lbool res = Z3_solver_check(z, s);
+    if (getenv("WRIT_VERIFY_STATS")) {
+        Z3_stats st = Z3_solver_get_statistics(z, s);
+        Z3_stats_inc_ref(z, st);
+        fprintf(stderr, "query %s %s: %d in %.3fs;", q->f->name, q->label ? q->label : "", (int)res,
+                (double)(clock() - t0) / CLOCKS_PER_SEC);
+        for (unsigned i = 0; i < Z3_stats_size(z, st); i++) {
+            const char *k = Z3_stats_get_key(z, st, i);
+            if (strstr(k, "rlimit") || strstr(k, "conflicts") || strstr(k, "memory"))
+                fprintf(stderr, " %s=%s", k, Z3_stats_is_uint(z, st, i) ? (char[32]){0} : "");
+            if (strstr(k, "rlimit") || strstr(k, "conflicts"))
+                fprintf(stderr, "%u", Z3_stats_is_uint(z, st, i) ? Z3_stats_get_uint_value(z, st, i) : 0);
+        }
+        fprintf(stderr, "\n");
+        Z3_stats_dec_ref(z, st);
+    }
+    switch (res) {
     case Z3_L_FALSE:
         v = VER_PROVED;
         break;
@@ -167,12 +341,12 @@ static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_a
         Z3_model mdl = Z3_solver_get_model(z, s);
         Z3_model_inc_ref(z, mdl);
         VerCex *mc = NULL;
-        const char *cex = counterexample(e, mdl, f, fidx, params, &mc);
+        const char *cex = counterexample(e, mdl, q->f, q->fidx, q->params, &mc);
         Z3_model_dec_ref(z, mdl);
         if (approx) {
             v = VER_UNKNOWN;
-            *detail = cat(e->arena, cat(e->arena, "possible failure (", approx),
-                          cat(e->arena, ", so the counterexample may be spurious): ", cex));
+            *detail = ver_cat(e->arena, ver_cat(e->arena, "possible failure (", approx),
+                          ver_cat(e->arena, ", so the counterexample may be spurious): ", cex));
         } else {
             v = VER_VIOLATED;
             *detail = cex;
@@ -184,159 +358,222 @@ static VerVerdict decide(Enc *e, unsigned rlimit, Z3_ast assume, Z3_ast pc, Z3_a
         const char *why = Z3_solver_get_reason_unknown(z, s);
         v = VER_UNKNOWN;
         char lim[80];
-        snprintf(lim, sizeof lim, "solver gave up within rlimit %u (Z3: ", rlimit);
-        *detail = cat(e->arena, cat(e->arena, lim, why ? why : "unknown"), ")");
+        snprintf(lim, sizeof lim, "solver gave up within rlimit %u (Z3: ", q->rlimit);
+        *detail = ver_cat(e->arena, ver_cat(e->arena, lim, why ? why : "unknown"), ")");
         break;
     }
     }
-    Z3_params_dec_ref(z, p);
-    Z3_solver_dec_ref(z, s);
+    Z3_solver_pop(z, s, 1);
     return v;
 }
 
-/* The value of spec function `sp` (Bool) on `state`, with the owner's parameters. */
-static Z3_ast spec_value(Enc *e, IrFunc *sp, Z3_ast *params, Z3_ast *state, Z3_ast result) {
-    int ns = e->m->nstorage;
-    Z3_ast *st = arena_alloc(e->arena, (ns + 1) * sizeof *st);
-    memcpy(st, state, ns * sizeof *st);
-    Z3_ast ok, val = NULL;
-    e->in_spec = true;
-    bool good = enc_func(e, sp, params, Z3_mk_true(e->z), st, e->entry, result, &ok, &val, 0);
-    e->in_spec = false;
-    return good ? val : NULL;
+static Z3_ast and2v(Z3_context z, Z3_ast a, Z3_ast b) {
+    if (!a)
+        return b;
+    Z3_ast x[2] = {a, b};
+    return Z3_mk_and(z, 2, x);
 }
 
-static void verify_func(IrModule *m, IrFunc *f, int fidx, unsigned rlimit, VerReport *rep,
-                        Z3_context z) {
+static const char *const env_const[IR_ENV_COUNT] = {
+    "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
+    "block.chainid"};
+
+void ver_env(Enc *e) {
+    for (int k = 0; k < IR_ENV_COUNT; k++)
+        e->env[k] = enc_fresh(e, env_const[k],
+                              Z3_mk_bv_sort(e->z, k == IR_ENV_CALLER || k == IR_ENV_ORIGIN ||
+                                                          k == IR_ENV_ADDRESS ? 160 : 256));
+}
+
+/* The state a transaction's body starts from: the pre-state with the value sent added to
+ * the balance (no overflow: there is not that much ether), and the facts that hold for
+ * every call of f: a function that is not payable receives no value (the dispatcher
+ * rejects it). */
+Z3_ast ver_tx_start(Enc *e, IrFunc *f, Z3_ast *pre, Z3_ast *state) {
+    Z3_context z = e->z;
+    memcpy(state, pre, e->nst * sizeof *state);
+    Z3_ast val = e->env[IR_ENV_CALLVALUE];
+    Z3_ast facts = Z3_mk_bvadd_no_overflow(z, pre[ENC_BAL(e)], val, false);
+    if (!(f->flags & IR_FN_PAYABLE))
+        facts = and2v(z, facts, Z3_mk_eq(z, val, Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, 256))));
+    state[ENC_BAL(e)] = Z3_mk_bvadd(z, pre[ENC_BAL(e)], val);
+    /* the contract is not its own caller */
+    facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_CALLER], e->env[IR_ENV_ADDRESS])));
+    return facts;
+}
+
+static void push_obl(Enc *e, VObl o) {
+    if (e->nobls == e->cap) {
+        int cap = e->cap ? 2 * e->cap : 16;
+        VObl *x = arena_alloc(e->arena, cap * sizeof *x);
+        if (e->nobls)
+            memcpy(x, e->obls, e->nobls * sizeof *x);
+        e->obls = x;
+        e->cap = cap;
+    }
+    e->obls[e->nobls++] = o;
+}
+
+static bool is_spec_kind(const char *k) {
+    return strcmp(k, "postcondition") == 0 || strcmp(k, "reverts_if") == 0 ||
+           strcmp(k, "unexpected revert") == 0 || strcmp(k, "precondition") == 0;
+}
+
+static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, unsigned rlimit,
+                        VerReport *rep, Z3_context z) {
     Arena arena;
     arena_init(&arena);
-    Enc e = {.z = z, .m = m, .arena = &arena};
-    int ns = m->nstorage;
-    e.entry = arena_alloc(&arena, (ns + 1) * sizeof *e.entry);
-    Z3_ast *state = arena_alloc(&arena, (ns + 1) * sizeof *state);
-    for (int v = 0; v < ns; v++) {
-        Z3_sort s = enc_sort(&e, m->storage[v].type);
-        if (!s)
-            continue;
-        if (f->kind == IR_FN_INIT) { /* a fresh contract's storage is all zeros */
-            IrType *t = m->storage[v].type;
-            while (t->kind == IRT_MAP)
-                t = t->val;
-            Z3_ast zero = t->kind == IRT_BOOL ? Z3_mk_false(z)
-                                              : Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, t->bits));
-            Z3_ast x = zero;
-            IrType *chain[8];
-            int nc = 0;
-            for (IrType *u = m->storage[v].type; u->kind == IRT_MAP && nc < 8; u = u->val)
-                chain[nc++] = u;
-            for (int i = nc - 1; i >= 0; i--)
-                x = Z3_mk_const_array(z, enc_sort(&e, chain[i]->key), x);
-            e.entry[v] = x;
-        } else {
-            e.entry[v] = enc_fresh(&e, m->storage[v].name, s);
-        }
-    }
-    memcpy(state, e.entry, ns * sizeof *state);
-    static const char *const env_const[IR_ENV_COUNT] = {
-        "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
-        "block.chainid"};
-    for (int k = 0; k < IR_ENV_COUNT; k++)
-        e.env[k] = Z3_mk_const(z, Z3_mk_string_symbol(z, env_const[k]),
-                               Z3_mk_bv_sort(z, k == IR_ENV_CALLER || k == IR_ENV_ORIGIN ||
-                                                        k == IR_ENV_ADDRESS ? 160 : 256));
+    Enc e = {.z = z, .arena = &arena};
+    enc_setup(&e, m, f);
+    bool init = f->kind == IR_FN_INIT;
+    e.entry = arena_alloc(&arena, (e.nst + 1) * sizeof *e.entry);
+    Z3_ast *state = arena_alloc(&arena, (e.nst + 1) * sizeof *state);
+    enc_prestate(&e, init, e.entry);
+    ver_env(&e);
     Z3_ast *params = arena_alloc(&arena, (f->nparams + 1) * sizeof *params);
     for (int i = 0; i < f->nparams; i++) {
         Z3_sort s = enc_sort(&e, f->params[i].type);
         params[i] = s ? Z3_mk_const(z, Z3_mk_string_symbol(z, f->params[i].name), s) : NULL;
     }
-    /* assumptions at entry */
-    Z3_ast assume = Z3_mk_true(z);
+    /* assumptions at entry: those that hold at run time (`rt`: the invariants, proved
+     * inductive separately, and the dispatcher's facts), and the function's requires
+     * (`req`: a public function's requires is not enforced by the compiled code) */
+    Z3_ast rt = ver_tx_start(&e, f, e.entry, state);
+    Z3_ast req = NULL, revif = NULL;
+    IrFunc *rsp = NULL;
+    bool uses_inv = false;
     for (int i = 0; i < m->nspecs; i++) {
         IrFunc *sp = m->specs[i];
         bool mine = sp->kind == IR_FN_REQUIRES && sp->owner == fidx;
-        bool inv = sp->kind == IR_FN_INVARIANT && f->kind != IR_FN_INIT;
-        if (!mine && !inv)
+        bool inv = sp->kind == IR_FN_INVARIANT && !init;
+        bool rif = sp->kind == IR_FN_REVERTS_IF && sp->owner == fidx;
+        if (!mine && !inv && !rif)
             continue;
-        Z3_ast c = spec_value(&e, sp, params, e.entry, NULL);
-        if (!c) { /* dropping an assumption is sound; counterexamples may be spurious */
-            e.fail = NULL;
+        Z3_ast c = enc_spec(&e, sp, params, e.entry, e.entry, NULL);
+        if (rif) {
+            if (!c) {
+                push_obl(&e, (VObl){sp, NULL, sp, "reverts_if", sp->span, Z3_mk_true(z), NULL, NULL});
+                continue;
+            }
+            revif = revif ? Z3_mk_or(z, 2, (Z3_ast[]){revif, c}) : c;
+            rsp = rsp ? rsp : sp;
+        } else if (!c) { /* dropping an assumption is sound; counterexamples may be spurious */
             e.approx = "a requires or invariant is not modelled";
+        } else if (mine) {
+            req = and2v(z, req, c);
         } else {
-            Z3_ast both[2] = {assume, c};
-            assume = Z3_mk_and(z, 2, both);
+            rt = and2v(z, rt, c);
+            uses_inv = true;
         }
     }
     Z3_ast ok = NULL, val = NULL;
     if (!e.fail)
         enc_func(&e, f, params, Z3_mk_true(z), state, e.entry, NULL, &ok, &val, 0);
     if (e.fail) {
-        add_result(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
-                                       cat(m->arena, "not encoded: ", e.fail), NULL, 0});
+        ver_add_result(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
+                                       ver_cat(m->arena, "not encoded: ", e.fail), NULL, 0, fidx,
+                                       false, false});
         arena_free(&arena);
         return;
     }
-    int nbody = e.nobls;
-    /* ensures of f and the invariants, on every normal return */
+    /* ensures of f, the invariants (init establishes them, every public function keeps
+     * them), and f's reverts_if in both directions: each clause forces a revert, and a
+     * revert needs one of the clauses */
     for (int i = 0; i < m->nspecs; i++) {
         IrFunc *sp = m->specs[i];
         bool ens = sp->kind == IR_FN_ENSURES && sp->owner == fidx;
-        bool inv = sp->kind == IR_FN_INVARIANT && ((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT);
-        if (!ens && !inv)
+        bool inv = sp->kind == IR_FN_INVARIANT;
+        bool rif = sp->kind == IR_FN_REVERTS_IF && sp->owner == fidx && revif;
+        if (!ens && !inv && !rif)
             continue;
-        Z3_ast c = spec_value(&e, sp, params, state, val);
-        if (!c) {
-            add_result(m, rep, (VerResult){VER_UNKNOWN, ens ? "postcondition" : "invariant",
-                                           f->name, sp->name, sp->span, NULL,
-                                           cat(m->arena, "not encoded: ", e.fail), NULL, 0});
-            e.fail = NULL;
+        if (o->checks_only && !inv)
+            continue;
+        if (rif) {
+            Z3_ast c = enc_spec(&e, sp, params, e.entry, e.entry, NULL);
+            if (c)
+                push_obl(&e, (VObl){sp, NULL, sp, "reverts_if", sp->span, c, Z3_mk_not(z, ok), e.approx});
             continue;
         }
-        if (e.nobls == e.cap) {
-            int cap = e.cap ? 2 * e.cap : 16;
-            VObl *o = arena_alloc(&arena, cap * sizeof *o);
-            if (e.nobls)
-                memcpy(o, e.obls, e.nobls * sizeof *o);
-            e.obls = o;
-            e.cap = cap;
-        }
-        e.obls[e.nobls++] = (VObl){NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c, e.approx};
+        Z3_ast c = enc_spec(&e, sp, params, state, e.entry, val);
+        push_obl(&e, (VObl){sp, NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c, e.approx});
     }
+    if (revif && !o->checks_only)
+        push_obl(&e, (VObl){rsp, NULL, rsp, "unexpected revert", f->span, Z3_mk_not(z, ok), revif,
+                            e.approx});
+    Z3_ast axioms = init ? Z3_mk_true(z) : enc_sum_axioms(&e, e.entry, 0);
+    if (e.defs)
+        axioms = and2v(z, axioms, e.defs);
+    Query q;
+    ver_query_open(&q, &e, rlimit, f, fidx, params, and2v(z, rt, axioms));
     /* the unwinding obligations first: when one fails, nothing else is proved */
     const char *unwound = NULL;
     for (int i = 0; i < e.nobls; i++) {
-        VObl *o = &e.obls[i];
-        if (strcmp(o->kind, "loop bound") != 0)
+        VObl *ob = &e.obls[i];
+        if (strcmp(ob->kind, "loop bound") != 0)
             continue;
         const char *detail = NULL;
         VerCex *cex = NULL;
-        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, fidx, params,
-                              &detail, &cex);
+        VerVerdict v = decide(&q, ob->pc, ob->cond, req, ob->approx, &detail, &cex);
         if (v == VER_VIOLATED) {
             v = VER_UNKNOWN;
-            detail = cat(&arena, "the loop may run longer than it was unrolled: ", detail);
+            detail = ver_cat(&arena, "the loop may run longer than it was unrolled: ", detail);
         }
         if (v != VER_PROVED)
             unwound = "a loop was not fully unrolled";
-        add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span, NULL,
-                                       detail ? cat(m->arena, NULL, detail) : NULL, NULL, 0});
+        ver_add_result(m, rep, (VerResult){v, ob->kind, f->name, ob->where->name, ob->span, NULL,
+                                       detail ? ver_cat(m->arena, NULL, detail) : NULL, NULL, 0, fidx,
+                                       req != NULL, uses_inv});
     }
     for (int i = 0; i < e.nobls; i++) {
-        VObl *o = &e.obls[i];
-        if (strcmp(o->kind, "loop bound") == 0)
+        VObl *ob = &e.obls[i];
+        if (strcmp(ob->kind, "loop bound") == 0)
+            continue;
+        if (o->checks_only && is_spec_kind(ob->kind))
             continue;
         const char *detail = NULL;
         VerCex *cex = NULL;
-        VerVerdict v = decide(&e, rlimit, assume, o->pc, o->cond, o->approx, f, fidx, params,
-                              &detail, &cex);
+        VerVerdict v;
+        bool keep = false;
+        q.label = ob->kind;
+        if (!ob->cond) {
+            v = VER_UNKNOWN;
+            detail = "not encoded: a spec uses what the verifier does not model yet";
+        } else if (ob->at && req) {
+            /* a check: first without the requires, which the code does not enforce */
+            v = decide(&q, ob->pc, ob->cond, NULL, ob->approx, &detail, &cex);
+            if (v != VER_PROVED) {
+                detail = NULL, cex = NULL;
+                v = decide(&q, ob->pc, ob->cond, req, ob->approx, &detail, &cex);
+                keep = true;
+            }
+        } else {
+            v = decide(&q, ob->pc, ob->cond, req, ob->approx, &detail, &cex);
+        }
+        if (ob->at && revif && v != VER_PROVED) {
+            /* a check may fail where the function's reverts_if says it reverts */
+            const char *d2 = NULL;
+            VerCex *c2 = NULL;
+            VerVerdict v2 = decide(&q, ob->pc, ob->cond, and2v(z, req, Z3_mk_not(z, revif)),
+                                   ob->approx, &d2, &c2);
+            if (v2 == VER_PROVED || v == VER_UNKNOWN) {
+                if (v2 == VER_PROVED)
+                    detail = NULL;
+                v = v2 == VER_PROVED ? VER_PROVED : v;
+                keep = true;
+            } else {
+                v = v2, detail = d2, cex = c2;
+            }
+        }
         if (v == VER_PROVED && unwound) {
             v = VER_UNKNOWN;
-            detail = cat(&arena, "holds for the unrolled iterations only: ", unwound);
+            detail = ver_cat(&arena, "holds for the unrolled iterations only: ", unwound);
         }
-        add_result(m, rep, (VerResult){v, o->kind, f->name, o->where->name, o->span,
-                                       i < nbody ? o->at : NULL,
-                                       detail ? cat(m->arena, NULL, detail) : NULL,
-                                       v == VER_VIOLATED ? cex : NULL, 0});
+        ver_add_result(m, rep, (VerResult){v, ob->kind, f->name, ob->where->name, ob->span, ob->at,
+                                       detail ? ver_cat(m->arena, NULL, detail) : NULL,
+                                       v == VER_VIOLATED ? cex : NULL, 0, fidx,
+                                       keep || (req != NULL && !ob->at), uses_inv});
     }
+    ver_query_close(&q);
     arena_free(&arena);
 }
 
@@ -347,29 +584,55 @@ void ver_module_verify(IrModule *m, const VerOptions *o, VerReport *rep) {
     Z3_context z = Z3_mk_context(cfg);
     Z3_del_config(cfg);
     Z3_set_error_handler(z, NULL);
+    int first = rep->n;
     for (int i = 0; i < m->nfuncs; i++) {
         IrFunc *f = m->funcs[i];
         if (((f->flags & IR_FN_PUB) || f->kind == IR_FN_INIT) &&
             (o->only_func < 0 || o->only_func == i))
-            verify_func(m, f, i, rlimit, rep, z);
+            verify_func(m, f, i, o, rlimit, rep, z);
     }
+    /* The multi-transaction search, for the results just found that are not proved (a
+     * --jobs worker searches for its own function's: one result per obligation). */
+    if (o->depth > 0 && !o->checks_only)
+        ver_search(m, o, rlimit, rep, first, rep, z);
     Z3_del_context(z);
 }
 
+/* When is a check proved enough to leave the code? Only when its proof used nothing that
+ * was not itself proved or enforced at run time:
+ *  - its own verdict is proved in every function it was checked in (inlined copies too),
+ *    and without `keep`: not by assuming a public function's `requires` (the compiled code
+ *    does not check those: any caller may break them), and not by a reverts_if excuse
+ *    (those checks do fire);
+ *  - if the proof assumed the contract invariants at entry, every invariant was proved
+ *    inductive: established by init and preserved by every public function (all the
+ *    "invariant" results are proved, and no function failed to encode);
+ *  - no function of the module failed to encode (its inlined checks were never examined).
+ * The invariant rule needs the whole module: with only_func (a --jobs worker), call this
+ * on the merged report. */
 void ver_mark_proven(const VerReport *rep) {
-    /* a check inlined into a function that was not encoded was not proved there */
-    for (int i = 0; i < rep->n; i++)
-        if (!rep->results[i].at && rep->results[i].verdict != VER_PROVED &&
-            strcmp(rep->results[i].kind, "function") == 0)
+    bool inv_ok = true;
+    for (int i = 0; i < rep->n; i++) {
+        const VerResult *r = &rep->results[i];
+        if (!r->at && r->verdict != VER_PROVED && strcmp(r->kind, "function") == 0)
             return;
+        if (strcmp(r->kind, "invariant") == 0 && r->verdict != VER_PROVED)
+            inv_ok = false;
+        if (strcmp(r->kind, "loop bound") == 0 && r->verdict != VER_PROVED)
+            inv_ok = false;
+    }
     for (int i = 0; i < rep->n; i++) {
         IrInstr *at = rep->results[i].at;
         if (!at)
             continue;
         bool all = true;
-        for (int j = 0; j < rep->n && all; j++)
-            if (rep->results[j].at == at && rep->results[j].verdict != VER_PROVED)
+        for (int j = 0; j < rep->n && all; j++) {
+            const VerResult *r = &rep->results[j];
+            if (r->at != at)
+                continue;
+            if (r->verdict != VER_PROVED || r->keep || (r->uses_invariants && !inv_ok))
                 all = false;
+        }
         if (all)
             at->flags |= IR_F_PROVEN;
     }

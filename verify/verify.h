@@ -52,6 +52,11 @@ typedef struct VerResult {
     VerCex *cex;           /* violated: the counterexample in machine form (else NULL) */
     int confirmed;         /* violated: 1 replayed on the VM and it failed there, 0 not replayed,
                             * -1 replayed and it did not fail (reported as unknown) */
+    int fidx;              /* IrModule.funcs index of `func` (-1: a sequence from init) */
+    bool keep;             /* a proved check whose proof may not remove it: it used the
+                            * function's `requires` (not enforced at run time) or it fires only
+                            * where the function's reverts_if announces a revert */
+    bool uses_invariants;  /* the proof assumed the contract invariants at entry */
 } VerResult;
 
 typedef struct VerReport {

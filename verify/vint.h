@@ -9,13 +9,26 @@
 
 /* One thing to prove: `cond` holds whenever `pc` does (under the function's assumptions). */
 typedef struct VObl {
+    const void *key;      /* what merges repeated obligations: the check or the spec function */
     IrInstr *at;          /* check instruction, or NULL (spec obligations) */
     IrFunc *where;        /* the function holding `at` / the spec function */
     const char *kind;
     Span span;
-    Z3_ast pc, cond;
+    Z3_ast pc, cond;      /* cond NULL: the obligation could not be encoded (unknown) */
     const char *approx;   /* the abstraction in force when it was encoded (NULL: exact) */
 } VObl;
+
+/* Values of `sum(m)` are bit-vectors of VER_WIDE bits read as signed: wide enough that a
+ * map's sum (at most 2^160 keys of at most 2^256) and anything a spec adds to or
+ * subtracts from it is exact, so `sum` is the unbounded integer of the reference. */
+enum { VER_WIDE = 512 };
+
+/* A key at which a map variable with a tracked sum is read or written: the pre-state
+ * values at these keys are bounded by the pre-state sum (axioms added per query). */
+typedef struct VKey {
+    int var;
+    Z3_ast key;
+} VKey;
 
 /* A storage read, kept to print the pre-state values a counterexample depends on. */
 typedef struct VRead {
@@ -30,7 +43,13 @@ typedef struct Enc {
     Z3_context z;
     IrModule *m;
     Arena *arena;                 /* per public function */
-    Z3_ast *entry;                /* storage arrays at entry, per variable (NULL: unsupported type) */
+    /* The state is an array of nst terms: the storage variables [0, ns), the tracked sum
+     * of each map variable [ns, 2ns) (NULL when its sum is not used), the contract's
+     * balance at 2ns. */
+    int ns, nst;
+    bool *has_sum;                /* per variable: a map of integers whose sum() a spec reads */
+    bool havoc_xcall;             /* external calls may re-enter and change the storage */
+    Z3_ast *entry;                /* the pre-state (NULL entries: unsupported type) */
     Z3_ast env[IR_ENV_COUNT];
     bool env_used[IR_ENV_COUNT];
     const char *fail;             /* why the function cannot be encoded (NULL when it can) */
@@ -39,7 +58,32 @@ typedef struct Enc {
     bool in_spec;                 /* encoding a spec function: no obligations */
     VObl *obls; int nobls, cap;
     VRead *reads; int nreads, rcap;
+    VKey *skeys; int nskeys, skcap;
+    Z3_ast defs;                  /* definitions of fresh constants (quotients): always true */
+    struct VDiv { Z3_ast x, c, q, r; } *divs; int ndivs, dcap;
 } Enc;
+
+#define ENC_SUM(e, v) ((e)->ns + (v))
+#define ENC_BAL(e) (2 * (e)->ns)
+
+/* Sets up e's state layout for m (nst, has_sum, havoc_xcall); f is the public function
+ * whose transition is encoded (NULL for a sequence). */
+void enc_setup(Enc *e, IrModule *m, IrFunc *f);
+/* Fresh pre-state (every variable, sum and the balance) or, for init, the zeroed one. */
+void enc_prestate(Enc *e, bool zeroed, Z3_ast *st);
+/* Facts true of any pre-state `pre`: every tracked sum bounds the values at the keys the
+ * encoding touched (singly and in distinct pairs). */
+Z3_ast enc_sum_axioms(Enc *e, Z3_ast *pre, int from_key);
+/* The value (Bool) of spec function sp with its owner's arguments, on `state`, with `old`
+ * for old() and `result`; NULL when it cannot be encoded (e->fail cleared). */
+Z3_ast enc_spec(Enc *e, IrFunc *sp, Z3_ast *args, Z3_ast *state, Z3_ast *old, Z3_ast result);
+/* Appends an obligation; one with the same key and kind is merged into it (its failure
+ * condition becomes the disjunction). */
+void enc_add_obl(Enc *e, const void *key, IrInstr *at, IrFunc *where, const char *kind,
+                 Span span, Z3_ast pc, Z3_ast cond);
+/* a as a VER_WIDE-bit value (from type t), and back to t's width. */
+Z3_ast enc_wide(Enc *e, Z3_ast a, IrType *t);
+Z3_ast enc_narrow(Enc *e, Z3_ast a, IrType *t);
 
 /* Sort of a scalar or map type; NULL when the encoder does not model the type. */
 Z3_sort enc_sort(Enc *e, IrType *t);
@@ -51,5 +95,37 @@ Z3_ast enc_fresh(Enc *e, const char *name, Z3_sort s);
  * (e->fail says why). */
 bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast *old,
               Z3_ast result, Z3_ast *ok, Z3_ast *val, int depth);
+
+/* One solver for the queries of a transition (verify.c). */
+typedef struct Query {
+    Enc *e;
+    Z3_solver s;
+    unsigned rlimit;
+    IrFunc *f;
+    int fidx;
+    Z3_ast *params;
+    unsigned *memo_id;    /* tidy()'s memo: AST id + 1 -> rewritten AST */
+    Z3_ast *memo_val;
+    unsigned memo_cap, memo_n;
+    const char *label;    /* the obligation being decided (for WRIT_VERIFY_STATS) */
+} Query;
+void ver_query_open(Query *q, Enc *e, unsigned rlimit, IrFunc *f, int fidx, Z3_ast *params,
+                    Z3_ast assume);
+void ver_query_close(Query *q);
+/* A formula as it should reach the solver (simplified, no products by -1). */
+Z3_ast ver_tidy(Query *q, Z3_ast a);
+
+/* verify.c, shared with seq.c: fresh environment constants; the start of a transaction of
+ * f from `pre` into `state` (value credited), returning the facts every call of f has. */
+void ver_env(Enc *e);
+char *ver_cat(Arena *ar, const char *a, const char *b);
+bool ver_model_bits(Z3_context z, Z3_model mdl, Z3_ast x, IrType *t, U256 *out);
+void ver_show_bits(U256 u, IrType *t, char *buf, size_t size);
+/* seq.c: the multi-transaction search from init over the results of the single-transaction
+ * analysis (the ones not proved are its targets); rewrites the results it settles. */
+void ver_search(IrModule *m, const VerOptions *o, unsigned rlimit, VerReport *rep, int first,
+                VerReport *out, Z3_context z);
+void ver_add_result(IrModule *m, VerReport *rep, VerResult r);
+Z3_ast ver_tx_start(Enc *e, IrFunc *f, Z3_ast *pre, Z3_ast *state);
 
 #endif
