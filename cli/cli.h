@@ -46,6 +46,14 @@ int cli_module_from_ir_text(const char *cmd, const char *path, CliModuleFn fn, v
 /* Runs the optimisation pipeline up to `stop_after` (NULL: all of it). */
 int cli_optimize(const char *cmd, IrModule *m, const char *stop_after, DiagSink *diags);
 
+/* The checks (overflow, bounds, division, asserts) the verifier proves can never fail are
+ * marked IR_F_PROVEN in m (already optimised), so every backend omits them: the verifier
+ * runs with checks only, through the cache (verify_run.c). With `keep` nothing changes
+ * (`--keep-checks`). Returns EXIT_OK, or EXIT_USAGE on an internal error. */
+int cli_prove_checks(IrModule *m, bool keep, DiagSink *diags);
+/* `writ test --keep-checks`: the scenarios' contracts keep every check (cmd_test.c). */
+extern bool cli_test_keep_checks;
+
 /* Finds a command by name in the table (NULL if none). */
 const Command *cli_find_command(const char *name);
 

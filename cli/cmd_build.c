@@ -1,6 +1,9 @@
-/* cmd_build.c — `writ build FILE --target evm,wasm [-o DIR] [--asm] [-Oz]`: the frontend
- * (or the IR text parser for .wir files), the IR passes, then each target's backend. EVM:
- * one artifact DIR/NAME.json per contract; wasm: DIR/NAME.wasm, NAME.json, NAME.wasm.map. */
+/* cmd_build.c — `writ build FILE --target evm,wasm [-o DIR] [--asm] [-Oz] [--keep-checks]`:
+ * the frontend (or the IR text parser for .wir files), the IR passes, the verifier on the
+ * checks (those it proves can never fail are omitted by the backends; cached, so cheap once
+ * a contract has been built or verified; --keep-checks keeps them all), then each target's
+ * backend. EVM: one artifact DIR/NAME.json per contract; wasm: DIR/NAME.wasm, NAME.json,
+ * NAME.wasm.map. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +15,9 @@
 typedef struct BuildOpts {
     const char *out_dir;
     bool listing;
+    bool keep_checks;
+    bool oz;          /* wasm: optimise for size (binaryen -Oz) */
+    bool ir_text;     /* the input is a .wir file: its spans point into other sources */
 } BuildOpts;
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -30,6 +36,8 @@ static bool make_dir(const char *dir) {
 static int build_module(IrModule *m, DiagSink *diags, void *ctx) {
     const BuildOpts *o = ctx;
     int status = cli_optimize("build", m, NULL, diags);
+    if (status == EXIT_OK)
+        status = cli_prove_checks(m, o->keep_checks, diags);
     if (status != EXIT_OK)
         return status;
     Arena arena;
@@ -57,16 +65,40 @@ done:
     return status;
 }
 
+/* The wasm target: the same steps, then the wasm backend's artifacts. */
+static int build_wasm_module(IrModule *m, DiagSink *diags, void *ctx) {
+    const BuildOpts *o = ctx;
+    int status = cli_optimize("build", m, NULL, diags);
+    if (status == EXIT_OK)
+        status = cli_prove_checks(m, o->keep_checks, diags);
+    if (status != EXIT_OK)
+        return status;
+    if (o->ir_text)
+        m->srcs = NULL; /* no source map for IR text */
+    WbOptions opt = {.oz = o->oz};
+    WbOutput out;
+    if (!wb_compile(m, &opt, &out, diags))
+        return EXIT_INPUT;
+    if (!make_dir(o->out_dir))
+        return EXIT_USAGE;
+    if (!wb_write_artifacts(m, &out, o->out_dir)) {
+        fprintf(stderr, "writ build: cannot write into '%s': %s\n", o->out_dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 int cmd_build(int argc, char **argv) {
     const char *file = NULL, *target = NULL;
     BuildOpts o = {.out_dir = "out", .listing = false};
-    bool oz = false; /* wasm: optimise for size (binaryen -Oz) */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--asm") == 0) {
             o.listing = true;
         } else if (strcmp(a, "-Oz") == 0) {
-            oz = true;
+            o.oz = true;
+        } else if (strcmp(a, "--keep-checks") == 0) {
+            o.keep_checks = true;
         } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
             if (a[8] == '=')
                 target = a + 9;
@@ -98,13 +130,11 @@ int cmd_build(int argc, char **argv) {
             return cli_usage_error("build", "unknown target '%s' (available: evm, wasm)", t);
     snprintf(targets, sizeof targets, "%s", target);
     int status = EXIT_OK;
+    o.ir_text = ends_with(file, ".wir");
     for (char *t = strtok(targets, ","); t && status == EXIT_OK; t = strtok(NULL, ",")) {
-        if (strcmp(t, "wasm") == 0)
-            status = wb_build_file(file, cli_stdlib_dir(), o.out_dir, oz, stderr) ? EXIT_INPUT
-                                                                                 : EXIT_OK;
-        else
-            status = ends_with(file, ".wir") ? cli_module_from_ir_text("build", file, build_module, &o)
-                                             : cli_modules_from_source("build", file, build_module, &o);
+        CliModuleFn fn = strcmp(t, "wasm") == 0 ? build_wasm_module : build_module;
+        status = o.ir_text ? cli_module_from_ir_text("build", file, fn, &o)
+                           : cli_modules_from_source("build", file, fn, &o);
     }
     return status;
 }

@@ -87,6 +87,8 @@ static int test_file(const char *path, const bool *use) {
     return status;
 }
 
+bool cli_test_keep_checks;
+
 int cmd_test(int argc, char **argv) {
     const char *target = "evm";
     int nfiles = 0;
@@ -98,6 +100,8 @@ int cmd_test(int argc, char **argv) {
             target = argv[++i];
         } else if (strncmp(a, "--target=", 9) == 0) {
             target = a + 9;
+        } else if (strcmp(a, "--keep-checks") == 0) {
+            cli_test_keep_checks = true; /* contracts are built as `writ build --keep-checks` */
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("test", "unknown option '%s'", a);
         } else {

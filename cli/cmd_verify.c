@@ -26,7 +26,8 @@ typedef struct VerifyCtx {
     bool dump;             /* --dump-results: the serialized form (tests) */
     Out entries;           /* json / sarif: results so far */
     int nentries;
-    const char *kinds[64]; /* sarif rules, in order of first use */
+    char *kinds[64];       /* sarif rules, in order of first use (copies: a module's arena
+                            * is gone once its file is done) */
     int nkinds;
     int proved, violated, unknown, emitted;
     bool failed;
@@ -106,8 +107,8 @@ static void sarif_result(VerifyCtx *ctx, const VerResult *r, const char *what, c
     bool known = false;
     for (int k = 0; k < ctx->nkinds && !known; k++)
         known = strcmp(ctx->kinds[k], r->kind) == 0;
-    if (!known && ctx->nkinds < 64)
-        ctx->kinds[ctx->nkinds++] = r->kind;
+    if (!known && ctx->nkinds < 64 && (ctx->kinds[ctx->nkinds] = strdup(r->kind)))
+        ctx->nkinds++;
     Out *o = &ctx->entries;
     out_f(o, "%s\n        {\"ruleId\": ", ctx->nentries++ ? "," : "");
     out_json(o, rid);
@@ -119,7 +120,7 @@ static void sarif_result(VerifyCtx *ctx, const VerResult *r, const char *what, c
         msg = NULL;
     out_json(o, msg ? msg : what);
     free(msg);
-    out_put(o, "}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", 71);
+    out_f(o, "}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
     out_json(o, relative_uri(path, uri, sizeof uri));
     out_f(o, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u}}}]", line ? line : 1,
           col ? col : 1);
@@ -341,6 +342,8 @@ int cmd_verify(int argc, char **argv) {
     else
         printf("%d proved, %d violated, %d unknown\n", ctx.proved, ctx.violated, ctx.unknown);
     free(ctx.entries.s);
+    for (int k = 0; k < ctx.nkinds; k++)
+        free(ctx.kinds[k]);
     if (ctx.failed)
         return EXIT_USAGE;
     if (ctx.violated)

@@ -2,8 +2,11 @@
  * frontend, or IR text through its parser. Both validate the IR, hand each module to the
  * command, and print the diagnostics; and the optimisation pipeline, validated after every
  * pass in debug builds. */
+#include <stdlib.h>
+
 #include "cli.h"
 #include "frontend/frontend.h"
+#include "verify_cli.h"
 
 int cli_modules_from_source(const char *cmd, const char *path, CliModuleFn fn, void *ctx) {
     Compilation c;
@@ -64,5 +67,28 @@ int cli_optimize(const char *cmd, IrModule *m, const char *stop_after, DiagSink 
         fprintf(stderr, "writ %s: internal error: the IR is invalid after a pass\n", cmd);
         return EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+/* The proof budget per check when building: a tenth of `writ verify`'s, so that a build stays
+ * quick; a check whose proof needs more stays in the code (safe, only costlier).
+ * $WRIT_BUILD_RLIMIT overrides it. */
+static unsigned build_rlimit(void) {
+    const char *e = getenv("WRIT_BUILD_RLIMIT");
+    char *end = NULL;
+    unsigned long v = e && *e ? strtoul(e, &end, 10) : 0;
+    return v && end && !*end && v <= 4000000000UL ? (unsigned)v : VER_RLIMIT_DEFAULT / 10;
+}
+
+int cli_prove_checks(IrModule *m, bool keep, DiagSink *diags) {
+    if (keep)
+        return EXIT_OK;
+    CliVerifyRun run = {.opts = {.rlimit = build_rlimit(), .depth = 0, .only_func = -1,
+                                 .checks_only = true},
+                        .jobs = 1, .replay = false, .use_cache = true};
+    VerReport rep = {0};
+    if (!cli_verify_module(m, diags ? diags->srcs : NULL, &run, &rep))
+        return EXIT_USAGE;
+    ver_mark_proven(&rep);
     return EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* verify_emit.c — `writ verify --emit-tests DIR`: a confirmed counterexample becomes a
  * scenario file (docs/SCENARIOS.md) that `writ test` runs, its last step expecting the
- * failure (the Panic the VM gave), so the bug is pinned down by a test: once it is fixed the
+ * failure (the Panic the VM gave; any revert for an "unexpected revert"; success for a
+ * reverts_if that does not revert), so the bug is pinned down by a test: once it is fixed the
  * step no longer reverts and the scenario says so, to be turned into the fixed behaviour.
  *
  * A scenario deploys the contract (init runs) and plays calls from named accounts: it
@@ -134,8 +135,10 @@ bool cli_emit_scenario(IrModule *m, const VerResult *r, const char *source, cons
     const VerCex *cx = r->cex;
     char where[300];
     snprintf(where, sizeof where, "%s in '%s'", r->kind, r->func);
-    if (!cx || !r->at) {
-        fprintf(err, "writ verify: --emit-tests: %s: not written: a scenario cannot state a %s "
+    bool unexpected = strcmp(r->kind, "unexpected revert") == 0;
+    bool no_revert = strcmp(r->kind, "reverts_if") == 0;
+    if (!cx || (!r->at && !unexpected && !no_revert)) {
+        fprintf(err, "writ verify: --emit-tests: %s: not written: a scenario cannot state this %s "
                      "(only reverts and returns)\n", where, r->kind);
         return false;
     }
@@ -291,7 +294,11 @@ bool cli_emit_scenario(IrModule *m, const VerResult *r, const char *source, cons
             u256_to_dec(steps[s].env[IR_ENV_TIMESTAMP], false, dec);
             fprintf(f, "    time: %s\n", dec);
         }
-        if (s + 1 == ns)
+        if (s + 1 == ns && unexpected) /* it reverts although no reverts_if clause holds */
+            fputs("    reverts: true\n", f);
+        else if (s + 1 == ns && no_revert) /* it returns although a reverts_if clause holds */
+            fputs("    # a reverts_if clause holds, yet the call succeeds (the step expects success)\n", f);
+        else if (s + 1 == ns)
             fprintf(f, "    reverts: %s\n", what);
     }
     bool wrote = fclose(f) == 0;

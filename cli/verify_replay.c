@@ -4,10 +4,13 @@
  * (wb_storage_position, map keys keccak256(key . slot)), and the step(s) run with the
  * model's sender, value, block and arguments. Confirmed means the VM failed the way the
  * verifier said: a check reverts with its Panic code (overflow and casts 0x11, division
- * 0x12, bounds 0x32, pop 0x31), an assert with Panic(0x01); for an `ensures` or an
- * invariant the VM cannot see the spec, so what is confirmed is that the transaction runs
- * to a normal return from that state with those inputs (the path the verifier's formula
- * follows exists on the machine); the spec's value on it is the verifier's. */
+ * 0x12, bounds 0x32, pop 0x31), an assert with Panic(0x01); an "unexpected revert" (no
+ * reverts_if clause holds) reverts; a reverts_if whose clause holds returns normally. For an
+ * `ensures` or an invariant the VM cannot see the spec, so what is confirmed is that the
+ * transaction runs to a normal return from that state with those inputs (the path the
+ * verifier's formula follows exists on the machine); the spec's value on it is the
+ * verifier's. A broken internal `requires` ("precondition") is confirmed as far as the
+ * transaction runs. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,10 +360,23 @@ judge:
             if (res.ret[k] != 0)
                 code = -2;
         verdict = code >= 0 && (code == codes[0] || code == codes[1]) ? 1 : -1;
-    } else {
-        /* ensures, invariants: the transaction must complete; the spec is the verifier's */
-        verdict = s == VM_OK ? 1 : -1;
+    } else if (strcmp(r->kind, "unexpected revert") == 0) {
+        /* the function reverts although no reverts_if clause holds */
+        verdict = s == VM_REVERT ? 1 : -1;
+    } else if (strcmp(r->kind, "precondition") == 0) {
+        /* an internal call's requires does not hold: not enforced at run time, so the VM
+         * can only show the transaction runs that path to its end */
+        verdict = s == VM_OK || s == VM_REVERT ? 1 : -1;
         if (verdict > 0)
+            snprintf(what, nwhat, "the call runs (%s; a requires is not observable there)",
+                     s == VM_OK ? "returns normally" : "reverts later");
+    } else {
+        /* ensures, invariants, reverts_if (a clause holds, yet the call returns): the
+         * transaction must complete; the spec's value is the verifier's reading of it */
+        verdict = s == VM_OK ? 1 : -1;
+        if (verdict > 0 && strcmp(r->kind, "reverts_if") == 0)
+            snprintf(what, nwhat, "the call returns normally although the reverts_if holds");
+        else if (verdict > 0)
             snprintf(what, nwhat, "the call returns normally (the %s is the verifier's reading of "
                      "that run)", r->kind);
     }

@@ -23,7 +23,7 @@
 
 #include "verify_cli.h"
 
-enum { CACHE_FORMAT = 1 };
+enum { CACHE_FORMAT = 2 };
 
 const char *cli_cache_dir(const CliVerifyRun *run) {
     if (run->cache_dir)

@@ -6,7 +6,8 @@
  * none). The check instruction is named by (function index, ordinal of the instruction in
  * the function's block order) of the same IR; spans by the file's path and byte range.
  *
- *   result <verdict> <confirmed> <kind> <func> <where> <file> <start> <end> <at-func> <at-n> <detail>
+ *   result <verdict> <confirmed> <keep> <uses_invariants> <fidx> <kind> <func> <where> <file>
+ *          <start> <end> <at-func> <at-n> <detail>
  *   cex <from_init> <nsteps> <npre>
  *   step <fidx> <func> <nargs> (<name> <type> <value>)* env (<used> <value>)*7
  *   pre <name> <var> <type> <value> <nkeys> (<type> <value>)*
@@ -115,7 +116,8 @@ char *cli_results_serialize(IrModule *m, const VerReport *rep, int from, size_t 
         int fi, ord;
         locate(m, r->at, &fi, &ord);
         SrcFile *sf = r->span.file && m->srcs ? src_get(m->srcs, r->span.file) : NULL;
-        putf(&b, "result %d %d", (int)r->verdict, r->confirmed);
+        putf(&b, "result %d %d %d %d %d", (int)r->verdict, r->confirmed, r->keep,
+             r->uses_invariants, r->fidx);
         put_str(&b, r->kind);
         put_str(&b, r->func);
         put_str(&b, r->where);
@@ -301,6 +303,9 @@ bool cli_results_parse(IrModule *m, const char *text, size_t len, VerReport *rep
         if (v < 0 || v > 2)
             r.bad = true;
         res.confirmed = (int)num(&r);
+        res.keep = num(&r) != 0;
+        res.uses_invariants = num(&r) != 0;
+        res.fidx = (int)num(&r);
         res.kind = str(&r);
         res.func = str(&r);
         res.where = str(&r);
