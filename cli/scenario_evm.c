@@ -211,7 +211,9 @@ static bool build_deploy(Scenario *sc, const ScDeploy *d, const char *dir, FILE 
     arena_init(&arena);
     EvmOutput out;
     EvmOptions opt = {.listing = false};
-    if (!ir_optimize(m, NULL, validate, &c.diags) || !evm_compile(m, &arena, &c.diags, &opt, &out)) {
+    if (!ir_optimize(m, NULL, validate, &c.diags) ||
+        cli_prove_checks(m, cli_test_keep_checks, &c.diags) != EXIT_OK || /* as `writ build` */
+        !evm_compile(m, &arena, &c.diags, &opt, &out)) {
         diag_print(&c.diags, err);
         scen_error(sc, err, con, "the EVM backend cannot compile '%s'", d->contract);
         arena_free(&arena);

@@ -41,7 +41,9 @@ static bool compile_wasm(WasmHost *w, Scenario *sc, const ScDeploy *d, int i, FI
 #endif
         WbOptions opt = {.oz = false};
         WbOutput out;
-        if (!ir_optimize(m, NULL, validate, &c.diags) || !wb_compile(m, &opt, &out, &c.diags))
+        if (!ir_optimize(m, NULL, validate, &c.diags) ||
+            cli_prove_checks(m, cli_test_keep_checks, &c.diags) != EXIT_OK || /* as `writ build` */
+            !wb_compile(m, &opt, &out, &c.diags))
             break;
         w->code[i] = malloc(out.nwasm ? out.nwasm : 1);
         if (w->code[i]) {
