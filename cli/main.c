@@ -26,7 +26,7 @@ static const Command commands[] = {
      "Passes, in pipeline order: fold, dce, simplify-cfg.\n"
      "Exit status: 0 on success, 1 when the input has errors.\n"},
     {"build", cmd_build, "compile contracts to targets: evm (bytecode + ABI), wasm (Stylus)",
-     "usage: writ build FILE.writ --target evm,wasm [-o DIR] [--asm] [-Oz]\n"
+     "usage: writ build FILE.writ --target evm,wasm [-o DIR] [--asm] [-Oz] [--keep-checks]\n"
      "\n"
      "Compiles every contract of FILE.writ (or of IR text, FILE.wir) for each target:\n"
      "  evm   DIR/NAME.json in the Foundry/Hardhat shape: abi, bytecode, deployedBytecode,\n"
@@ -35,7 +35,9 @@ static const Command commands[] = {
      "  wasm  DIR/NAME.wasm (Arbitrum Stylus shape: user_entrypoint, vm_hooks imports),\n"
      "        DIR/NAME.json (abi, size, code hash) and DIR/NAME.wasm.map. -Oz optimises\n"
      "        for size instead of speed.\n"
-     "DIR defaults to out.\n"
+     "DIR defaults to out. Checks the verifier proves can never fail (overflow, bounds,\n"
+     "division, asserts) are left out of the code; --keep-checks keeps every one. The\n"
+     "proofs are cached like `writ verify`'s ($WRIT_CACHE_DIR, default cache/writ-verify).\n"
      "Exit status: 0 on success, 1 when the input has errors.\n"},
     {"vm", cmd_vm, "run WebAssembly: plain modules and the spec test suite",
      "usage: writ vm run FILE.wasm [--invoke NAME] [ARGS...]\n"
@@ -55,7 +57,7 @@ static const Command commands[] = {
      "  evm        examples/erc20.writ on the EVM oracle against solc's builds: gas per\n"
      "             call, code size, deploy gas; compile time (needs node and npm)\n"},
     {"test", cmd_test, "run scenario files (YAML) against contracts on a target",
-     "usage: writ test FILE.yaml... [--target evm|wasm|all]\n"
+     "usage: writ test FILE.yaml... [--target evm|wasm|all] [--keep-checks]\n"
      "\n"
      "Deploys the contracts each scenario names, runs its steps (calls with expected\n"
      "returns, reverts, events, storage, balances and gas) and prints a line per step:\n"
@@ -64,17 +66,30 @@ static const Command commands[] = {
      "         with evmrun.mjs and its node_modules (default: the build tree's oracle/)\n"
      "  wasm   the wasm backend's output on the bundled VM's contract mode (node still\n"
      "         encodes the values and checks the expectations)\n"
-     "  all    every target; their outcomes (returns, reverts, events, storage) must agree\n"
+     "  all    every target; their outcomes (returns, reverts, events, storage) must agree\n"     "Contracts are built as `writ build` builds them (proven checks left out);\n"
+     "--keep-checks keeps every check.\n"
      "Exit status: 0 every step passed, 1 a step failed or a scenario is wrong,\n"
      "2 usage, or no node/oracle/target to run on.\n"},
     {"verify", cmd_verify, "prove a contract's checks and specs with Z3, or find counterexamples",
-     "usage: writ verify FILE.writ... [--format text|json] [--rlimit N]\n"
+     "usage: writ verify FILE.writ... [--format text|json|sarif] [--jobs N] [--depth K]\n"
+     "                   [--rlimit N] [--emit-tests DIR] [--no-cache]\n"
      "\n"
      "Verifies every public function (and init) of each contract, on the optimised IR:\n"
      "each runtime check, assert, ensures and invariant is proved, violated (with a\n"
      "counterexample: arguments, sender, value, the storage values read) or unknown\n"
      "(with the reason, e.g. the deterministic resource limit or a loop not unrolled).\n"
-     "--rlimit sets Z3's resource limit per query (deterministic, unlike a timeout).\n"
+     "Every counterexample is replayed on the bundled VM before it is reported; one that\n"
+     "does not fail there is reported unknown (\"counterexample did not replay\").\n"
+     "  --format       text (compiler-style lines), json, or sarif (SARIF 2.1.0, for\n"
+     "                 GitHub code scanning)\n"
+     "  --jobs N       verify functions in N worker processes (same output for any N)\n"
+     "  --depth K      sequences of up to K calls after init in the multi-transaction\n"
+     "                 search (default 3; 0: none)\n"
+     "  --rlimit N     Z3's resource limit per query (deterministic, unlike a timeout)\n"
+     "  --emit-tests DIR  each confirmed counterexample a scenario can replay is written\n"
+     "                 to DIR as a scenario file for `writ test`, expecting the failure\n"
+     "  --no-cache     ignore and do not write the cache ($WRIT_CACHE_DIR, default\n"
+     "                 cache/writ-verify: results per function, keyed by a hash of its IR)\n"
      "Exit status: 0 everything proved, 1 a violation, 2 something unknown or an error.\n"},
     {"help", cmd_help, "show help for writ or for one command",
      "usage: writ help [COMMAND]\n"},
