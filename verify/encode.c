@@ -683,6 +683,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
         }
     }
     Z3_ast ret_ok = Z3_mk_false(z), ret_val = NULL;
+    int nret = 0;
     Z3_ast *ret_st = arena_alloc(e->arena, (ns + 1) * sizeof *ret_st);
     memcpy(ret_st, state, ns * sizeof *ret_st);
     Z3_sort rs = f->ret && f->ret->kind != IRT_VOID ? enc_sort(e, f->ret) : NULL;
@@ -773,7 +774,13 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             case IR_BALANCE: {
                 /* this contract's balance is state; another account's is any value */
                 Z3_ast self = Z3_mk_eq(z, av[0], e->env[IR_ENV_ADDRESS]);
-                v = Z3_mk_ite(z, self, st[ENC_BAL(e)], enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256)));
+                /* kept wide (like sums) so that what is sent and what is owed cancel;
+                 * exact in 256 bits, which code reads */
+                Z3_ast bal = st[ENC_BAL(e)];
+                if (!e->in_spec)
+                    bal = Z3_mk_extract(z, 255, 0, bal);
+                Z3_ast other = enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256));
+                v = Z3_mk_ite(z, self, bal, e->in_spec ? enc_wide(e, other, in->type) : other);
                 e->env_used[IR_ENV_ADDRESS] = true;
                 break;
             }
@@ -888,8 +895,9 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 /* a value sent leaves the balance; with re-entry possible (per the
                  * language's rules) the callee may change this contract's storage */
                 if (in->nargs >= 2 && av[1]) {
-                    cur = and2(e, cur, Z3_mk_bvule(z, av[1], st[ENC_BAL(e)]));
-                    st[ENC_BAL(e)] = mk_sub(e, st[ENC_BAL(e)], av[1]);
+                    Z3_ast amt = enc_wide(e, av[1], in->args[1]->type);
+                    cur = and2(e, cur, Z3_mk_bvule(z, amt, st[ENC_BAL(e)]));
+                    st[ENC_BAL(e)] = mk_sub(e, st[ENC_BAL(e)], amt);
                 }
                 if (e->havoc_xcall) {
                     for (int s = 0; s < e->ns; s++)
@@ -908,9 +916,11 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 break;
             }
             case IR_SEND: {
-                Z3_ast self = Z3_mk_eq(z, av[0], e->env[IR_ENV_ADDRESS]);
-                cur = and2(e, cur, Z3_mk_bvule(z, av[1], st[ENC_BAL(e)]));
-                st[ENC_BAL(e)] = Z3_mk_ite(z, self, st[ENC_BAL(e)], mk_sub(e, st[ENC_BAL(e)], av[1]));
+                Z3_ast self = av[0] == e->env[IR_ENV_CALLER] ? Z3_mk_false(z)
+                                                              : Z3_mk_eq(z, av[0], e->env[IR_ENV_ADDRESS]);
+                Z3_ast amt = enc_wide(e, av[1], in->args[1]->type);
+                cur = and2(e, cur, Z3_mk_bvule(z, amt, st[ENC_BAL(e)]));
+                st[ENC_BAL(e)] = Z3_mk_ite(z, self, st[ENC_BAL(e)], mk_sub(e, st[ENC_BAL(e)], amt));
                 break;
             }
             case IR_EMIT: break;
@@ -928,12 +938,15 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             }
             case IR_JMP: case IR_BR: break;
             case IR_RET:
+                /* the state and value after the call matter only where it returns:
+                 * the first return gives them, later ones choose by path */
                 if (ret_val && in->nargs && av[0])
-                    ret_val = Z3_mk_ite(z, cur, av[0], ret_val);
+                    ret_val = nret ? Z3_mk_ite(z, cur, av[0], ret_val) : av[0];
                 for (int s = 0; s < ns; s++)
                     if (st[s])
-                        ret_st[s] = Z3_mk_ite(z, cur, st[s], ret_st[s]);
-                ret_ok = or2(e, cur, ret_ok);
+                        ret_st[s] = nret ? Z3_mk_ite(z, cur, st[s], ret_st[s]) : st[s];
+                ret_ok = nret ? or2(e, cur, ret_ok) : cur;
+                nret++;
                 break;
             case IR_REVERT: case IR_REVERT_MSG: case IR_REVERT_PLAIN: case IR_UNREACHABLE: break;
             default:
@@ -1024,7 +1037,7 @@ void enc_prestate(Enc *e, bool zeroed, Z3_ast *st) {
             st[ENC_SUM(e, v)] = zeroed ? Z3_mk_numeral(z, "0", ws) : enc_fresh(e, "sum", ws);
         }
     }
-    st[ENC_BAL(e)] = enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256));
+    st[ENC_BAL(e)] = enc_fresh(e, "balance", Z3_mk_bv_sort(z, VER_WIDE));
 }
 
 static void note_key(Enc *e, int var, Z3_ast key) {
@@ -1052,8 +1065,15 @@ Z3_ast enc_sum_axioms(Enc *e, Z3_ast *pre, int from_key) {
         Z3_ast s = pre[ENC_SUM(e, v)];
         if (is_signed(vt))
             continue;
-        /* a sum of unsigned values is not negative */
-        all = and2(e, all, Z3_mk_bvsge(z, s, Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, VER_WIDE))));
+        /* a sum of unsigned values is not negative, and below 2^(key bits + value bits):
+         * far from the top of the wide domain, so sums and differences never wrap there */
+        Z3_sort ws = Z3_mk_bv_sort(z, VER_WIDE);
+        unsigned top = e->m->storage[v].type->key->bits + vt->bits;
+        if (top > VER_WIDE - 8)
+            top = VER_WIDE - 8;
+        Z3_ast lim = Z3_simplify(z, Z3_mk_bvshl(z, Z3_mk_int(z, 1, ws), Z3_mk_int(z, (int)top, ws)));
+        all = and2(e, all, Z3_mk_bvsge(z, s, Z3_mk_int(z, 0, ws)));
+        all = and2(e, all, Z3_mk_bvult(z, s, lim));
         int idx[64], n = 0;
         for (int i = from_key; i < e->nskeys && n < 64; i++)
             if (e->skeys[i].var == v)

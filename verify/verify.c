@@ -98,7 +98,9 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_
         "msg.sender", "msg.value", "tx.origin", "this", "block.number", "block.timestamp",
         "block.chainid"};
     for (int k = 0; k < IR_ENV_COUNT; k++) {
-        if (k > IR_ENV_CALLVALUE && !e->env_used[k])
+        /* the contract's address is the replay's: the encoding ties it only to the
+         * sender (they differ) and to balance(self) */
+        if ((k > IR_ENV_CALLVALUE && !e->env_used[k]) || k == IR_ENV_ADDRESS)
             continue;
         IrType *t = k == IR_ENV_CALLER || k == IR_ENV_ORIGIN || k == IR_ENV_ADDRESS
                         ? ir_type_address(m) : ir_type_int(m, 256, false);
@@ -393,12 +395,22 @@ Z3_ast ver_tx_start(Enc *e, IrFunc *f, Z3_ast *pre, Z3_ast *state) {
     Z3_context z = e->z;
     memcpy(state, pre, e->nst * sizeof *state);
     Z3_ast val = e->env[IR_ENV_CALLVALUE];
-    Z3_ast facts = Z3_mk_bvadd_no_overflow(z, pre[ENC_BAL(e)], val, false);
+    /* the balance is kept in VER_WIDE bits (see encode.c); it and the value sent fit in
+     * 256 bits together (there is not that much ether) */
+    IrType *u256 = ir_type_int(e->m, 256, false);
+    Z3_sort ws = Z3_mk_bv_sort(z, VER_WIDE);
+    Z3_ast lim = Z3_simplify(z, Z3_mk_bvshl(z, Z3_mk_int(z, 1, ws), Z3_mk_int(z, 256, ws)));
+    Z3_ast after = Z3_mk_bvadd(z, pre[ENC_BAL(e)], enc_wide(e, val, u256));
+    Z3_ast facts = Z3_mk_bvult(z, after, lim);
+    facts = and2v(z, facts, Z3_mk_bvult(z, pre[ENC_BAL(e)], lim));
     if (!(f->flags & IR_FN_PAYABLE))
         facts = and2v(z, facts, Z3_mk_eq(z, val, Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, 256))));
-    state[ENC_BAL(e)] = Z3_mk_bvadd(z, pre[ENC_BAL(e)], val);
-    /* the contract is not its own caller */
+    state[ENC_BAL(e)] = after;
+    /* the contract is not its own caller, and no one signs for the zero address */
+    Z3_ast zero160 = Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, 160));
     facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_CALLER], e->env[IR_ENV_ADDRESS])));
+    facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_CALLER], zero160)));
+    facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_ORIGIN], zero160)));
     return facts;
 }
 
