@@ -258,7 +258,7 @@ static bool parse_int(const char *s, long lo, long hi, long *out) {
 
 int cmd_verify(int argc, char **argv) {
     VerifyCtx ctx = {.format = FMT_TEXT};
-    ctx.run = (CliVerifyRun){.opts = {.rlimit = VER_RLIMIT_DEFAULT, .depth = 3, .only_func = -1},
+    ctx.run = (CliVerifyRun){.opts = {.rlimit = VER_RLIMIT_DEFAULT, .depth = CLI_VERIFY_DEPTH, .only_func = -1},
                              .jobs = 1, .replay = true, .use_cache = true};
     char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;

@@ -40,12 +40,16 @@ char *cli_results_serialize(IrModule *m, const VerReport *rep, int from, size_t 
 bool cli_results_parse(IrModule *m, const char *text, size_t len, VerReport *rep);
 
 /* ---- verify_run.c ---- */
+enum { CLI_VERIFY_DEPTH = 3 };   /* `writ verify`'s default search depth */
 typedef struct CliVerifyRun {
     VerOptions opts;
     int jobs;              /* worker processes (1: in this process) */
     bool replay;           /* replay violations on the VM before reporting */
     bool use_cache;
     const char *cache_dir; /* NULL: $WRIT_CACHE_DIR, else cache/writ-verify */
+    bool lookup_only;      /* only read the cache: when a unit is not there, verify nothing and
+                            * set `incomplete` (rep untouched) */
+    bool incomplete;
     int cache_hits, cache_misses;
 } CliVerifyRun;
 /* Verifies m (already optimised; `srcs` its sources, kept in m->srcs when it has none) into rep: init and each public function, cached by the

@@ -15,6 +15,7 @@
  * search, every function). The folder is $WRIT_CACHE_DIR, else `cache/writ-verify` in the
  * current folder (`cache/` beside `out/`, as Foundry keeps its own cache). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,9 +35,13 @@ const char *cli_cache_dir(const CliVerifyRun *run) {
 
 /* ---------------------------------------------------------------- the key */
 
+/* A span in the key: the file by its resolved path (examples/a.writ and
+ * examples/scenarios/../a.writ are one file), then the byte range. */
 static void print_span(FILE *f, const IrModule *m, Span sp) {
     SrcFile *sf = sp.file && m->srcs ? src_get(m->srcs, sp.file) : NULL;
-    fprintf(f, "@%s:%u:%u\n", sf ? sf->path : "-", sp.start, sp.end);
+    char real[PATH_MAX];
+    const char *path = sf ? (realpath(sf->path, real) ? real : sf->path) : "-";
+    fprintf(f, "@%s:%u:%u\n", path, sp.start, sp.end);
 }
 
 static void print_func(FILE *f, const IrModule *m, int fi) {
@@ -306,6 +311,12 @@ bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *
         }
         miss[nmiss++] = i;
         run->cache_misses++;
+    }
+    if (ok && run->lookup_only && nmiss > 0) {
+        run->incomplete = true;
+        nmiss = 0;
+        for (int i = 0; i < nf; i++)
+            unit[i] = false;
     }
     int nw = run->jobs < nmiss ? run->jobs : nmiss;
     if (ok && nw <= 1) {

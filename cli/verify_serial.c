@@ -13,6 +13,7 @@
  *   pre <name> <var> <type> <value> <nkeys> (<type> <value>)*
  *   end
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,9 +260,17 @@ static void line_end(Rd *r) {
         r->bad = true;
 }
 
+/* The file id of `path` in m's sources: the same spelling, else the same resolved file (a
+ * cached result may name it as another command did). */
 static int file_id(IrModule *m, const char *path) {
     for (int i = 1; path && m->srcs && i <= m->srcs->count; i++)
         if (m->srcs->files[i] && strcmp(m->srcs->files[i]->path, path) == 0)
+            return i;
+    char want[PATH_MAX], have[PATH_MAX];
+    if (!path || !realpath(path, want))
+        return 0;
+    for (int i = 1; m->srcs && i <= m->srcs->count; i++)
+        if (m->srcs->files[i] && realpath(m->srcs->files[i]->path, have) && strcmp(want, have) == 0)
             return i;
     return 0;
 }
