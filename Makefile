@@ -1,6 +1,7 @@
 # The README's commands. CMake does the building; this file only names the jobs.
-#   make demo   — check the token example, print its IR, build it for evm and wasm,
-#                 and run its scenario on both targets
+#   make demo   — check the token example, print its IR, verify it (and show a bug the
+#                 verifier finds), build it for evm and wasm, and run its scenario on
+#                 both targets
 #   make test   — the whole test suite (sanitizer build: ASan + UBSan, clang-14)
 #   make bench  — benchmarks (release build)
 #   make fuzz   — long fuzzing runs (FUZZ_SECONDS each)
@@ -36,6 +37,12 @@ demo: release
 	$(WRIT) check examples/token.writ
 	@echo "== writ ir examples/token.writ"
 	$(WRIT) ir examples/token.writ
+	@echo "== writ verify examples/token.writ  (every check and spec proved with Z3)"
+	$(WRIT) verify examples/token.writ
+	@echo "== writ verify tests/verify/bugs/arm_fire.writ  (a deliberate bug from the corpus)"
+	@$(WRIT) verify tests/verify/bugs/arm_fire.writ; s=$$?; if [ $$s -eq 1 ]; then \
+	  echo "(exit 1, as it should: arm() then fire() fails the assert; the counterexample was replayed on the VM)"; \
+	else echo "demo: writ verify should have found the bug (exit 1), got exit $$s"; exit 1; fi
 	@echo "== writ build examples/token.writ --target evm,wasm -o build/demo"
 	$(WRIT) build examples/token.writ --target evm,wasm -o build/demo
 	@ls -l build/demo
