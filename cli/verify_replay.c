@@ -281,6 +281,18 @@ int cli_replay_result(CliReplay *rp, VerResult *r, char *what, size_t nwhat) {
                                                           : "unknown function");
             return finish(r, -1);
         }
+    static const struct { IrEnv k; const char *name; } wide[] = {
+        {IR_ENV_NUMBER, "block.number"}, {IR_ENV_TIMESTAMP, "block.timestamp"},
+        {IR_ENV_CHAINID, "block.chainid"}};
+    for (int i = 0; i < cx->nsteps; i++)
+        for (int k = 0; k < 3; k++)
+            if (cx->steps[i].env_used[wide[k].k] && u256_bit_length(cx->steps[i].env[wide[k].k]) > 64) {
+                char dec[100];
+                u256_to_dec(cx->steps[i].env[wide[k].k], false, dec);
+                snprintf(what, nwhat, "step %d needs %s = %s, beyond the 64 bits a block has "
+                         "on the VM", i + 1, wide[k].name, dec);
+                return finish(r, -1);
+            }
     VmcChain *c = vmc_chain_new(NULL);
     if (!c) {
         snprintf(what, nwhat, "out of memory");
