@@ -32,12 +32,18 @@ static bool make_dir(const char *dir) {
     return false;
 }
 
-/* Optimises, compiles and writes one contract. */
-static int build_module(IrModule *m, DiagSink *diags, void *ctx) {
-    const BuildOpts *o = ctx;
+/* The IR passes, then the verifier on the checks (proven ones are marked for the backends). */
+static int prepare(IrModule *m, const BuildOpts *o, DiagSink *diags) {
     int status = cli_optimize("build", m, NULL, diags);
     if (status == EXIT_OK)
         status = cli_prove_checks(m, o->keep_checks, diags);
+    return status;
+}
+
+/* Optimises, compiles and writes one contract. */
+static int build_module(IrModule *m, DiagSink *diags, void *ctx) {
+    const BuildOpts *o = ctx;
+    int status = prepare(m, o, diags);
     if (status != EXIT_OK)
         return status;
     Arena arena;
@@ -68,9 +74,7 @@ done:
 /* The wasm target: the same steps, then the wasm backend's artifacts. */
 static int build_wasm_module(IrModule *m, DiagSink *diags, void *ctx) {
     const BuildOpts *o = ctx;
-    int status = cli_optimize("build", m, NULL, diags);
-    if (status == EXIT_OK)
-        status = cli_prove_checks(m, o->keep_checks, diags);
+    int status = prepare(m, o, diags);
     if (status != EXIT_OK)
         return status;
     if (o->ir_text)

@@ -13,10 +13,7 @@
 
 typedef enum Format { FMT_TEXT, FMT_JSON, FMT_SARIF } Format;
 
-typedef struct Out {
-    char *s;
-    size_t n, cap;
-} Out;
+typedef CliBuf Out;
 
 typedef struct VerifyCtx {
     Format format;
@@ -33,33 +30,8 @@ typedef struct VerifyCtx {
     bool failed;
 } VerifyCtx;
 
-static void out_put(Out *o, const char *s, size_t n) {
-    if (o->n + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 1024;
-        while (cap < o->n + n + 1)
-            cap *= 2;
-        char *x = realloc(o->s, cap);
-        if (!x)
-            abort();
-        o->s = x;
-        o->cap = cap;
-    }
-    memcpy(o->s + o->n, s, n);
-    o->n += n;
-    o->s[o->n] = 0;
-}
-
-static void out_f(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_f(Out *o, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        out_put(o, s, (size_t)n);
-    free(s);
-}
+#define out_put cli_buf_put
+#define out_f cli_buf_f
 
 static void out_json(Out *o, const char *s) {
     out_put(o, "\"", 1);

@@ -32,6 +32,14 @@ void cli_replay_report(IrModule *m, VerReport *rep);
 void cli_abi_word(const IrType *t, U256 v, uint8_t out[32]);
 
 /* ---- verify_serial.c ---- */
+/* A growing NUL-terminated text (the serializer's and the JSON/SARIF printers'). */
+typedef struct CliBuf {
+    char *s;
+    size_t n, cap;
+} CliBuf;
+void cli_buf_put(CliBuf *b, const char *s, size_t n);
+void cli_buf_f(CliBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The results of rep (from index `from` on) as text: one record per result with every
  * field, the counterexample included; the `at` instruction as (function, ordinal) of m. */
 char *cli_results_serialize(IrModule *m, const VerReport *rep, int from, size_t *len);

@@ -131,31 +131,38 @@ static void unit_key(const IrModule *m, const CliVerifyRun *run, int fi, char he
 
 /* ---------------------------------------------------------------- cache files */
 
-static char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = NULL;
+/* Everything readable from fd, NUL-terminated (malloc'd; NULL when out of memory). */
+static char *read_fd(int fd, size_t *len) {
     size_t n = 0, cap = 0;
+    char *s = NULL;
     for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? 2 * cap : 8192;
+        if (n + 65536 + 1 > cap) {
+            cap = cap ? 2 * cap : 131072;
             char *x = realloc(s, cap);
             if (!x) {
                 free(s);
-                fclose(f);
                 return NULL;
             }
             s = x;
         }
-        size_t k = fread(s + n, 1, 4096, f);
-        n += k;
-        if (k < 4096)
+        ssize_t k = read(fd, s + n, 65536);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
             break;
+        n += (size_t)k;
     }
-    fclose(f);
     s[n] = 0;
     *len = n;
+    return s;
+}
+
+static char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = read_fd(fileno(f), len);
+    fclose(f);
     return s;
 }
 
@@ -230,32 +237,16 @@ static void worker(IrModule *m, const CliVerifyRun *run, const int *units, int n
 
 /* Reads one worker's whole output into texts[fi]. */
 static bool read_worker(int fd, char **texts, size_t *lens, int nfuncs) {
-    size_t n = 0, cap = 0;
-    char *s = NULL;
-    for (;;) {
-        if (n + 65536 + 1 > cap) {
-            cap = cap ? 2 * cap : 131072;
-            char *x = realloc(s, cap);
-            if (!x) {
-                free(s);
-                return false;
-            }
-            s = x;
-        }
-        ssize_t k = read(fd, s + n, 65536);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        n += (size_t)k;
-    }
+    size_t n = 0;
+    char *s = read_fd(fd, &n);
+    if (!s)
+        return false;
     bool ok = true;
     size_t p = 0;
     while (ok && p < n) {
         int fi = -1;
         size_t len = 0;
         int used = 0;
-        s[n] = 0;
         if (sscanf(s + p, "unit %d %zu\n%n", &fi, &len, &used) != 2 || used <= 0 ||
             fi < 0 || fi >= nfuncs || p + (size_t)used + len > n) {
             ok = false;

@@ -20,12 +20,9 @@
 
 #include "verify_cli.h"
 
-typedef struct Buf {
-    char *s;
-    size_t n, cap;
-} Buf;
+typedef CliBuf Buf;
 
-static void put(Buf *b, const char *s, size_t n) {
+void cli_buf_put(CliBuf *b, const char *s, size_t n) {
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->n + n + 1)
@@ -36,20 +33,25 @@ static void put(Buf *b, const char *s, size_t n) {
         b->s = x;
         b->cap = cap;
     }
-    memcpy(b->s + b->n, s, n);
+    if (n)
+        memcpy(b->s + b->n, s, n);
     b->n += n;
     b->s[b->n] = 0;
 }
 
-static void putf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(Buf *b, const char *fmt, ...) {
-    char tmp[512];
+void cli_buf_f(CliBuf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
     va_end(ap);
-    put(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    if (n > 0)
+        cli_buf_put(b, s, (size_t)n);
+    free(s);
 }
+
+#define put cli_buf_put
+#define putf cli_buf_f
 
 static void put_str(Buf *b, const char *s) {
     if (!s) {
