@@ -210,6 +210,14 @@ bool cli_emit_scenario(IrModule *m, const VerResult *r, const char *source, cons
         return false;
     }
     /* write it */
+    char parents[4096];
+    snprintf(parents, sizeof parents, "%s", dir);
+    for (char *p = parents + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(parents, 0777); /* a parent that cannot be made fails below */
+            *p = '/';
+        }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(err, "writ verify: cannot create '%s': %s\n", dir, strerror(errno));
         return false;

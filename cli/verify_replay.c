@@ -110,9 +110,22 @@ static VmcAddr addr_of(U256 v) {
     return a;
 }
 
+/* The contract's address (`self`): the model chose one, the VM deploys at another; address
+ * values equal to the model's stand for the contract and follow it. */
+typedef struct SelfMap {
+    bool on;
+    U256 model, actual;
+} SelfMap;
+
+static U256 follow(const SelfMap *sm, const IrType *t, U256 v) {
+    if (sm && sm->on && t && t->kind == IRT_ADDRESS && u256_eq(u256_trunc(v, 160, false), sm->model))
+        return sm->actual;
+    return v;
+}
+
 /* Writes one pre-state place into the contract's storage. */
 static bool set_place(IrModule *m, VmcState *st, const VmcAddr *at, const VerValue *pv,
-                      char *why, size_t nwhy) {
+                      const SelfMap *sm, char *why, size_t nwhy) {
     if (pv->var < 0 || pv->var >= m->nstorage || !pv->type || !is_scalar(pv->type)) {
         snprintf(why, nwhy, "the place %s is not a storage value", pv->name ? pv->name : "?");
         return false;
@@ -134,7 +147,7 @@ static bool set_place(IrModule *m, VmcState *st, const VmcAddr *at, const VerVal
     wb_storage_position(m, pv->var, &slot, &offset);
     uint8_t buf[64];
     for (int k = 0; k < pv->nkeys; k++) { /* Solidity: keccak256(key . slot) */
-        cli_abi_word(pv->key_types[k], pv->keys[k], buf);
+        cli_abi_word(pv->key_types[k], follow(sm, pv->key_types[k], pv->keys[k]), buf);
         u256_be(slot, buf + 32);
         keccak256(buf, 64, buf);
         slot = be_u256(buf);
@@ -144,7 +157,7 @@ static bool set_place(IrModule *m, VmcState *st, const VmcAddr *at, const VerVal
     u256_be(slot, key.b);
     word = vmc_state_storage(st, at, &key);
     unsigned nb = storage_bytes(t);
-    U256 v = pv->value;
+    U256 v = follow(sm, t, pv->value);
     if (t->kind == IRT_BOOL)
         v = u256_from_u64(!u256_is_zero(v));
     uint8_t val[32];
@@ -158,8 +171,8 @@ static bool set_place(IrModule *m, VmcState *st, const VmcAddr *at, const VerVal
 /* Calldata (or constructor arguments): the ABI encoding of the step's arguments, with a
  * selector when `sel` is set. Unmodelled scalars are 0; unmodelled strings and lists are
  * empty. false when a parameter's type cannot be encoded here. */
-static uint8_t *encode_args(IrFunc *f, const VerStep *s, bool sel, size_t *len, char *why,
-                            size_t nwhy) {
+static uint8_t *encode_args(IrFunc *f, const VerStep *s, bool sel, const SelfMap *sm,
+                            size_t *len, char *why, size_t nwhy) {
     int n = f->nparams;
     size_t head = 32 * (size_t)n, tail = 0;
     for (int i = 0; i < n; i++) {
@@ -193,7 +206,7 @@ static uint8_t *encode_args(IrFunc *f, const VerStep *s, bool sel, size_t *len, 
             continue;
         }
         const VerValue *a = i < s->nargs ? &s->args[i] : NULL;
-        cli_abi_word(t, a && a->type ? a->value : u256_from_u64(0), w);
+        cli_abi_word(t, a && a->type ? follow(sm, t, a->value) : u256_from_u64(0), w);
     }
     *len = off + head + tail;
     return d;
@@ -273,14 +286,24 @@ int cli_replay_result(CliReplay *rp, VerResult *r, char *what, size_t nwhat) {
         snprintf(what, nwhat, "the wasm backend cannot compile the contract");
         return finish(r, -1);
     }
-    for (int i = 0; i < cx->nsteps; i++)
-        if (cx->steps[i].fidx < 0 || cx->steps[i].fidx >= m->nfuncs ||
-            cx->steps[i].env_used[IR_ENV_ADDRESS]) {
+    SelfMap sm = {0};
+    for (int i = 0; i < cx->nsteps; i++) {
+        const VerStep *st = &cx->steps[i];
+        bool init_self = st->env_used[IR_ENV_ADDRESS] && cx->from_init && i == 0;
+        bool other = st->env_used[IR_ENV_ADDRESS] && sm.on &&
+                     !u256_eq(sm.model, u256_trunc(st->env[IR_ENV_ADDRESS], 160, false));
+        if (st->fidx < 0 || st->fidx >= m->nfuncs || init_self || other) {
             snprintf(what, nwhat, "step %d cannot be played (%s)", i + 1,
-                     cx->steps[i].env_used[IR_ENV_ADDRESS] ? "it depends on the contract's address"
-                                                          : "unknown function");
+                     st->fidx < 0 || st->fidx >= m->nfuncs ? "unknown function"
+                     : init_self ? "init depends on the contract's address"
+                                 : "the contract's address differs between steps");
             return finish(r, -1);
         }
+        if (st->env_used[IR_ENV_ADDRESS]) {
+            sm.on = true;
+            sm.model = u256_trunc(st->env[IR_ENV_ADDRESS], 160, false);
+        }
+    }
     static const struct { IrEnv k; const char *name; } wide[] = {
         {IR_ENV_NUMBER, "block.number"}, {IR_ENV_TIMESTAMP, "block.timestamp"},
         {IR_ENV_CHAINID, "block.chainid"}};
@@ -312,7 +335,7 @@ int cli_replay_result(CliReplay *rp, VerResult *r, char *what, size_t nwhat) {
     IrFunc *f0 = m->funcs[cx->steps[0].fidx];
     if (cx->from_init && f0->kind == IR_FN_INIT) {
         step_env(c, &cx->steps[0], &dtx);
-        data = encode_args(f0, &cx->steps[0], false, &dtx.len, what, nwhat);
+        data = encode_args(f0, &cx->steps[0], false, NULL, &dtx.len, what, nwhat);
         if (!data && f0->nparams)
             goto done;
         dtx.data = data;
@@ -337,16 +360,18 @@ int cli_replay_result(CliReplay *rp, VerResult *r, char *what, size_t nwhat) {
         goto done;
     }
     VmcAddr contract = res.created;
+    for (int i = 0; i < 20; i++)
+        sm.actual.w[(19 - i) / 8] |= (uint64_t)contract.b[i] << (8 * ((19 - i) % 8));
     if (!cx->from_init)
         for (int i = 0; i < cx->npre; i++)
-            if (!set_place(m, vmc_chain_state(c), &contract, &cx->pre[i], what, nwhat))
+            if (!set_place(m, vmc_chain_state(c), &contract, &cx->pre[i], &sm, what, nwhat))
                 goto done;
     for (int i = first; i < cx->nsteps; i++) {
         const VerStep *st = &cx->steps[i];
         IrFunc *f = m->funcs[st->fidx];
         VmcTx tx = {.to = contract};
         step_env(c, st, &tx);
-        data = encode_args(f, st, true, &tx.len, what, nwhat);
+        data = encode_args(f, st, true, &sm, &tx.len, what, nwhat);
         if (!data)
             goto done;
         tx.data = data;
