@@ -26,6 +26,13 @@ void evm_gen_fail(EvmGen *g, Span sp, const char *what) {
     g->ok = false;
 }
 
+void evm_gen_internal(EvmGen *g, Span sp, const char *what) {
+    if (g->ok)
+        diag_error(g->diags, sp, "evm backend: internal error: %s (the IR validator rejects it)",
+                   what);
+    g->ok = false;
+}
+
 U256 evm_low_mask(unsigned bits) {
     if (bits >= 256)
         return u256_not(u256_from_u64(0));
@@ -1034,7 +1041,8 @@ static void emit_keccak(EvmGen *g, IrInstr *i) {
             mload_at(g, R_TAIL), op(g, EVM_MCOPY);                        /* [len] */
             mload_at(g, R_TAIL), op(g, EVM_ADD), mstore_at(g, R_TAIL);
         } else {
-            evm_gen_fail(g, i->span, "keccak256 of an aggregate other than a string");
+            /* the IR validator accepts only scalars and string refs as keccak256 operands */
+            evm_gen_internal(g, i->span, "keccak256 of an aggregate other than a string");
             return;
         }
     }

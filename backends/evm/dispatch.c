@@ -24,10 +24,8 @@ static bool is_value_type(const IrType *t) {
            t->kind == IRT_BYTES;
 }
 
-static void unsupported(EvmGen *g, Span sp, const char *what) {
-    if (g->ok)
-        diag_error(g->diags, sp, "evm backend: %s is not supported yet", what);
-    g->ok = false;
+static void internal(EvmGen *g, const char *what) {
+    evm_gen_internal(g, (Span){0}, what);
 }
 
 static int nelems(EvmGen *g, IrType *t) {
@@ -94,10 +92,9 @@ static void enc_static_from_ptr(EvmGen *g, IrType *t, uint32_t h, int d) {
  * tuples keep three words per level. */
 static void enc_any(EvmGen *g, IrType *t, int depth) {
     t = strip_ref(t);
-    if (depth > 6) {
-        unsupported(g, (Span){0}, "ABI encoding nested this deep");
-        return;
-    }
+    /* no depth limit: the recursion follows the type, which is finite (the IR validator
+     * rejects structs that hold themselves inline), and each level keeps its few words on
+     * the stack, read by DUPs relative to its own top */
     if (is_value_type(t)) {
         op(g, EVM_DUP2), op(g, EVM_MSTORE), add_const(g, 32);
         return;
@@ -146,8 +143,36 @@ static void enc_any(EvmGen *g, IrType *t, int depth) {
         op(g, EVM_SWAP1), op(g, EVM_POP), op(g, EVM_ADD);
         return;
     }
+    if (t->kind == IRT_LIST) {
+        /* dynamic elements: the length, one offset per element (from the first head), then
+         * each element's encoding in turn */
+        IrType *et = strip_ref(t->elem);
+        int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+        op(g, EVM_DUP1), op(g, EVM_MLOAD);                                 /* [len, p, dst] */
+        op(g, EVM_DUP1), op(g, EVM_DUP4), op(g, EVM_MSTORE);
+        op(g, EVM_DUP1), push(g, 5), op(g, EVM_SHL), op(g, EVM_DUP4), op(g, EVM_ADD);
+        add_const(g, 32);                                                  /* [tail, len, p, dst] */
+        push(g, 0);                                                        /* [i, tail, ...] */
+        evm_asm_label(A, loop);
+        op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, done);
+        op(g, EVM_DUP5), add_const(g, 32);                                 /* [hb, i, tail, ...] */
+        op(g, EVM_DUP1), op(g, EVM_DUP4), op(g, EVM_SUB);                  /* [tail-hb, hb, i, ..] */
+        op(g, EVM_SWAP1), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+        op(g, EVM_MSTORE);                                                 /* [i, tail, len, p, dst] */
+        op(g, EVM_SWAP1);
+        op(g, EVM_DUP4), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+        add_const(g, 32), op(g, EVM_MLOAD);                                /* [e, tail, i, ...] */
+        enc_any(g, et, depth + 1);                                         /* [tail', i, ...] */
+        op(g, EVM_SWAP1), push(g, 1), op(g, EVM_ADD);
+        evm_asm_jump(A, loop);
+        evm_asm_label(A, done);
+        op(g, EVM_POP), op(g, EVM_SWAP3), op(g, EVM_POP), op(g, EVM_POP), op(g, EVM_POP);
+        return;
+    }
     if (t->kind != IRT_STRUCT && t->kind != IRT_ARRAY) {
-        unsupported(g, (Span){0}, "ABI encoding of lists of dynamic values");
+        /* maps: the IR validator rejects them in parameters, returns, events and errors */
+        internal(g, "ABI encoding of a map");
         return;
     }
     /* a dynamic tuple: heads (static values in place, offsets of dynamic ones), then tails */
@@ -391,8 +416,48 @@ static void dec_dynamic(EvmGen *g, const Src *s, IrType *t) {
     op(g, EVM_SWAP2), op(g, EVM_POP), op(g, EVM_POP);          /* [p] */
 }
 
-/* [off] -> [value or ptr]: any supported type whose encoding starts at args offset off
- * (dynamic tuples: their members' offsets are relative to off). */
+static void dec_any(EvmGen *g, const Src *s, IrType *t, Span sp, int depth);
+
+/* [off] -> [ptr]: a list<T, N> of dynamic elements (strings, lists, dynamic tuples): the
+ * length (at most N), then one offset per element, relative to the first of them, each
+ * element decoded where its offset points (solc's checks: offsets and lengths below 2^64,
+ * heads inside the data). */
+static void dec_list_dyn(EvmGen *g, const Src *s, IrType *t, Span sp, int depth) {
+    IrType *et = strip_ref(t->elem);
+    push(g, 0xffffffffffffffffull), op(g, EVM_DUP2), op(g, EVM_GT);
+    revert_if(g);
+    push(g, 32), op(g, EVM_DUP2), op(g, EVM_ADD), arg_size(g, s), op(g, EVM_LT);
+    revert_if(g);
+    op(g, EVM_DUP1), arg_load(g, s);                            /* [len, off] */
+    push(g, t->len), op(g, EVM_DUP2), op(g, EVM_GT);
+    revert_if(g);
+    op(g, EVM_DUP1), push(g, 5), op(g, EVM_SHL), op(g, EVM_DUP3), op(g, EVM_ADD);
+    push(g, 32), op(g, EVM_ADD), arg_size(g, s), op(g, EVM_LT);
+    revert_if(g);                                               /* the heads fit */
+    evm_gen_alloc_type(g, t);                                   /* [p, len, off] */
+    op(g, EVM_DUP2), op(g, EVM_DUP2), op(g, EVM_MSTORE);
+    int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+    push(g, 0);                                                 /* [i, p, len, off] */
+    evm_asm_label(A, loop);
+    op(g, EVM_DUP3), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+    evm_asm_jumpi(A, done);
+    op(g, EVM_DUP4), add_const(g, 32);                          /* [base, i, p, len, off] */
+    op(g, EVM_DUP1), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+    arg_load(g, s);                                             /* [rel, base, i, ...] */
+    push(g, 0xffffffffffffffffull), op(g, EVM_DUP2), op(g, EVM_GT);
+    revert_if(g);
+    op(g, EVM_ADD);                                             /* [eoff, i, p, len, off] */
+    dec_any(g, s, et, sp, depth + 1);                           /* [e, i, p, len, off] */
+    op(g, EVM_DUP3), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+    add_const(g, 32), op(g, EVM_MSTORE);
+    push(g, 1), op(g, EVM_ADD);
+    evm_asm_jump(A, loop);
+    evm_asm_label(A, done);
+    op(g, EVM_POP), op(g, EVM_SWAP2), op(g, EVM_POP), op(g, EVM_POP);   /* [p] */
+}
+
+/* [off] -> [value or ptr]: any type whose encoding starts at args offset off (dynamic
+ * tuples: their members' offsets are relative to off). No depth limit (see enc_any). */
 static void dec_any(EvmGen *g, const Src *s, IrType *t, Span sp, int depth) {
     t = strip_ref(t);
     if (is_value_type(t)) {
@@ -408,8 +473,13 @@ static void dec_any(EvmGen *g, const Src *s, IrType *t, Span sp, int depth) {
         dec_dynamic(g, s, t);
         return;
     }
-    if ((t->kind != IRT_STRUCT && t->kind != IRT_ARRAY) || depth > 6) {
-        unsupported(g, sp, "ABI decoding of this parameter type");
+    if (t->kind == IRT_LIST) {
+        dec_list_dyn(g, s, t, sp, depth);
+        return;
+    }
+    if (t->kind != IRT_STRUCT && t->kind != IRT_ARRAY) {
+        /* maps: the IR validator rejects map parameters (and map return types) */
+        evm_gen_internal(g, sp, "ABI decoding of a map");
         return;
     }
     push(g, 0xffffffffffffffffull), op(g, EVM_DUP2), op(g, EVM_GT);

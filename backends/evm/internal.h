@@ -260,6 +260,8 @@ void evm_gen_creation(EvmGen *g, EvmAsm *a, const uint8_t *runtime, size_t nrunt
 void evm_gen_push_value(EvmGen *g, IrInstr *v);
 
 void evm_gen_fail(EvmGen *g, Span sp, const char *what);  /* "... is not supported yet" */
+/* "evm backend: internal error: ...": a construct the IR validator rejects reached codegen */
+void evm_gen_internal(EvmGen *g, Span sp, const char *what);
 U256 evm_low_mask(unsigned bits);                         /* 2^bits - 1 */
 /* storage.c: places and the storage/memory images of values */
 /* Pushes the slot of a storage place (index operands from args[first_idx]); returns the

@@ -72,7 +72,8 @@ IrType *evm_gen_storage_place(EvmGen *g, IrInstr *i, int first_idx, uint32_t *of
             push(g, 0), op(g, EVM_MSTORE);
             push(g, 0x20), push(g, 0), op(g, EVM_KECCAK256);
         } else if (t->kind != IRT_ARRAY) {
-            evm_gen_fail(g, i->span, "indexing this storage type");
+            /* the IR validator accepts index steps only through maps, arrays and lists */
+            evm_gen_internal(g, i->span, "an index step through a storage type that is not a map, array or list");
             return t;
         }
         if (is_value_type(et) && evm_storage_bytes(et) < 32) {
@@ -385,10 +386,12 @@ static void sstore_list_agg(EvmGen *g, IrType *et, Span sp) {
 static void sload_list(EvmGen *g, IrType *t, Span sp) {
     IrType *et = strip_ref(t->elem);
     if (!is_value_type(et)) {
-        if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
-            evm_gen_fail(g, sp, "loading a list of maps or lists from storage");
+        if (et->kind == IRT_MAP) {
+            /* the IR validator rejects list and array types of maps */
+            evm_gen_internal(g, sp, "a list of maps");
             return;
         }
+        /* structs, arrays, strings and lists: each element loaded by evm_gen_sload */
         sload_list_agg(g, t, et, sp);
         return;
     }
@@ -418,8 +421,9 @@ static void sload_list(EvmGen *g, IrType *t, Span sp) {
 static void sstore_list(EvmGen *g, IrType *t, Span sp) {
     IrType *et = strip_ref(t->elem);
     if (!is_value_type(et)) {
-        if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
-            evm_gen_fail(g, sp, "storing a list of maps or lists");
+        if (et->kind == IRT_MAP) {
+            /* the IR validator rejects list and array types of maps */
+            evm_gen_internal(g, sp, "a list of maps");
             return;
         }
         sstore_list_agg(g, et, sp);
@@ -477,10 +481,8 @@ void evm_gen_sload(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
             U256 fslot;
             uint32_t foff;
             member_place(g, t, k, &et, &fslot, &foff);
-            if (et->kind == IRT_MAP || et->kind == IRT_LIST) {
-                evm_gen_fail(g, sp, "copying a struct holding a map or list out of storage");
-                return;
-            }
+            if (et->kind == IRT_MAP)
+                continue;   /* a map member is not copied (its word stays zero), as wasm */
             op(g, EVM_DUP2), evm_asm_push(A, fslot), op(g, EVM_ADD);   /* [s, p, slot] */
             if (is_value_type(et)) {
                 evm_gen_sload_value(g, et, foff, false);
@@ -494,7 +496,8 @@ void evm_gen_sload(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
         op(g, EVM_SWAP1), op(g, EVM_POP);
         return;
     }
-    evm_gen_fail(g, sp, "loading this storage type as a value");
+    /* maps: the IR validator rejects loading a whole map (other kinds are handled above) */
+    evm_gen_internal(g, sp, "loading a whole map");
 }
 
 /* [slot, value-or-ptr] -> [] */
@@ -519,11 +522,8 @@ void evm_gen_sstore(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
             U256 fslot;
             uint32_t foff;
             member_place(g, t, k, &et, &fslot, &foff);
-            if (!is_value_type(et) && et->kind != IRT_STRUCT && et->kind != IRT_ARRAY &&
-                et->kind != IRT_STRING) {
-                evm_gen_fail(g, sp, "storing a struct holding a map or list");
-                return;
-            }
+            if (et->kind == IRT_MAP)
+                continue;   /* a map member is left as it is in storage (as wasm) */
             if (is_value_type(et) && evm_storage_bytes(et) < 32) {
                 /* the members sharing this slot: one word, one SSTORE, no read */
                 push(g, 0);                                              /* [w, slot, p] */
@@ -557,7 +557,8 @@ void evm_gen_sstore(EvmGen *g, IrType *t, uint32_t offset, bool dyn, Span sp) {
         op(g, EVM_POP), op(g, EVM_POP);
         return;
     }
-    evm_gen_fail(g, sp, "storing this type");
+    /* maps: the IR validator rejects storing a whole map */
+    evm_gen_internal(g, sp, "storing a whole map");
 }
 
 /* [slot] -> [len] */
