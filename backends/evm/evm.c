@@ -23,7 +23,7 @@ bool evm_compile(IrModule *m, Arena *arena, DiagSink *diags, const EvmOptions *o
                  EvmOutput *out) {
     memset(out, 0, sizeof *out);
     EvmLayout *l = ARENA_NEW(arena, EvmLayout);
-    evm_layout_compute(m, arena, l);
+    abi_layout_compute(m, arena, l);
     EvmGen g;
     evm_gen_init(&g, m, l, diags, arena);
     EvmAsm rt, cre;
@@ -61,9 +61,9 @@ bool evm_compile(IrModule *m, Arena *arena, DiagSink *diags, const EvmOptions *o
         diag_warning(diags, (Span){0},
                      "runtime code of '%s' is %zu bytes, over the EIP-170 limit of 24576",
                      m->name, out->nruntime);
-    out->abi_json = evm_abi_json(m, arena);
-    out->layout_json = evm_layout_json(m, l, arena);
-    out->method_ids_json = evm_method_ids_json(m, arena);
+    out->abi_json = abi_json(m, arena);
+    out->layout_json = abi_layout_json(m, l, arena);
+    out->method_ids_json = abi_method_ids_json(m, arena);
     out->srcmap_creation = evm_asm_srcmap(&cre, arena);
     out->srcmap_runtime = evm_asm_srcmap(&rt, arena);
     if (opt && opt->listing)

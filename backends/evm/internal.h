@@ -1,9 +1,11 @@
 /* internal.h — what the EVM backend's files share: the opcode table, the assembler
- * (instruction buffer with symbolic labels), the JSON writer and the storage layout.
+ * (instruction buffer with symbolic labels); the JSON writer, the storage layout and the
+ * ABI JSON come from backends/abi, shared with the wasm backend.
  * Nothing outside backends/evm includes it (tests/evm does, to test the units). */
 #ifndef WRIT_EVM_INTERNAL_H
 #define WRIT_EVM_INTERNAL_H
 
+#include "backends/abi/abi.h"
 #include "evm.h"
 
 /* ---------------- opcodes ---------------- */
@@ -101,49 +103,13 @@ void evm_asm_listing(const EvmAsm *a, const SrcSet *srcs, FILE *out);
 /* solc source map ("s:l:f:j;..." compressed) of the assembled items. */
 char *evm_asm_srcmap(const EvmAsm *a, Arena *arena);
 
-/* ---------------- JSON writer: deterministic, escapes strings ---------------- */
-typedef struct Json {
-    FILE *out;
-    int depth;
-    bool first[64];     /* no comma needed yet at this depth */
-    bool after_key;
-    bool pretty;
-} Json;
-void json_init(Json *j, FILE *out, bool pretty);
-void json_obj_open(Json *j);
-void json_obj_close(Json *j);
-void json_arr_open(Json *j);
-void json_arr_close(Json *j);
-void json_key(Json *j, const char *k);
-void json_str(Json *j, const char *s);
-void json_strn(Json *j, const char *s, size_t n);
-void json_int(Json *j, long long v);
-void json_bool(Json *j, bool v);
-void json_raw(Json *j, const char *text);   /* an already-encoded JSON value */
-/* Runs `fill` writing to a memory stream and returns the text copied into the arena. */
-char *json_to_string(Arena *arena, bool pretty, void (*fill)(Json *, const void *), const void *ctx);
-
-/* ---------------- storage layout (Solidity-compatible) ---------------- */
-typedef struct EvmSlot {
-    U256 slot;          /* the first slot of the variable */
-    uint8_t offset;     /* byte offset inside the slot (packed small types) */
-    uint32_t bytes;     /* storage size in bytes (of one slot-word for small types) */
-} EvmSlot;
-
-typedef struct EvmLayout {
-    EvmSlot *vars;      /* one per IrModule.storage (ghosts: unused) */
-    EvmSlot **fields;   /* per struct: field positions relative to the struct's slot */
-    uint32_t *struct_slots; /* per struct: slots it occupies */
-} EvmLayout;
-
-void evm_layout_compute(const IrModule *m, Arena *arena, EvmLayout *l);
-/* Bytes a value type takes in storage (packing unit); 32 for aggregates. */
-uint32_t evm_storage_bytes(const IrType *t);
-/* Slots an aggregate (or value) of type t occupies in place. */
-uint32_t evm_storage_slots(const IrModule *m, const EvmLayout *l, const IrType *t);
-char *evm_layout_json(const IrModule *m, const EvmLayout *l, Arena *arena);
-char *evm_abi_json(const IrModule *m, Arena *arena);
-char *evm_method_ids_json(const IrModule *m, Arena *arena);
+/* ---------------- JSON writer, storage layout, ABI: backends/abi (shared) ---------------- */
+typedef AbiSlot EvmSlot;
+typedef AbiLayout EvmLayout;
+static inline uint32_t evm_storage_bytes(const IrType *t) { return abi_storage_bytes(t); }
+static inline uint32_t evm_storage_slots(const IrModule *m, const EvmLayout *l, const IrType *t) {
+    return abi_storage_slots(m, l->struct_slots, t);
+}
 
 /* ---------------- code generation ---------------- */
 /* Memory map of generated code: 0x00-0x7f scratch (map keys and hashing, static event,

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "backends/abi/abi.h"
 
 void json_init(Json *j, FILE *out, bool pretty) {
     memset(j, 0, sizeof *j);

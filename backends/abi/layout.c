@@ -1,11 +1,11 @@
-/* layout.c — Solidity-compatible storage layout: declaration order from slot 0, small
+/* layout.c — Solidity-compatible storage layout (shared by the backends): declaration order from slot 0, small
  * value types packed right to left inside a slot as solc packs them, structs and arrays
  * starting (and ending) whole slots, maps and lists one slot (data at keccak256), strings
  * one slot stored as solc stores them; and its storageLayout JSON. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "backends/abi/abi.h"
 
 /* snprintf that may truncate (names are bounded in practice, never past the buffer) */
 #define FMT(buf, n, ...)                                 \
@@ -20,7 +20,7 @@ static IrType *strip_ref(const IrType *t) {
     return (IrType *)t;
 }
 
-uint32_t evm_storage_bytes(const IrType *t) {
+uint32_t abi_storage_bytes(const IrType *t) {
     t = strip_ref(t);
     switch (t->kind) {
     case IRT_BOOL: return 1;
@@ -37,16 +37,16 @@ static bool is_value(const IrType *t) {
            t->kind == IRT_BYTES;
 }
 
-uint32_t evm_storage_slots(const IrModule *m, const EvmLayout *l, const IrType *t) {
+uint32_t abi_storage_slots(const IrModule *m, const uint32_t *struct_slots, const IrType *t) {
     t = strip_ref(t);
     switch (t->kind) {
-    case IRT_STRUCT: return l->struct_slots[t->struct_index];
+    case IRT_STRUCT: return struct_slots[t->struct_index];
     case IRT_ARRAY: {
         if (is_value(t->elem)) {
-            uint32_t per = 32 / evm_storage_bytes(t->elem);
+            uint32_t per = 32 / abi_storage_bytes(t->elem);
             return (t->len + per - 1) / per;
         }
-        return t->len * evm_storage_slots(m, l, t->elem);
+        return t->len * abi_storage_slots(m, struct_slots, t->elem);
     }
     default: return 1;
     }
@@ -54,17 +54,17 @@ uint32_t evm_storage_slots(const IrModule *m, const EvmLayout *l, const IrType *
 
 /* Places `n` members of the given types from slot 0 the way solc does; writes each
  * member's slot and offset and returns the slots used. */
-static uint32_t place_members(const IrModule *m, const EvmLayout *l, IrType **types, int n,
-                              EvmSlot *out) {
+static uint32_t place_members(const IrModule *m, const AbiLayout *l, IrType **types, int n,
+                              AbiSlot *out) {
     uint32_t slot = 0, used = 0; /* bytes used in the current slot */
     for (int i = 0; i < n; i++) {
         IrType *t = strip_ref(types[i]);
         if (!t) {
-            out[i].bytes = 0;
+            out[i] = (AbiSlot){{{0}}, 0, 0};
             continue;
         }
         if (is_value(t)) {
-            uint32_t b = evm_storage_bytes(t);
+            uint32_t b = abi_storage_bytes(t);
             if (used + b > 32) {
                 slot++;
                 used = 0;
@@ -78,7 +78,7 @@ static uint32_t place_members(const IrModule *m, const EvmLayout *l, IrType **ty
                 slot++;
                 used = 0;
             }
-            uint32_t s = evm_storage_slots(m, l, t);
+            uint32_t s = abi_storage_slots(m, l->struct_slots, t);
             out[i].slot = u256_from_u64(slot);
             out[i].offset = 0;
             out[i].bytes = 32 * s;
@@ -88,8 +88,8 @@ static uint32_t place_members(const IrModule *m, const EvmLayout *l, IrType **ty
     return used ? slot + 1 : slot;
 }
 
-void evm_layout_compute(const IrModule *m, Arena *arena, EvmLayout *l) {
-    l->fields = ARENA_ARRAY(arena, EvmSlot *, m->nstructs + 1);
+void abi_layout_compute(const IrModule *m, Arena *arena, AbiLayout *l) {
+    l->fields = ARENA_ARRAY(arena, AbiSlot *, m->nstructs + 1);
     l->struct_slots = ARENA_ARRAY(arena, uint32_t, m->nstructs + 1);
     /* Structs may contain earlier structs; the frontend orders them so that a struct's
      * fields refer to structs declared before it or we settle it in a few rounds. */
@@ -99,21 +99,31 @@ void evm_layout_compute(const IrModule *m, Arena *arena, EvmLayout *l) {
             IrType **types = ARENA_ARRAY(arena, IrType *, st->nfields + 1);
             for (int f = 0; f < st->nfields; f++)
                 types[f] = st->fields[f].type;
-            l->fields[s] = ARENA_ARRAY(arena, EvmSlot, st->nfields + 1);
+            l->fields[s] = ARENA_ARRAY(arena, AbiSlot, st->nfields + 1);
             uint32_t n = place_members(m, l, types, st->nfields, l->fields[s]);
             l->struct_slots[s] = n ? n : 1;
         }
     IrType **types = ARENA_ARRAY(arena, IrType *, m->nstorage + 1);
     for (int i = 0; i < m->nstorage; i++)
         types[i] = m->storage[i].ghost ? NULL : m->storage[i].type;
-    l->vars = ARENA_ARRAY(arena, EvmSlot, m->nstorage + 1);
+    l->vars = ARENA_ARRAY(arena, AbiSlot, m->nstorage + 1);
     place_members(m, l, types, m->nstorage, l->vars);
+}
+
+void abi_storage_position(const IrModule *m, int var, U256 *slot, unsigned *offset) {
+    Arena a;
+    arena_init(&a);
+    AbiLayout l;
+    abi_layout_compute(m, &a, &l);
+    *slot = l.vars[var].slot;
+    *offset = l.vars[var].offset;
+    arena_free(&a);
 }
 
 /* ---------------- storageLayout JSON (solc's shape) ---------------- */
 typedef struct LayoutCtx {
     const IrModule *m;
-    const EvmLayout *l;
+    const AbiLayout *l;
     Arena *arena;
     const IrType **seen; /* types already described, in first-use order */
     int nseen;
@@ -193,7 +203,7 @@ static void note_type(LayoutCtx *c, const IrType *t) {
 }
 
 static void member(Json *j, const LayoutCtx *c, const char *label, const IrType *t,
-                   const EvmSlot *s) {
+                   const AbiSlot *s) {
     char buf[512];
     json_obj_open(j);
     json_key(j, "label");
@@ -278,8 +288,8 @@ static void fill_layout(Json *j, const void *vctx) {
         }
         uint32_t nb = (t->kind == IRT_BOOL || t->kind == IRT_INT || t->kind == IRT_ADDRESS ||
                        t->kind == IRT_BYTES)
-                          ? evm_storage_bytes(t)
-                          : 32 * evm_storage_slots(c->m, c->l, t);
+                          ? abi_storage_bytes(t)
+                          : 32 * abi_storage_slots(c->m, c->l->struct_slots, t);
         FMT(buf, sizeof buf, "%u", nb);
         json_key(j, "numberOfBytes");
         json_str(j, buf);
@@ -294,7 +304,7 @@ static void fill_layout(Json *j, const void *vctx) {
     json_obj_close(j);
 }
 
-char *evm_layout_json(const IrModule *m, const EvmLayout *l, Arena *arena) {
+char *abi_layout_json(const IrModule *m, const AbiLayout *l, Arena *arena) {
     LayoutCtx c = {m, l, arena, NULL, 0};
     c.seen = ARENA_ARRAY(arena, const IrType *, 4096);
     return json_to_string(arena, false, fill_layout, &c);

@@ -1,8 +1,8 @@
-/* abi.c — the Solidity ABI description of a contract (functions, constructor, events,
+/* abi.c — (shared by the backends) the Solidity ABI description of a contract (functions, constructor, events,
  * errors, with tuple components for structs) and its methodIdentifiers map. */
 #include <string.h>
 
-#include "internal.h"
+#include "backends/abi/abi.h"
 
 /* snprintf that may truncate (names are bounded in practice, never past the buffer) */
 #define FMT(buf, n, ...)                                 \
@@ -156,7 +156,7 @@ static void fill_abi(Json *j, const void *vm) {
     json_arr_close(j);
 }
 
-char *evm_abi_json(const IrModule *m, Arena *arena) {
+char *abi_json(const IrModule *m, Arena *arena) {
     return json_to_string(arena, false, fill_abi, m);
 }
 
@@ -184,6 +184,6 @@ static void fill_ids(Json *j, const void *vm) {
     json_obj_close(j);
 }
 
-char *evm_method_ids_json(const IrModule *m, Arena *arena) {
+char *abi_method_ids_json(const IrModule *m, Arena *arena) {
     return json_to_string(arena, false, fill_ids, m);
 }
