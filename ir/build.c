@@ -229,10 +229,33 @@ void ir_instr_defaults(IrInstr *i) {
     }
 }
 
+/* Bytes of an instruction of each op: up to the end of the immediates it owns, and at
+ * least one pointer of the union so that pointer immediates read NULL on other ops. */
+size_t ir_instr_size(IrOp op) {
+    size_t base = offsetof(IrInstr, imm);
+    if (op == IR_CONST || op == IR_PARAM)
+        return sizeof(IrInstr);
+    if (ir_is_storage_place(op) || ir_is_memory_place(op) || op == IR_STR || op == IR_XCALL)
+        return base + 16;
+    return base + 8;
+}
+
+IrInstr *ir_instr_alloc(IrFunc *f, IrOp op) {
+    Arena *a = f->module->arena;
+    size_t size = ir_instr_size(op);
+#ifdef WRIT_ASAN
+    IrInstr *i = arena_alloc(a, sizeof(IrInstr));
+    ASAN_POISON_MEMORY_REGION((char *)i + size, sizeof(IrInstr) - size);
+#else
+    IrInstr *i = arena_alloc(a, size);
+#endif
+    i->op = (uint8_t)op;
+    return i;
+}
+
 IrInstr *ir_instr_new(IrFunc *f, IrOp op, IrType *type, IrInstr **args, int nargs, Span sp) {
     Arena *a = f->module->arena;
-    IrInstr *i = ARENA_NEW(a, IrInstr);
-    i->op = (uint8_t)op;
+    IrInstr *i = ir_instr_alloc(f, op);
     i->type = type ? type : ir_type_void(f->module);
     i->nargs = (uint16_t)nargs;
     if (nargs > 0) {

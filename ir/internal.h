@@ -12,6 +12,10 @@ void *ir_grow(Arena *a, void *items, int n, size_t elem_size);
 /* var = -1 and the index immediate of i->op (callee, iface/xfn, event, error) = -1: the
  * immediates share storage, so this is done once the op is known. */
 void ir_instr_defaults(IrInstr *i);
+/* A zeroed instruction of op, ir_instr_size(op) bytes (in ASan builds the whole struct with
+ * the bytes past the op's immediates poisoned). */
+IrInstr *ir_instr_alloc(IrFunc *f, IrOp op);
+size_t ir_instr_size(IrOp op);
 #define IR_PUSH(a, arr, n, val)                                                          \
     do {                                                                                 \
         (arr) = ir_grow((a), (arr), (n), sizeof *(arr));                                 \

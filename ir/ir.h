@@ -69,10 +69,16 @@ typedef struct IrBlock IrBlock;
 typedef struct IrInstr IrInstr;
 typedef struct IrFunc IrFunc;
 
-/* An instruction is also the SSA value it defines (when OPF_RESULT). 96 bytes: the
- * immediates of different ops share storage, so read an immediate only on the ops that
- * own it (the comments say which); `var` and everything outside the union are valid on
- * every op. ir_instr_new sets the index immediates of its op to -1. */
+/* An instruction is also the SSA value it defines (when OPF_RESULT). Up to 96 bytes: the
+ * immediates of different ops share storage at the end, and ir_instr_new allocates an
+ * instruction up to the end of its op's immediates only (const and param 96 bytes, places,
+ * str and xcall 80, every other op 72, so a pointer immediate such as `targets` reads
+ * NULL on an op that does not own it). So read an immediate only on the ops that own it
+ * (the comments say which): on other ops it is another immediate's bytes or past the end
+ * of the instruction (test builds poison those bytes; ASan reports the read). `var` and
+ * everything before the union are valid on every op. ir_instr_new sets the index
+ * immediates of its op to -1. Changing an instruction's op in place is only valid between
+ * ops of the same size (br -> jmp); fold makes a new const instead. */
 struct IrInstr {
     uint8_t op;          /* IrOp */
     uint8_t flags;       /* IR_F_* */
@@ -82,6 +88,8 @@ struct IrInstr {
     IrInstr **args;      /* value operands */
     int var;             /* storage places: IrModule.storage index; -1 otherwise */
     Span span;           /* every instruction carries its source span */
+    IrBlock *block;
+    IrInstr *prev, *next;
     union {              /* immediates, by op */
         U256 imm;                /* IR_CONST; IR_PARAM number in imm.w[0] */
         struct {
@@ -103,8 +111,6 @@ struct IrInstr {
         IrBlock **targets;       /* IR_JMP (1), IR_BR (2) */
         IrBlock **phi_blocks;    /* IR_PHI: the predecessor each operand comes from */
     };
-    IrBlock *block;
-    IrInstr *prev, *next;
 };
 
 enum {

@@ -182,12 +182,27 @@ static bool all_const(const IrInstr *i) {
     return true;
 }
 
+/* Operands that name a folded instruction name its constant instead. */
+static void remap_args(IrInstr *i, IrInstr **repl) {
+    for (int k = 0; k < i->nargs; k++) {
+        IrInstr *a = i->args[k];
+        if (a && a->id >= 0 && repl[a->id])
+            i->args[k] = repl[a->id];
+    }
+}
+
 static bool fold_func(IrFunc *f) {
     bool changed = false;
+    /* folded instruction id -> its constant (made on the first fold) */
+    Arena scratch;
+    arena_init(&scratch);
+    IrInstr **repl = NULL;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         IrInstr *next;
         for (IrInstr *i = b->first; i; i = next) {
             next = i->next;
+            if (repl)
+                remap_args(i, repl);
             unsigned flags = ir_op_info[i->op].flags;
             if (flags & OPF_CHECK) {
                 if ((all_const(i) && check_passes(i)) || check_passes_always(i)) {
@@ -205,13 +220,28 @@ static bool fold_func(IrFunc *f) {
             U256 v;
             if (!ir_has_result(i) || (flags & OPF_EFFECT) || !all_const(i) || !eval(i, &v))
                 continue;
-            /* the instruction becomes the constant: same id, same span, users untouched */
-            i->op = IR_CONST;
-            i->imm = v;
-            i->nargs = 0;
+            /* the instruction becomes a constant with the same id, span and flags (a new
+               instruction: a const is bigger than most ops); users are pointed at it */
+            IrInstr *c = ir_instr_alloc(f, IR_CONST);
+            c->type = i->type;
+            c->flags = i->flags;
+            c->id = i->id;
+            c->var = -1;
+            c->span = i->span;
+            c->imm = v;
+            ir_instr_insert_before(i, c);
+            ir_instr_remove(i);
+            if (!repl)
+                repl = ARENA_ARRAY(&scratch, IrInstr *, f->ninstrs + 1);
+            repl[c->id] = c;
             changed = true;
         }
     }
+    if (repl) /* operands of phis (and of earlier blocks) may name values folded later */
+        for (IrBlock *b = f->entry; b; b = b->next_in_func)
+            for (IrInstr *i = b->first; i; i = i->next)
+                remap_args(i, repl);
+    arena_free(&scratch);
     return changed;
 }
 
