@@ -45,17 +45,24 @@ struct Type {
 /* ---------------- syntactic type references ---------------- */
 typedef enum TypeRefKind { TR_NAME, TR_ARRAY } TypeRefKind;
 
-/* `u256`, `Proposal`, `map<K, V>`, `list<T, N>`, `string<N>`, `[T; N]` */
+/* `u256`, `Proposal`, `map<K, V>`, `list<T, N>`, `string<N>`, `[T; N]`. A plain name
+ * (`u256`, `Proposal`) is allocated without targs/size/elem (32 bytes instead of 56):
+ * read those through tref_size/tref_elem, or targs up to ntargs. */
 typedef struct TypeRef {
     uint8_t kind;            /* TypeRefKind */
+    bool full;               /* targs, size and elem are allocated */
     int16_t ntargs;
     Span span;
     const char *name;        /* TR_NAME (interned) */
+    Type *type;              /* sema */
     struct TypeRef **targs;  /* TR_NAME generic type arguments: map<K,V> -> K,V; list<T,N> -> T */
     Expr *size;              /* list/string bound, array length (a constant expression) */
     struct TypeRef *elem;    /* TR_ARRAY element */
-    Type *type;              /* sema */
 } TypeRef;
+#define TYPEREF_PLAIN_SIZE offsetof(TypeRef, targs)
+
+static inline Expr *tref_size(const TypeRef *t) { return t->full ? t->size : NULL; }
+static inline struct TypeRef *tref_elem(const TypeRef *t) { return t->full ? t->elem : NULL; }
 
 /* ---------------- expressions ---------------- */
 typedef enum ExprKind {

@@ -231,9 +231,19 @@ static const char *expect_ident(Parser *P, Span *sp, const char *what) {
 
 /* ---------------- types ---------------- */
 
-static TypeRef *type_new(Parser *P, TypeRefKind kind, uint32_t start) {
-    TypeRef *t = ARENA_NEW(P->arena, TypeRef);
+/* A plain name (`full` false) is allocated without the fields past `type` (in ASan builds
+ * they are there but poisoned). */
+static TypeRef *type_new(Parser *P, TypeRefKind kind, uint32_t start, bool full) {
+#ifdef WRIT_ASAN
+    TypeRef *t = arena_alloc(P->arena, sizeof(TypeRef));
+    if (!full)
+        ASAN_POISON_MEMORY_REGION((char *)t + TYPEREF_PLAIN_SIZE,
+                                  sizeof(TypeRef) - TYPEREF_PLAIN_SIZE);
+#else
+    TypeRef *t = arena_alloc(P->arena, full ? sizeof(TypeRef) : TYPEREF_PLAIN_SIZE);
+#endif
     t->kind = kind;
+    t->full = full;
     t->span = parse_span_from(P, start);
     return t;
 }
@@ -272,7 +282,7 @@ static TypeRef *parse_type_inner(Parser *P) {
     uint32_t start = t->start;
     if (t->kind == TK_IDENT) {
         parse_advance(P);
-        TypeRef *r = type_new(P, TR_NAME, start);
+        TypeRef *r = type_new(P, TR_NAME, start, false);
         r->name = t->s;
         return r;
     }
@@ -285,7 +295,7 @@ static TypeRef *parse_type_inner(Parser *P) {
         Expr *size = parse_expr(P);
         P->no_struct = ns;
         parse_expect(P, TK_RBRACKET, "to close the array type");
-        TypeRef *r = type_new(P, TR_ARRAY, start);
+        TypeRef *r = type_new(P, TR_ARRAY, start, true);
         r->elem = elem;
         r->size = size;
         return r;
@@ -300,7 +310,7 @@ static TypeRef *parse_type_inner(Parser *P) {
         if (!parse_expect(P, TK_LT, t->kind == KW_MAP    ? "after 'map' (map<K, V>)"
                                     : t->kind == KW_LIST ? "after 'list' (list<T, N>)"
                                                          : "after 'string' (string<N>)")) {
-            TypeRef *r = type_new(P, TR_NAME, start);
+            TypeRef *r = type_new(P, TR_NAME, start, true);
             r->name = name;
             return r;
         }
@@ -316,7 +326,7 @@ static TypeRef *parse_type_inner(Parser *P) {
             size = parse_size_expr(P);
         }
         expect_close_angle(P);
-        TypeRef *r = type_new(P, TR_NAME, start);
+        TypeRef *r = type_new(P, TR_NAME, start, true);
         r->name = name;
         r->ntargs = (int16_t)ntargs;
         if (ntargs) {
@@ -327,7 +337,7 @@ static TypeRef *parse_type_inner(Parser *P) {
         return r;
     }
     parse_error(P, parse_tok_span(P, t), "expected type, found %s", lex_tok_name(t->kind));
-    TypeRef *r = type_new(P, TR_NAME, start);
+    TypeRef *r = type_new(P, TR_NAME, start, false);
     r->span.end = t->end;
     r->name = intern(P->prog->names, "<error>", 7);
     return r;
@@ -336,7 +346,7 @@ static TypeRef *parse_type_inner(Parser *P) {
 TypeRef *parse_type(Parser *P) {
     uint32_t start = parse_peek(P)->start;
     if (!parse_enter(P, "type")) {
-        TypeRef *r = type_new(P, TR_NAME, start);
+        TypeRef *r = type_new(P, TR_NAME, start, false);
         r->name = intern(P->prog->names, "<error>", 7);
         return r;
     }

@@ -166,7 +166,7 @@ static Type *resolve_generic(Sema *s, TypeRef *tr) {
     bool is_map = !strcmp(n, "map"), is_list = !strcmp(n, "list"), is_str = !strcmp(n, "string");
     int want_targs = is_map ? 2 : is_list ? 1 : 0;
     bool want_size = is_list || is_str;
-    if (tr->ntargs != want_targs || (tr->size != NULL) != want_size) {
+    if (tr->ntargs != want_targs || (tref_size(tr) != NULL) != want_size) {
         const char *form = is_map ? "map<K, V>" : is_list ? "list<T, N>" : "string<N>";
         diag_error(s->d, tr->span, "'%s' is written %s", n, form);
         return s->t_error;
@@ -235,7 +235,7 @@ static Type *resolve_tref(Sema *s, TypeRef *tr) {
         Type *e = elementary_by_name(s, tr->name);
         if (e) {
             t = e;
-            if (tr->ntargs || tr->size)
+            if (tr->ntargs || tref_size(tr))
                 diag_error(s->d, tr->span, "type '%s' takes no arguments", tr->name);
         } else {
             Sym *sym = sema_lookup(s, tr->name);

@@ -46,7 +46,7 @@ static void dump_type(TypeRef *t, int d, const char *role) {
     printf("\n");
     for (int i = 0; i < t->ntargs; i++)
         dump_type(t->targs[i], d + 1, "targ");
-    if (t->size)
+    if (tref_size(t))
         dump_expr(t->size, d + 1, "size");
 }
 

@@ -33,8 +33,8 @@ static void walk_type(Ctx *c, TypeRef *t, Span parent) {
     check_span(c, t->span, parent);
     for (int i = 0; i < t->ntargs; i++)
         walk_type(c, t->targs[i], t->span);
-    walk_type(c, t->elem, t->span);
-    walk_expr(c, t->size, t->span);
+    walk_type(c, tref_elem(t), t->span);
+    walk_expr(c, tref_size(t), t->span);
 }
 
 static void walk_expr(Ctx *c, Expr *e, Span parent) {
