@@ -883,6 +883,56 @@ static IrType *memory_place(EvmGen *g, IrInstr *i, int root_arg) {
 }
 
 /* ---------------- events, errors, calls ---------------- */
+/* [v, dst] -> [end]: solc's in-place encoding of an indexed event argument of aggregate
+ * type, whose keccak256 is the topic: value types as their ABI word, strings as their bytes
+ * zero-padded to a multiple of 32 (no length), structs, arrays and lists as the
+ * concatenation of their members' encodings (no offsets, no length). */
+static void topic_preimage(EvmGen *g, IrType *t) {
+    t = strip_ref(t);
+    if (is_value_type(t)) {
+        op(g, EVM_DUP2), op(g, EVM_MSTORE), push(g, 32), op(g, EVM_ADD);
+        return;
+    }
+    if (t->kind == IRT_STRING) {
+        op(g, EVM_DUP1), op(g, EVM_MLOAD);                                  /* [len, p, dst] */
+        op(g, EVM_DUP1), op(g, EVM_DUP3), push(g, 32), op(g, EVM_ADD), op(g, EVM_DUP5);
+        op(g, EVM_MCOPY);
+        push(g, 0), op(g, EVM_DUP2), op(g, EVM_DUP5), op(g, EVM_ADD), op(g, EVM_MSTORE);
+        push(g, 31), op(g, EVM_ADD), push(g, 31), op(g, EVM_NOT), op(g, EVM_AND);
+        op(g, EVM_SWAP1), op(g, EVM_POP), op(g, EVM_ADD);
+        return;
+    }
+    op(g, EVM_SWAP1);                                                        /* [dst, p] */
+    if (t->kind == IRT_LIST) {
+        int loop = evm_asm_new_label(A, NULL), done = evm_asm_new_label(A, NULL);
+        op(g, EVM_DUP2), op(g, EVM_MLOAD), push(g, 0);                       /* [i, len, dst, p] */
+        evm_asm_label(A, loop);
+        op(g, EVM_DUP2), op(g, EVM_DUP2), op(g, EVM_LT), op(g, EVM_ISZERO);
+        evm_asm_jumpi(A, done);
+        op(g, EVM_DUP3), op(g, EVM_DUP5), op(g, EVM_DUP3), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
+        push(g, 32), op(g, EVM_ADD), op(g, EVM_MLOAD);                      /* [e, dst, i, len, dst, p] */
+        topic_preimage(g, t->elem);                                          /* [dst', i, len, dst, p] */
+        op(g, EVM_SWAP3), op(g, EVM_POP), push(g, 1), op(g, EVM_ADD);
+        evm_asm_jump(A, loop);
+        evm_asm_label(A, done);
+        op(g, EVM_POP), op(g, EVM_POP);
+    } else if (t->kind == IRT_STRUCT || t->kind == IRT_ARRAY) {
+        int n = t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].nfields : (int)t->len;
+        for (int k = 0; k < n; k++) {
+            IrType *et = t->kind == IRT_STRUCT ? g->m->structs[t->struct_index].fields[k].type : t->elem;
+            op(g, EVM_DUP2);
+            if (k)
+                push(g, 32u * (uint32_t)k), op(g, EVM_ADD);
+            op(g, EVM_MLOAD);                                                /* [v, dst, p] */
+            topic_preimage(g, et);                                           /* [dst', p] */
+        }
+    } else {
+        /* maps: the IR validator rejects map-typed event fields */
+        evm_gen_internal(g, (Span){0}, "an indexed event field of map type");
+    }
+    op(g, EVM_SWAP1), op(g, EVM_POP);                                        /* [end] */
+}
+
 static void emit_event(EvmGen *g, IrInstr *i) {
     const IrEvent *ev = &g->m->events[i->event];
     IrInstr *vals[64];
@@ -903,8 +953,13 @@ static void emit_event(EvmGen *g, IrInstr *i) {
             PV(v), op(g, EVM_DUP1), op(g, EVM_MLOAD), op(g, EVM_SWAP1), push(g, 32), op(g, EVM_ADD);
             op(g, EVM_KECCAK256);
         } else {
-            evm_gen_fail(g, i->span, "an indexed event field of aggregate type");
-            return;
+            /* keccak256 of the in-place encoding, in free memory (not kept: the data is
+             * encoded there afterwards) */
+            evm_gen_push_free(g), PV(v);                                     /* [p, start] */
+            op(g, EVM_DUP2), op(g, EVM_SWAP1);                               /* [p, start, start] */
+            topic_preimage(g, t);                                            /* [end, start] */
+            op(g, EVM_DUP2), op(g, EVM_SWAP1), op(g, EVM_SUB), op(g, EVM_SWAP1);
+            op(g, EVM_KECCAK256);
         }
     }
     U256 t0;
