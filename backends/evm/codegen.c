@@ -870,7 +870,10 @@ static IrType *memory_place(EvmGen *g, IrInstr *i, int root_arg) {
         } else {
             IrInstr *idx = i->args[k++];
             if (t->kind != IRT_ARRAY && t->kind != IRT_LIST) {
-                evm_gen_fail(g, i->span, "indexing this memory type");
+                /* a map member of a struct copied out of storage: maps live only in
+                 * storage, the copy holds nothing there (the frontend never produces this;
+                 * the IR validator does not reject it yet, and wasm refuses it too) */
+                evm_gen_fail(g, i->span, "indexing a map held by a struct in memory");
                 return t;
             }
             PV(idx), push(g, 5), op(g, EVM_SHL), op(g, EVM_ADD);
@@ -1041,7 +1044,8 @@ static void emit_xcall(EvmGen *g, IrInstr *i) {
     for (int k = 0; k < fn->nparams && k < 64; k++)
         types[k] = fn->params[k].type;
     if (i->nargs - 2 != fn->nparams) {
-        evm_gen_fail(g, i->span, "an external call with this operand count");
+        /* the IR validator checks the arguments against the interface function's */
+        evm_gen_internal(g, i->span, "an external call with this operand count");
         return;
     }
     IrType *rt = fn->ret ? strip_ref(fn->ret) : NULL;
@@ -1398,7 +1402,9 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
     if (skipped(i) || i == g->fused)
         return;
     if (ir_op_info[i->op].flags & OPF_SPEC) {
-        evm_gen_fail(g, i->span, "a spec-only instruction in code");
+        /* the IR validator allows spec-only instructions only in spec functions, which
+         * are not compiled */
+        evm_gen_internal(g, i->span, "a spec-only instruction in code");
         return;
     }
     A->span = i->span;
@@ -1572,7 +1578,7 @@ static void emit_instr(EvmGen *g, IrBlock *b, IrInstr *i) {
         if (ir_op_info[i->op].flags & OPF_TERM)
             emit_terminator(g, b, i);
         else
-            evm_gen_fail(g, i->span, ir_op_info[i->op].name);
+            evm_gen_internal(g, i->span, ir_op_info[i->op].name);   /* every op is a case above */
         break;
     }
 }
