@@ -339,7 +339,7 @@ static void layout_contract(Sema *s, Decl *c) {
                 have = all.items[k] == m;
             if (have)
                 continue;
-            ptrvec_push(s->a, &all, m);
+            ptrvec_push(&s->scratch, &all, m);
             if (m->sym) {
                 Sym *old = scope_find(sc, m->name);
                 if (old && old != m->sym) {
@@ -359,7 +359,7 @@ static void layout_contract(Sema *s, Decl *c) {
         Decl *m = c->members[i];
         if (!m)
             continue;
-        ptrvec_push(s->a, &all, m);
+        ptrvec_push(&s->scratch, &all, m);
         if (m->kind == D_INIT) {
             if (init) {
                 Diag *dg = diag_error(s->d, m->span, "contract '%s' has more than one init",
@@ -412,7 +412,10 @@ static void layout_contract(Sema *s, Decl *c) {
         all.items[w++] = m;
     }
     all.len = w;
-    c->all_members = (Decl **)all.items;
+    /* the list grew in the scratch arena: keep an exact copy */
+    c->all_members = ARENA_ARRAY(s->a, Decl *, all.len + 1);
+    if (all.len)
+        memcpy(c->all_members, all.items, sizeof(Decl *) * (size_t)all.len);
     c->nall_members = all.len;
     int nstorage = 0, nghost = 0;
     for (int i = 0; i < all.len; i++) {

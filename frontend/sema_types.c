@@ -61,7 +61,7 @@ Type *sema_type_intern(Sema *s, Type t) {
     }
     Type *n = ARENA_NEW(s->a, Type);
     *n = t;
-    ptrvec_push(s->a, &s->types, n);
+    ptrvec_push(&s->scratch, &s->types, n); /* the list is only for interning */
     return n;
 }
 
