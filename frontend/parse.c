@@ -185,15 +185,9 @@ static void sync_item(Parser *P) {
     P->panicking = false;
 }
 
-/* A node of exactly expr_size[kind] bytes. Test builds (ASan) allocate the whole struct
- * and poison the bytes the kind does not own, so reading another kind's field traps. */
+/* A node of exactly expr_size[kind] bytes (see arena_alloc_part). */
 Expr *parse_expr_alloc(Parser *P, ExprKind kind) {
-#ifdef WRIT_ASAN
-    Expr *e = arena_alloc(P->arena, sizeof(Expr));
-    ASAN_POISON_MEMORY_REGION((char *)e + expr_size[kind], sizeof(Expr) - expr_size[kind]);
-#else
-    Expr *e = arena_alloc(P->arena, expr_size[kind]);
-#endif
+    Expr *e = arena_alloc_part(P->arena, expr_size[kind], sizeof(Expr));
     e->kind = (uint8_t)kind;
     return e;
 }
@@ -231,17 +225,10 @@ static const char *expect_ident(Parser *P, Span *sp, const char *what) {
 
 /* ---------------- types ---------------- */
 
-/* A plain name (`full` false) is allocated without the fields past `type` (in ASan builds
- * they are there but poisoned). */
+/* A plain name (`full` false) is allocated without the fields past `type`. */
 static TypeRef *type_new(Parser *P, TypeRefKind kind, uint32_t start, bool full) {
-#ifdef WRIT_ASAN
-    TypeRef *t = arena_alloc(P->arena, sizeof(TypeRef));
-    if (!full)
-        ASAN_POISON_MEMORY_REGION((char *)t + TYPEREF_PLAIN_SIZE,
-                                  sizeof(TypeRef) - TYPEREF_PLAIN_SIZE);
-#else
-    TypeRef *t = arena_alloc(P->arena, full ? sizeof(TypeRef) : TYPEREF_PLAIN_SIZE);
-#endif
+    TypeRef *t = arena_alloc_part(P->arena, full ? sizeof(TypeRef) : TYPEREF_PLAIN_SIZE,
+                                  sizeof(TypeRef));
     t->kind = kind;
     t->full = full;
     t->span = parse_span_from(P, start);

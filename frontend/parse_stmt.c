@@ -4,14 +4,9 @@
 
 #include "parse.h"
 
-/* A node of stmt_size[kind] bytes (in ASan builds the rest of the struct, poisoned). */
+/* A node of stmt_size[kind] bytes (see arena_alloc_part). */
 static Stmt *stmt_new(Parser *P, StmtKind kind, uint32_t start) {
-#ifdef WRIT_ASAN
-    Stmt *s = arena_alloc(P->arena, sizeof(Stmt));
-    ASAN_POISON_MEMORY_REGION((char *)s + stmt_size[kind], sizeof(Stmt) - stmt_size[kind]);
-#else
-    Stmt *s = arena_alloc(P->arena, stmt_size[kind]);
-#endif
+    Stmt *s = arena_alloc_part(P->arena, stmt_size[kind], sizeof(Stmt));
     s->kind = (uint8_t)kind;
     s->span = (Span){(uint16_t)P->file, start, start};
     return s;

@@ -100,6 +100,19 @@ void *arena_alloc(Arena *a, size_t size) {
     return p;
 }
 
+void *arena_alloc_part(Arena *a, size_t size, size_t full) {
+#ifdef WRIT_ASAN
+    char *p = arena_alloc(a, full);
+    size = (size + 7) & ~(size_t)7;
+    if (size < full)
+        ASAN_POISON_MEMORY_REGION(p + size, full - size);
+    return p;
+#else
+    (void)full;
+    return arena_alloc(a, size);
+#endif
+}
+
 char *arena_strndup(Arena *a, const char *s, size_t n) {
     char *p = arena_alloc(a, n + 1);
     memcpy(p, s, n);

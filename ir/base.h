@@ -36,6 +36,11 @@ void arena_init(Arena *a);
 void arena_free(Arena *a);                 /* frees every chunk at once */
 void *arena_alloc(Arena *a, size_t size);  /* zeroed, 8-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);
+/* The first `size` bytes of an object whose type is `full` bytes long, for nodes
+ * allocated only up to their kind's last field: zeroed like arena_alloc. In ASan builds
+ * all `full` bytes are allocated and the tail is poisoned, so reading a field the kind
+ * does not have traps in the tests. */
+void *arena_alloc_part(Arena *a, size_t size, size_t full);
 /* Bytes handed out by every arena of this thread and not freed yet, and the most there
  * were since arena_peak_reset (which starts the peak at the present live bytes): what the
  * memory benchmark reports, scratch arenas included. */

@@ -241,14 +241,7 @@ size_t ir_instr_size(IrOp op) {
 }
 
 IrInstr *ir_instr_alloc(IrFunc *f, IrOp op) {
-    Arena *a = f->module->arena;
-    size_t size = ir_instr_size(op);
-#ifdef WRIT_ASAN
-    IrInstr *i = arena_alloc(a, sizeof(IrInstr));
-    ASAN_POISON_MEMORY_REGION((char *)i + size, sizeof(IrInstr) - size);
-#else
-    IrInstr *i = arena_alloc(a, size);
-#endif
+    IrInstr *i = arena_alloc_part(f->module->arena, ir_instr_size(op), sizeof(IrInstr));
     i->op = (uint8_t)op;
     return i;
 }
