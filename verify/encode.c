@@ -15,6 +15,106 @@ static bool fail(Enc *e, const char *why) {
     return false;
 }
 
+/* Aggregates: a struct is a tuple of its fields; a list or a string is a tuple (length,
+ * elements) with the elements an array indexed by u256 (the same sort for every bound,
+ * so widening is the identity); a fixed array is an array indexed by u256. The tuple
+ * sorts are made once per Z3 context. */
+typedef struct AggSort {
+    Z3_context z;
+    const void *key;
+    Z3_sort s;
+    Z3_func_decl mk;
+    Z3_func_decl proj[32];
+    unsigned n;
+} AggSort;
+
+enum { AGG_MAX = 256 };
+static AggSort agg_cache[AGG_MAX];
+static int agg_n;
+
+void enc_forget(Z3_context z) {
+    int k = 0;
+    for (int i = 0; i < agg_n; i++)
+        if (agg_cache[i].z != z)
+            agg_cache[k++] = agg_cache[i];
+    agg_n = k;
+}
+
+static AggSort *agg_find(Z3_context z, const void *key) {
+    for (int i = 0; i < agg_n; i++)
+        if (agg_cache[i].z == z && agg_cache[i].key == key)
+            return &agg_cache[i];
+    return NULL;
+}
+
+static AggSort *agg_make(Enc *e, const void *key, const char *name, unsigned n,
+                         const char *const *fnames, Z3_sort *fsorts) {
+    Z3_context z = e->z;
+    if (n > 32)
+        return NULL;
+    if (agg_n == AGG_MAX) { /* a new context reuses the table */
+        int k = 0;
+        for (int i = 0; i < agg_n; i++)
+            if (agg_cache[i].z == z)
+                agg_cache[k++] = agg_cache[i];
+        agg_n = k;
+        if (agg_n == AGG_MAX)
+            return NULL;
+    }
+    AggSort *a = &agg_cache[agg_n++];
+    Z3_symbol syms[32];
+    for (unsigned i = 0; i < n; i++)
+        syms[i] = Z3_mk_string_symbol(z, fnames[i]);
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s#%d", name, agg_n);
+    a->z = z;
+    a->key = key;
+    a->n = n;
+    a->s = Z3_mk_tuple_sort(z, Z3_mk_string_symbol(z, buf), n, syms, fsorts, &a->mk, a->proj);
+    return a;
+}
+
+static Z3_sort idx_sort(Enc *e) { return Z3_mk_bv_sort(e->z, 256); }
+
+/* The tuple of a struct, list or string type (NULL for other types). */
+static AggSort *agg_of(Enc *e, IrType *t) {
+    Z3_context z = e->z;
+    e->agg = true;
+    if (t->kind == IRT_REF)
+        t = t->elem;
+    if (t->kind == IRT_STRUCT) {
+        IrStruct *st = &e->m->structs[t->struct_index];
+        AggSort *a = agg_find(z, st);
+        if (a)
+            return a;
+        Z3_sort fs[32];
+        const char *fn[32];
+        if (st->nfields > 32 || st->nfields == 0)
+            return NULL;
+        for (int i = 0; i < st->nfields; i++) {
+            fs[i] = enc_sort(e, st->fields[i].type);
+            fn[i] = st->fields[i].name;
+            if (!fs[i])
+                return NULL;
+        }
+        return agg_make(e, st, st->name, (unsigned)st->nfields, fn, fs);
+    }
+    if (t->kind == IRT_LIST || t->kind == IRT_STRING) {
+        static const char string_key = 0;
+        const void *key = t->kind == IRT_STRING ? (const void *)&string_key : (const void *)t->elem;
+        AggSort *a = agg_find(z, key);
+        if (a)
+            return a;
+        Z3_sort el = t->kind == IRT_STRING ? Z3_mk_bv_sort(z, 8) : enc_sort(e, t->elem);
+        if (!el)
+            return NULL;
+        Z3_sort fs[2] = {idx_sort(e), Z3_mk_array_sort(z, idx_sort(e), el)};
+        static const char *const fn[2] = {"len", "elems"};
+        return agg_make(e, key, t->kind == IRT_STRING ? "string" : "list", 2, fn, fs);
+    }
+    return NULL;
+}
+
 Z3_sort enc_sort(Enc *e, IrType *t) {
     switch (t->kind) {
     case IRT_BOOL: return Z3_mk_bool_sort(e->z);
@@ -22,6 +122,15 @@ Z3_sort enc_sort(Enc *e, IrType *t) {
     case IRT_MAP: {
         Z3_sort k = enc_sort(e, t->key), v = enc_sort(e, t->val);
         return k && v ? Z3_mk_array_sort(e->z, k, v) : NULL;
+    }
+    case IRT_ARRAY: {
+        Z3_sort v = enc_sort(e, t->elem);
+        return v ? Z3_mk_array_sort(e->z, idx_sort(e), v) : NULL;
+    }
+    case IRT_REF: return enc_sort(e, t->elem);
+    case IRT_STRUCT: case IRT_LIST: case IRT_STRING: {
+        AggSort *a = agg_of(e, t);
+        return a ? a->s : NULL;
     }
     default: return NULL;
     }
@@ -89,6 +198,24 @@ static Z3_ast check_cond(Enc *e, IrInstr *in, Z3_ast *a) {
                         Z3_mk_bvsub_no_underflow(z, a[0], a[1], true))
                  : Z3_mk_bvuge(z, a[0], a[1]);
     case IR_CHECK_MUL:
+        if (!s) {
+            /* by a constant c: x <= MAX / c, a comparison instead of Z3's no-overflow
+             * multiplier circuit */
+            for (int k = 0; k < 2; k++) {
+                Z3_ast c = Z3_simplify(z, a[k]);
+                U256 cv;
+                if (!Z3_is_numeral_ast(z, c))
+                    continue;
+                const char *dec = Z3_get_numeral_string(z, c);
+                if (!dec || !u256_parse(dec, strlen(dec), &cv))
+                    continue;
+                if (u256_is_zero(cv))
+                    return Z3_mk_true(z);
+                U256 max = t->bits == 256 ? u256_not(u256_from_u64(0))
+                                          : u256_sub(u256_shl(u256_from_u64(1), t->bits), u256_from_u64(1), NULL);
+                return Z3_mk_bvule(z, a[1 - k], mk_u(e, u256_udiv(max, cv, NULL), t->bits));
+            }
+        }
         return s ? and2(e, Z3_mk_bvmul_no_overflow(z, a[0], a[1], true),
                         Z3_mk_bvmul_no_underflow(z, a[0], a[1]))
                  : Z3_mk_bvmul_no_overflow(z, a[0], a[1], false);
@@ -183,6 +310,121 @@ static Z3_ast write_place(Enc *e, Z3_ast arr, Z3_ast *keys, int n, Z3_ast v) {
         return v;
     Z3_ast inner = write_place(e, Z3_mk_select(e->z, arr, keys[0]), keys + 1, n - 1, v);
     return Z3_mk_store(e->z, arr, keys[0], inner);
+}
+
+/* General places: a path of map keys, array and list indices and struct fields from a
+ * root value of type t. `idx` holds the index operands in order. */
+static IrType *step_type(Enc *e, IrType *t, IrPathElem pe) {
+    if (t->kind == IRT_REF)
+        t = t->elem;
+    if (pe.kind == IR_PATH_FIELD)
+        return t->kind == IRT_STRUCT && pe.field < (uint32_t)e->m->structs[t->struct_index].nfields
+                   ? e->m->structs[t->struct_index].fields[pe.field].type : NULL;
+    switch (t->kind) {
+    case IRT_MAP: return t->val;
+    case IRT_ARRAY: case IRT_LIST: return t->elem;
+    default: return NULL;
+    }
+}
+
+static Z3_ast as_index(Enc *e, Z3_ast i) {
+    unsigned w = Z3_get_bv_sort_size(e->z, Z3_get_sort(e->z, i));
+    return w < 256 ? Z3_mk_zero_ext(e->z, 256 - w, i) : w > 256 ? Z3_mk_extract(e->z, 255, 0, i) : i;
+}
+
+static Z3_ast step_read(Enc *e, Z3_ast cur, IrType *t, IrPathElem pe, Z3_ast idx) {
+    Z3_context z = e->z;
+    if (t->kind == IRT_REF)
+        t = t->elem;
+    if (pe.kind == IR_PATH_FIELD) {
+        AggSort *a = agg_of(e, t);
+        return a ? Z3_mk_app(z, a->proj[pe.field], 1, &cur) : NULL;
+    }
+    if (!idx || Z3_get_sort_kind(z, Z3_get_sort(z, idx)) != Z3_BV_SORT)
+        return NULL;
+    if (t->kind == IRT_MAP)
+        return Z3_mk_select(z, cur, idx);
+    if (t->kind == IRT_ARRAY)
+        return Z3_mk_select(z, cur, as_index(e, idx));
+    if (t->kind == IRT_LIST) {
+        AggSort *a = agg_of(e, t);
+        return a ? Z3_mk_select(z, Z3_mk_app(z, a->proj[1], 1, &cur), as_index(e, idx)) : NULL;
+    }
+    return NULL;
+}
+
+static Z3_ast step_write(Enc *e, Z3_ast cur, IrType *t, IrPathElem pe, Z3_ast idx, Z3_ast v) {
+    Z3_context z = e->z;
+    if (t->kind == IRT_REF)
+        t = t->elem;
+    if (pe.kind == IR_PATH_FIELD) {
+        AggSort *a = agg_of(e, t);
+        if (!a)
+            return NULL;
+        Z3_ast f[32];
+        for (unsigned i = 0; i < a->n; i++)
+            f[i] = i == pe.field ? v : Z3_mk_app(z, a->proj[i], 1, &cur);
+        return Z3_mk_app(z, a->mk, a->n, f);
+    }
+    if (t->kind == IRT_MAP)
+        return Z3_mk_store(z, cur, idx, v);
+    if (t->kind == IRT_ARRAY)
+        return Z3_mk_store(z, cur, as_index(e, idx), v);
+    if (t->kind == IRT_LIST) {
+        AggSort *a = agg_of(e, t);
+        if (!a)
+            return NULL;
+        Z3_ast f[2] = {Z3_mk_app(z, a->proj[0], 1, &cur),
+                       Z3_mk_store(z, Z3_mk_app(z, a->proj[1], 1, &cur), as_index(e, idx), v)};
+        return Z3_mk_app(z, a->mk, 2, f);
+    }
+    return NULL;
+}
+
+/* Reads the place; *out the type reached. */
+static Z3_ast path_read(Enc *e, Z3_ast root, IrType *t, IrPathElem *path, int npath, Z3_ast *idx,
+                        IrType **out) {
+    Z3_ast cur = root;
+    int k = 0;
+    for (int i = 0; i < npath && cur; i++) {
+        Z3_ast ix = path[i].kind == IR_PATH_INDEX ? idx[k++] : NULL;
+        cur = step_read(e, cur, t, path[i], ix);
+        t = step_type(e, t, path[i]);
+        if (!t)
+            return NULL;
+    }
+    *out = t;
+    return cur;
+}
+
+/* The root with the place replaced by v (NULL when not modelled). */
+static Z3_ast path_write(Enc *e, Z3_ast root, IrType *t, IrPathElem *path, int npath, Z3_ast *idx,
+                         Z3_ast v) {
+    if (npath == 0)
+        return v;
+    Z3_ast ix = path[0].kind == IR_PATH_INDEX ? idx[0] : NULL;
+    Z3_ast inner = step_read(e, root, t, path[0], ix);
+    IrType *it = step_type(e, t, path[0]);
+    if (!inner || !it)
+        return NULL;
+    Z3_ast nv = path_write(e, inner, it, path + 1, npath - 1, path[0].kind == IR_PATH_INDEX ? idx + 1 : idx, v);
+    return nv ? step_write(e, root, t, path[0], ix, nv) : NULL;
+}
+
+/* The length field of a list or string value, and the value with a new length. */
+static Z3_ast agg_len(Enc *e, Z3_ast v, IrType *t) {
+    AggSort *a = agg_of(e, t);
+    return a && (t->kind == IRT_LIST || t->kind == IRT_STRING ||
+                 (t->kind == IRT_REF && (t->elem->kind == IRT_LIST || t->elem->kind == IRT_STRING)))
+               ? Z3_mk_app(e->z, a->proj[0], 1, &v) : NULL;
+}
+
+static Z3_ast agg_setlen(Enc *e, Z3_ast v, IrType *t, Z3_ast n) {
+    AggSort *a = agg_of(e, t);
+    if (!a || !agg_len(e, v, t))
+        return NULL;
+    Z3_ast f[2] = {as_index(e, n), Z3_mk_app(e->z, a->proj[1], 1, &v)};
+    return Z3_mk_app(e->z, a->mk, 2, f);
 }
 
 static void note_read(Enc *e, IrInstr *in, Z3_ast *keys, int n, IrType *t) {
@@ -303,6 +545,7 @@ static Z3_ast enc_wide_op(Enc *e, IrInstr *in, Z3_ast *a) {
 }
 
 static void note_key(Enc *e, int var, Z3_ast key);
+static Z3_ast zero_of(Enc *e, IrType *t);
 
 /* A pure op on encoded operands; NULL with e->fail set when not modelled. */
 static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
@@ -596,10 +839,38 @@ static bool find_loops(Loops *L, IrBlock **order, int *n) {
             cst = cmp->args[1];
         else if (cmp->nargs == 2 && cmp->args[0]->op == IR_CONST)
             cst = cmp->args[0];
-        if (!cst || cmp->op < IR_EQ || cmp->op > IR_GE || cst->type->kind == IRT_BOOL)
-            return fail(e, "loop not unrolled: no constant bound in its header");
-        U256 v = cst->imm;
-        if (cst->type->kind == IRT_INT && cst->type->is_signed && (v.w[3] >> 63))
+        U256 v;
+        IrInstr *len = NULL;
+        for (int k = 0; k < cmp->nargs && k < 2 && !cst; k++) {
+            IrInstr *x = cmp->args[k];
+            while (x && (x->op == IR_CAST || x->op == IR_WIDEN) && x->nargs)
+                x = x->args[0];
+            if (x && (x->op == IR_SLEN || x->op == IR_MLEN))
+                len = x;
+        }
+        if (!cst && len && cmp->op >= IR_EQ && cmp->op <= IR_GE) {
+            /* bounded by a list's or string's length: at most its capacity */
+            IrType *lt = NULL;
+            if (len->op == IR_MLEN) {
+                lt = len->args[0]->type;
+                for (int k = 0; k < len->npath && lt; k++)
+                    lt = step_type(e, lt, len->path[k]);
+            } else {
+                lt = e->m->storage[len->var].type;
+                for (int k = 0; k < len->npath && lt; k++)
+                    lt = step_type(e, lt, len->path[k]);
+            }
+            if (lt && lt->kind == IRT_REF)
+                lt = lt->elem;
+            if (!lt || (lt->kind != IRT_LIST && lt->kind != IRT_STRING))
+                return fail(e, "loop not unrolled: no constant bound in its header");
+            v = u256_from_u64(lt->len);
+        } else {
+            if (!cst || cmp->op < IR_EQ || cmp->op > IR_GE || cst->type->kind == IRT_BOOL)
+                return fail(e, "loop not unrolled: no constant bound in its header");
+            v = cst->imm;
+        }
+        if (cst && cst->type->kind == IRT_INT && cst->type->is_signed && (v.w[3] >> 63))
             return fail(e, "loop not unrolled: negative bound");
         if (v.w[1] || v.w[2] || v.w[3] || v.w[0] > ENC_MAX_UNROLL)
             return fail(e, "loop not unrolled: bound above 256 iterations");
@@ -794,8 +1065,12 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                     note_read(e, in, keys, nk, t);
                     if (nk == 1 && e->has_sum[in->var])
                         note_key(e, in->var, keys[0]);
+                } else if (from && from[in->var] &&
+                           (v = path_read(e, from[in->var], e->m->storage[in->var].type, in->path,
+                                          in->npath, av, &t)) != NULL) {
+                    /* a struct field, an array or list element, or a whole aggregate */
                 } else if ((v = unmodelled(e, in->type)) != NULL) {
-                    e->approx = e->approx ? e->approx : "storage structs, arrays and lists are not modelled yet";
+                    e->approx = e->approx ? e->approx : "this storage place is not modelled yet";
                 }
                 break;
             }
@@ -814,17 +1089,81 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                         note_key(e, in->var, keys[0]);
                     }
                     st[in->var] = write_place(e, st[in->var], keys, nk, av[0]);
+                } else if (st[in->var] && av[0]) {
+                    Z3_ast w = path_write(e, st[in->var], e->m->storage[in->var].type, in->path,
+                                          in->npath, av + 1, av[0]);
+                    if (!w)
+                        return fail(e, "a storage write is not modelled yet");
+                    st[in->var] = w;
                 } else if (st[in->var]) {
                     return fail(e, "a storage write is not modelled yet");
                 }
                 break;
             }
-            case IR_STR: case IR_ALLOCA: case IR_WIDEN: case IR_MSTORE: case IR_MSETLEN:
-            case IR_SSETLEN: break;
-            case IR_MLOAD: case IR_MLEN: case IR_SLEN:
-                if ((v = unmodelled(e, in->type)) != NULL)
-                    e->approx = e->approx ? e->approx : "memory and lengths are not modelled yet";
+            case IR_SLEN: case IR_SSETLEN: {
+                IrType *t = NULL;
+                Z3_ast *idx = in->op == IR_SSETLEN ? av + 1 : av;
+                Z3_ast *from = st;
+                Z3_ast lv = from[in->var] ? path_read(e, from[in->var], e->m->storage[in->var].type,
+                                                      in->path, in->npath, idx, &t) : NULL;
+                if (in->op == IR_SLEN) {
+                    v = lv ? agg_len(e, lv, t) : NULL;
+                    if (!v && (v = unmodelled(e, in->type)) != NULL)
+                        e->approx = e->approx ? e->approx : "this length is not modelled yet";
+                    break;
+                }
+                Z3_ast nl = lv && av[0] ? agg_setlen(e, lv, t, av[0]) : NULL;
+                Z3_ast w = nl ? path_write(e, st[in->var], e->m->storage[in->var].type, in->path,
+                                           in->npath, idx, nl) : NULL;
+                if (!w && st[in->var])
+                    return fail(e, "a storage length is not modelled yet");
+                if (w)
+                    st[in->var] = w;
                 break;
+            }
+            case IR_STR: {
+                AggSort *ag = agg_of(e, in->type);
+                if (!ag)
+                    break;
+                Z3_ast bytes = Z3_mk_const_array(z, idx_sort(e), mk_n(e, 0, 8));
+                for (uint32_t i = 0; i < in->nbytes; i++)
+                    bytes = Z3_mk_store(z, bytes, mk_n(e, i, 256), mk_n(e, in->bytes[i], 8));
+                Z3_ast f[2] = {mk_n(e, in->nbytes, 256), bytes};
+                v = Z3_mk_app(z, ag->mk, 2, f);
+                break;
+            }
+            case IR_ALLOCA: v = zero_of(e, in->alloc_type); break;
+            case IR_WIDEN: v = av[0]; break;
+            case IR_MLOAD: case IR_MLEN: {
+                IrType *t = NULL;
+                Z3_ast lv = av[0] ? path_read(e, av[0], in->args[0]->type, in->path, in->npath, av + 1, &t)
+                                  : NULL;
+                v = lv && in->op == IR_MLEN ? agg_len(e, lv, t) : lv;
+                if (!v && (v = unmodelled(e, in->type)) != NULL)
+                    e->approx = e->approx ? e->approx : "this memory place is not modelled yet";
+                break;
+            }
+            case IR_MSTORE: case IR_MSETLEN: {
+                /* memory is the ref's value: the root's value becomes the updated one on
+                 * this path */
+                IrInstr *root = in->args[1];
+                IrType *rt = root->type, *t = NULL;
+                Z3_ast rv = av[1], w = NULL;
+                if (rv && av[0]) {
+                    if (in->op == IR_MSTORE) {
+                        w = path_write(e, rv, rt, in->path, in->npath, av + 2, av[0]);
+                    } else {
+                        Z3_ast lv = path_read(e, rv, rt, in->path, in->npath, av + 2, &t);
+                        Z3_ast nl = lv ? agg_setlen(e, lv, t, av[0]) : NULL;
+                        w = nl ? path_write(e, rv, rt, in->path, in->npath, av + 2, nl) : NULL;
+                    }
+                }
+                int lr = L.loop[root->block->id];
+                if (!w || (lr >= 0 && lr != L.loop[b->id]))
+                    return fail(e, "a memory write is not modelled yet");
+                L.vals[lr < 0 ? 0 : c][root->id] = Z3_mk_ite(z, cur, w, rv);
+                break;
+            }
             case IR_SUM: case IR_OLD_SUM: {
                 Z3_ast *from = in->op == IR_SUM ? st : old;
                 if (in->npath == 0 && e->has_sum[in->var] && from && from[ENC_SUM(e, in->var)]) {
@@ -1015,8 +1354,28 @@ void enc_setup(Enc *e, IrModule *m, IrFunc *f) {
 
 static Z3_ast zero_of(Enc *e, IrType *t) {
     Z3_context z = e->z;
+    if (t->kind == IRT_REF)
+        t = t->elem;
     if (t->kind == IRT_MAP)
         return Z3_mk_const_array(z, enc_sort(e, t->key), zero_of(e, t->val));
+    if (t->kind == IRT_ARRAY)
+        return Z3_mk_const_array(z, idx_sort(e), zero_of(e, t->elem));
+    if (t->kind == IRT_STRUCT || t->kind == IRT_LIST || t->kind == IRT_STRING) {
+        AggSort *a = agg_of(e, t);
+        if (!a)
+            return NULL;
+        Z3_ast f[32];
+        if (t->kind == IRT_STRUCT) {
+            IrStruct *st = &e->m->structs[t->struct_index];
+            for (int i = 0; i < st->nfields; i++)
+                f[i] = zero_of(e, st->fields[i].type);
+        } else {
+            f[0] = mk_n(e, 0, 256);
+            f[1] = Z3_mk_const_array(z, idx_sort(e), t->kind == IRT_STRING ? mk_n(e, 0, 8)
+                                                                            : zero_of(e, t->elem));
+        }
+        return Z3_mk_app(z, a->mk, a->n, f);
+    }
     if (t->kind == IRT_BOOL)
         return Z3_mk_false(z);
     return Z3_mk_numeral(z, "0", Z3_mk_bv_sort(z, t->bits));
@@ -1107,4 +1466,28 @@ Z3_ast enc_spec(Enc *e, IrFunc *sp, Z3_ast *args, Z3_ast *state, Z3_ast *old, Z3
         return NULL;
     }
     return val;
+}
+
+Z3_ast enc_len_bounds(Enc *e, Z3_ast v, IrType *t) {
+    Z3_context z = e->z;
+    if (!v || !t)
+        return Z3_mk_true(z);
+    if (t->kind == IRT_REF)
+        t = t->elem;
+    if (t->kind == IRT_LIST || t->kind == IRT_STRING) {
+        Z3_ast len = agg_len(e, v, t);
+        return len ? Z3_mk_bvule(z, len, mk_n(e, t->len, 256)) : Z3_mk_true(z);
+    }
+    if (t->kind == IRT_STRUCT) {
+        AggSort *a = agg_of(e, t);
+        IrStruct *st = &e->m->structs[t->struct_index];
+        Z3_ast all = Z3_mk_true(z);
+        for (int i = 0; a && i < st->nfields; i++) {
+            IrType *ft = st->fields[i].type;
+            if (ft->kind == IRT_LIST || ft->kind == IRT_STRING || ft->kind == IRT_STRUCT)
+                all = and2(e, all, enc_len_bounds(e, Z3_mk_app(z, a->proj[i], 1, &v), ft));
+        }
+        return all;
+    }
+    return Z3_mk_true(z);
 }

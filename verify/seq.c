@@ -66,6 +66,8 @@ static bool encode_call(Enc *e, SFun *sf, IrFunc *f, int fidx, Z3_ast pc, Z3_ast
     }
     Z3_ast *st = arena_alloc(e->arena, (e->nst + 1) * sizeof *st);
     Z3_ast facts = ver_tx_start(e, f, pre, st);
+    for (int i = 0; i < f->nparams; i++)
+        facts = and2(z, facts, enc_len_bounds(e, sf->params[i], f->params[i].type));
     pc = and2(z, pc, facts);
     e->nobls = 0;
     e->obls = NULL;

@@ -260,26 +260,11 @@ Z3_ast ver_tidy(Query *q, Z3_ast a) {
 void ver_query_open(Query *q, Enc *e, unsigned rlimit, IrFunc *f, int fidx, Z3_ast *params,
                        Z3_ast assume) {
     Z3_context z = e->z;
-    *q = (Query){e, NULL, rlimit, f, fidx, params, NULL, NULL, 0, 0, NULL};
-    const char *kind = getenv("WRIT_VERIFY_SOLVER");
-    if (kind && strcmp(kind, "default") == 0)
-        q->s = Z3_mk_solver(z);
-    else if (kind && strncmp(kind, "logic:", 6) == 0)
-        q->s = Z3_mk_solver_for_logic(z, Z3_mk_string_symbol(z, kind + 6));
-    else if (kind && strncmp(kind, "tactic:", 7) == 0) {
-        /* "tactic:a,b,c" */
-        char buf[200];
-        snprintf(buf, sizeof buf, "%s", kind + 7);
-        Z3_tactic t = NULL;
-        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-            Z3_tactic u = Z3_mk_tactic(z, tok);
-            t = t ? Z3_tactic_and_then(z, t, u) : u;
-        }
-        q->s = Z3_mk_solver_from_tactic(z, t);
-    } else if (kind && strcmp(kind, "simple") == 0)
-        q->s = Z3_mk_simple_solver(z);
-    else /* QF_ABV's configuration of the SMT core: 10x faster than the plain one here */
-        q->s = Z3_mk_solver_for_logic(z, Z3_mk_string_symbol(z, "QF_ABV"));
+    *q = (Query){e, NULL, rlimit, f, fidx, params, NULL, NULL, 0, 0, 0, NULL};
+    /* QF_ABV's configuration of the SMT core is about 10x faster than the plain one on
+     * these queries, but incomplete with tuples (structs, lists, strings) */
+    q->s = e->agg ? Z3_mk_simple_solver(z)
+                  : Z3_mk_solver_for_logic(z, Z3_mk_string_symbol(z, "QF_ABV"));
     Z3_solver_inc_ref(z, q->s);
     Z3_params p = Z3_mk_params(z);
     Z3_params_inc_ref(z, p);
@@ -358,6 +343,17 @@ static VerVerdict decide(Query *q, Z3_ast pc, Z3_ast cond, Z3_ast extra, const c
     }
     default: {
         const char *why = Z3_solver_get_reason_unknown(z, s);
+        /* A function whose queries keep running out of resources (wide nonlinear
+         * arithmetic) gets a smaller limit for the rest: a deterministic budget, so one
+         * such function does not take minutes. */
+        if (++q->exhausted == 3) {
+            Z3_params p = Z3_mk_params(z);
+            Z3_params_inc_ref(z, p);
+            Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "rlimit"), q->rlimit / 16);
+            Z3_solver_set_params(z, s, p);
+            Z3_params_dec_ref(z, p);
+            q->rlimit /= 16;
+        }
         v = VER_UNKNOWN;
         char lim[80];
         snprintf(lim, sizeof lim, "solver gave up within rlimit %u (Z3: ", q->rlimit);
@@ -451,6 +447,10 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
      * inductive separately, and the dispatcher's facts), and the function's requires
      * (`req`: a public function's requires is not enforced by the compiled code) */
     Z3_ast rt = ver_tx_start(&e, f, e.entry, state);
+    for (int i = 0; i < f->nparams; i++)
+        rt = and2v(z, rt, enc_len_bounds(&e, params[i], f->params[i].type));
+    for (int v = 0; v < m->nstorage && !init; v++)
+        rt = and2v(z, rt, enc_len_bounds(&e, e.entry[v], m->storage[v].type));
     Z3_ast req = NULL, revif = NULL;
     IrFunc *rsp = NULL;
     bool uses_inv = false;
@@ -607,6 +607,7 @@ void ver_module_verify(IrModule *m, const VerOptions *o, VerReport *rep) {
      * --jobs worker searches for its own function's: one result per obligation). */
     if (o->depth > 0 && !o->checks_only)
         ver_search(m, o, rlimit, rep, first, rep, z);
+    enc_forget(z);
     Z3_del_context(z);
 }
 

@@ -59,6 +59,7 @@ typedef struct Enc {
     VObl *obls; int nobls, cap;
     VRead *reads; int nreads, rcap;
     VKey *skeys; int nskeys, skcap;
+    bool agg;                     /* tuples (structs, lists, strings) in the formulas */
     Z3_ast defs;                  /* definitions of fresh constants (quotients): always true */
     struct VDiv { Z3_ast x, c, q, r; } *divs; int ndivs, dcap;
 } Enc;
@@ -81,6 +82,10 @@ Z3_ast enc_spec(Enc *e, IrFunc *sp, Z3_ast *args, Z3_ast *state, Z3_ast *old, Z3
  * condition becomes the disjunction). */
 void enc_add_obl(Enc *e, const void *key, IrInstr *at, IrFunc *where, const char *kind,
                  Span span, Z3_ast pc, Z3_ast cond);
+/* Drops what encode.c keeps per Z3 context (the tuple sorts), before it is deleted. */
+void enc_forget(Z3_context z);
+/* Lists and strings (at the top of v or in its struct fields) within their bounds. */
+Z3_ast enc_len_bounds(Enc *e, Z3_ast v, IrType *t);
 /* a as a VER_WIDE-bit value (from type t), and back to t's width. */
 Z3_ast enc_wide(Enc *e, Z3_ast a, IrType *t);
 Z3_ast enc_narrow(Enc *e, Z3_ast a, IrType *t);
@@ -107,6 +112,7 @@ typedef struct Query {
     unsigned *memo_id;    /* tidy()'s memo: AST id + 1 -> rewritten AST */
     Z3_ast *memo_val;
     unsigned memo_cap, memo_n;
+    int exhausted;        /* queries that ran out of rlimit so far */
     const char *label;    /* the obligation being decided (for WRIT_VERIFY_STATS) */
 } Query;
 void ver_query_open(Query *q, Enc *e, unsigned rlimit, IrFunc *f, int fidx, Z3_ast *params,
