@@ -70,14 +70,17 @@ int cli_optimize(const char *cmd, IrModule *m, const char *stop_after, DiagSink 
     return EXIT_OK;
 }
 
-/* The proof budget per check when building: a tenth of `writ verify`'s, so that a build stays
+/* The proof budget per check when building: a fortieth of `writ verify`'s, so that a build stays
  * quick; a check whose proof needs more stays in the code (safe, only costlier).
- * $WRIT_BUILD_RLIMIT overrides it. */
+ * $WRIT_BUILD_RLIMIT overrides it. Functions with loops or more than CLI_BUILD_MAX_UNIT
+ * instructions (with their callees) are not verified by a build at all (their checks stay)
+ * unless a `writ verify` of the same IR is in the cache. */
+enum { CLI_BUILD_MAX_UNIT = 400 };
 static unsigned build_rlimit(void) {
     const char *e = getenv("WRIT_BUILD_RLIMIT");
     char *end = NULL;
     unsigned long v = e && *e ? strtoul(e, &end, 10) : 0;
-    return v && end && !*end && v <= 4000000000UL ? (unsigned)v : VER_RLIMIT_DEFAULT / 10;
+    return v && end && !*end && v <= 4000000000UL ? (unsigned)v : VER_RLIMIT_DEFAULT / 40;
 }
 
 int cli_prove_checks(IrModule *m, bool keep, DiagSink *diags) {
@@ -95,7 +98,8 @@ int cli_prove_checks(IrModule *m, bool keep, DiagSink *diags) {
     if (full.incomplete) {
         CliVerifyRun run = {.opts = {.rlimit = build_rlimit(), .depth = 0, .only_func = -1,
                                      .checks_only = true},
-                            .jobs = 1, .replay = false, .use_cache = true};
+                            .jobs = 1, .replay = false, .use_cache = true,
+                            .max_unit = CLI_BUILD_MAX_UNIT};
         if (!cli_verify_module(m, srcs, &run, &rep))
             return EXIT_USAGE;
     }

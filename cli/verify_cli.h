@@ -55,6 +55,10 @@ typedef struct CliVerifyRun {
     bool replay;           /* replay violations on the VM before reporting */
     bool use_cache;
     const char *cache_dir; /* NULL: $WRIT_CACHE_DIR, else cache/writ-verify */
+    int max_unit;          /* > 0: a unit whose code (its function and callees) holds more
+                            * instructions than this, or a loop, is not verified; each check
+                            * it reaches gets an unknown result ("not verified when building")
+                            * so that ver_mark_proven keeps it */
     bool lookup_only;      /* only read the cache: when a unit is not there, verify nothing and
                             * set `incomplete` (rep untouched) */
     bool incomplete;

@@ -129,6 +129,66 @@ static void unit_key(const IrModule *m, const CliVerifyRun *run, int fi, char he
         snprintf(hex + 2 * i, 3, "%02x", h[i]);
 }
 
+/* ---------------------------------------------------------------- size bound */
+
+/* Does unit fi reach more than `max` instructions, or a loop (a jump back to a block
+ * already laid out before it: loops unroll, so they multiply the work)? */
+static bool too_big(const IrModule *m, int fi, int max) {
+    bool *seen = calloc((size_t)m->nfuncs + 1, sizeof *seen);
+    if (!seen)
+        return true;
+    reach(m, fi, seen);
+    long n = 0;
+    bool loop = false;
+    for (int f = 0; f < m->nfuncs && !loop; f++) {
+        if (!seen[f])
+            continue;
+        for (IrBlock *b = m->funcs[f]->entry; b && !loop; b = b->next_in_func) {
+            for (IrInstr *i = b->first; i; i = i->next, n++) {
+                if (i->op != IR_JMP && i->op != IR_BR)
+                    continue;
+                for (int t = 0; t < (i->op == IR_JMP ? 1 : 2); t++)
+                    for (IrBlock *c = m->funcs[f]->entry; c && c != b->next_in_func; c = c->next_in_func)
+                        if (c == i->targets[t])
+                            loop = true;
+            }
+        }
+    }
+    free(seen);
+    return loop || n > max;
+}
+
+/* An unknown result for every check unit fi reaches: what is not verified stays. */
+static void keep_reached_checks(IrModule *m, int fi, VerReport *rep) {
+    bool *seen = calloc((size_t)m->nfuncs + 1, sizeof *seen);
+    if (!seen)
+        return;
+    reach(m, fi, seen);
+    for (int f = 0; f < m->nfuncs; f++) {
+        if (!seen[f])
+            continue;
+        for (IrBlock *b = m->funcs[f]->entry; b; b = b->next_in_func)
+            for (IrInstr *i = b->first; i; i = i->next) {
+                if (!(ir_op_info[i->op].flags & OPF_CHECK))
+                    continue;
+                VerResult r = {.verdict = VER_UNKNOWN, .kind = "not verified", .func = m->funcs[fi]->name,
+                               .where = m->funcs[f]->name, .span = i->span, .at = i, .keep = true,
+                               .fidx = fi, .detail = "too large to verify when building"};
+                if (rep->n == rep->cap) {
+                    int cap = rep->cap ? 2 * rep->cap : 32;
+                    VerResult *x = arena_alloc(m->arena, (size_t)cap * sizeof *x);
+                    if (rep->n)
+                        memcpy(x, rep->results, (size_t)rep->n * sizeof *x);
+                    rep->results = x;
+                    rep->cap = cap;
+                }
+                rep->results[rep->n++] = r;
+                rep->unknown++;
+            }
+    }
+    free(seen);
+}
+
 /* ---------------------------------------------------------------- cache files */
 
 /* Everything readable from fd, NUL-terminated (malloc'd; NULL when out of memory). */
@@ -285,6 +345,11 @@ bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *
                   (run->opts.only_func < 0 || run->opts.only_func == i);
         if (!unit[i])
             continue;
+        if (run->max_unit > 0 && too_big(m, i, run->max_unit)) {
+            unit[i] = false;
+            keep_reached_checks(m, i, rep);
+            continue;
+        }
         if (run->use_cache) {
             unit_key(m, run, i, keys[i]);
             char path[4200];
