@@ -174,16 +174,7 @@ static void keep_reached_checks(IrModule *m, int fi, VerReport *rep) {
                 VerResult r = {.verdict = VER_UNKNOWN, .kind = "not verified", .func = m->funcs[fi]->name,
                                .where = m->funcs[f]->name, .span = i->span, .at = i, .keep = true,
                                .fidx = fi, .detail = "too large to verify when building"};
-                if (rep->n == rep->cap) {
-                    int cap = rep->cap ? 2 * rep->cap : 32;
-                    VerResult *x = arena_alloc(m->arena, (size_t)cap * sizeof *x);
-                    if (rep->n)
-                        memcpy(x, rep->results, (size_t)rep->n * sizeof *x);
-                    rep->results = x;
-                    rep->cap = cap;
-                }
-                rep->results[rep->n++] = r;
-                rep->unknown++;
+                cli_report_add(m, rep, r);
             }
     }
     free(seen);

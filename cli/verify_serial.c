@@ -285,7 +285,7 @@ static VerValue value(Rd *r) {
     return v;
 }
 
-static void add(IrModule *m, VerReport *rep, VerResult r) {
+void cli_report_add(IrModule *m, VerReport *rep, VerResult r) {
     if (rep->n == rep->cap) {
         int cap = rep->cap ? 2 * rep->cap : 32;
         VerResult *x = arena_alloc(m->arena, (size_t)cap * sizeof *x);
@@ -394,7 +394,7 @@ bool cli_results_parse(IrModule *m, const char *text, size_t len, VerReport *rep
         word(&r, "end");
         line_end(&r);
         if (!r.bad)
-            add(m, rep, res);
+            cli_report_add(m, rep, res);
     }
     return !r.bad;
 }
