@@ -79,7 +79,6 @@ static Z3_sort idx_sort(Enc *e) { return Z3_mk_bv_sort(e->z, 256); }
 /* The tuple of a struct, list or string type (NULL for other types). */
 static AggSort *agg_of(Enc *e, IrType *t) {
     Z3_context z = e->z;
-    e->agg = true;
     if (t->kind == IRT_REF)
         t = t->elem;
     if (t->kind == IRT_STRUCT) {
@@ -334,6 +333,8 @@ static Z3_ast as_index(Enc *e, Z3_ast i) {
 
 static Z3_ast step_read(Enc *e, Z3_ast cur, IrType *t, IrPathElem pe, Z3_ast idx) {
     Z3_context z = e->z;
+    if (pe.kind == IR_PATH_FIELD || (t->kind == IRT_REF ? t->elem : t)->kind != IRT_MAP)
+        e->agg = true; /* tuples reach the formulas */
     if (t->kind == IRT_REF)
         t = t->elem;
     if (pe.kind == IR_PATH_FIELD) {
@@ -355,6 +356,7 @@ static Z3_ast step_read(Enc *e, Z3_ast cur, IrType *t, IrPathElem pe, Z3_ast idx
 
 static Z3_ast step_write(Enc *e, Z3_ast cur, IrType *t, IrPathElem pe, Z3_ast idx, Z3_ast v) {
     Z3_context z = e->z;
+    e->agg = true; /* tuples reach the formulas */
     if (t->kind == IRT_REF)
         t = t->elem;
     if (pe.kind == IR_PATH_FIELD) {
@@ -413,6 +415,7 @@ static Z3_ast path_write(Enc *e, Z3_ast root, IrType *t, IrPathElem *path, int n
 
 /* The length field of a list or string value, and the value with a new length. */
 static Z3_ast agg_len(Enc *e, Z3_ast v, IrType *t) {
+    e->agg = true; /* tuples reach the formulas */
     AggSort *a = agg_of(e, t);
     return a && (t->kind == IRT_LIST || t->kind == IRT_STRING ||
                  (t->kind == IRT_REF && (t->elem->kind == IRT_LIST || t->elem->kind == IRT_STRING)))
@@ -1123,6 +1126,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             }
             case IR_STR: {
                 AggSort *ag = agg_of(e, in->type);
+                e->agg = true;
                 if (!ag)
                     break;
                 Z3_ast bytes = Z3_mk_const_array(z, idx_sort(e), mk_n(e, 0, 8));
@@ -1132,7 +1136,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 v = Z3_mk_app(z, ag->mk, 2, f);
                 break;
             }
-            case IR_ALLOCA: v = zero_of(e, in->alloc_type); break;
+            case IR_ALLOCA: v = zero_of(e, in->alloc_type); e->agg = true; break;
             case IR_WIDEN: v = av[0]; break;
             case IR_MLOAD: case IR_MLEN: {
                 IrType *t = NULL;

@@ -449,8 +449,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
     Z3_ast rt = ver_tx_start(&e, f, e.entry, state);
     for (int i = 0; i < f->nparams; i++)
         rt = and2v(z, rt, enc_len_bounds(&e, params[i], f->params[i].type));
-    for (int v = 0; v < m->nstorage && !init; v++)
-        rt = and2v(z, rt, enc_len_bounds(&e, e.entry[v], m->storage[v].type));
+
     Z3_ast req = NULL, revif = NULL;
     IrFunc *rsp = NULL;
     bool uses_inv = false;
@@ -513,6 +512,9 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
         push_obl(&e, (VObl){rsp, NULL, rsp, "unexpected revert", f->span, Z3_mk_not(z, ok), revif,
                             e.approx});
     Z3_ast axioms = init ? Z3_mk_true(z) : enc_sum_axioms(&e, e.entry, 0);
+    /* the stored lists and strings within their bounds, when the formulas hold tuples */
+    for (int v = 0; v < m->nstorage && !init && e.agg; v++)
+        axioms = and2v(z, axioms, enc_len_bounds(&e, e.entry[v], m->storage[v].type));
     if (e.defs)
         axioms = and2v(z, axioms, e.defs);
     Query q;
