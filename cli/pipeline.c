@@ -73,8 +73,10 @@ int cli_optimize(const char *cmd, IrModule *m, const char *stop_after, DiagSink 
 /* The proof budget per check when building: a fortieth of `writ verify`'s, so that a build stays
  * quick; a check whose proof needs more stays in the code (safe, only costlier).
  * $WRIT_BUILD_RLIMIT overrides it. Functions with loops or more than CLI_BUILD_MAX_UNIT
- * instructions (with their callees) are not verified by a build at all (their checks stay)
- * unless a `writ verify` of the same IR is in the cache. */
+ * instructions (with their callees) are not verified by a build at all (their checks stay).
+ * A build never borrows the verdicts of an earlier `writ verify` from the cache, though they
+ * may prove more: the bytecode must follow from the source and the options alone, or a
+ * block explorer rebuilding the contract would get different code than was deployed. */
 enum { CLI_BUILD_MAX_UNIT = 400 };
 static unsigned build_rlimit(void) {
     const char *e = getenv("WRIT_BUILD_RLIMIT");
@@ -88,21 +90,12 @@ int cli_prove_checks(IrModule *m, bool keep, DiagSink *diags) {
         return EXIT_OK;
     SrcSet *srcs = diags ? diags->srcs : NULL;
     VerReport rep = {0};
-    /* A `writ verify` of this very IR (its default options) already in the cache has the
-     * full budget's verdicts: use them. Else the checks alone, on the build's budget. */
-    CliVerifyRun full = {.opts = {.rlimit = VER_RLIMIT_DEFAULT, .depth = CLI_VERIFY_DEPTH,
-                                  .only_func = -1},
-                         .jobs = 1, .replay = true, .use_cache = true, .lookup_only = true};
-    if (!cli_verify_module(m, srcs, &full, &rep))
+    CliVerifyRun run = {.opts = {.rlimit = build_rlimit(), .depth = 0, .only_func = -1,
+                                 .checks_only = true},
+                        .jobs = 1, .replay = false, .use_cache = true,
+                        .max_unit = CLI_BUILD_MAX_UNIT};
+    if (!cli_verify_module(m, srcs, &run, &rep))
         return EXIT_USAGE;
-    if (full.incomplete) {
-        CliVerifyRun run = {.opts = {.rlimit = build_rlimit(), .depth = 0, .only_func = -1,
-                                     .checks_only = true},
-                            .jobs = 1, .replay = false, .use_cache = true,
-                            .max_unit = CLI_BUILD_MAX_UNIT};
-        if (!cli_verify_module(m, srcs, &run, &rep))
-            return EXIT_USAGE;
-    }
     ver_mark_proven(&rep);
     return EXIT_OK;
 }

@@ -61,9 +61,6 @@ typedef struct CliVerifyRun {
                             * instructions than this, or a loop, is not verified; each check
                             * it reaches gets an unknown result ("not verified when building")
                             * so that ver_mark_proven keeps it */
-    bool lookup_only;      /* only read the cache: when a unit is not there, verify nothing and
-                            * set `incomplete` (rep untouched) */
-    bool incomplete;
     int cache_hits, cache_misses;
 } CliVerifyRun;
 /* Verifies m (already optimised; `srcs` its sources, kept in m->srcs when it has none) into rep: init and each public function, cached by the

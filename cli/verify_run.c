@@ -359,12 +359,6 @@ bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *
         miss[nmiss++] = i;
         run->cache_misses++;
     }
-    if (ok && run->lookup_only && nmiss > 0) {
-        run->incomplete = true;
-        nmiss = 0;
-        for (int i = 0; i < nf; i++)
-            unit[i] = false;
-    }
     int nw = run->jobs < nmiss ? run->jobs : nmiss;
     if (ok && nw <= 1) {
         for (int k = 0; k < nmiss; k++)
