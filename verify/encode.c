@@ -1060,7 +1060,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             }
             case IR_SLOAD: case IR_OLD_SLOAD: {
                 Z3_ast keys[4];
-                int nk;
+                int nk = 0; /* place() sets it when it succeeds; gcc cannot see that */
                 IrType *t = place(e, in, av, 0, keys, &nk);
                 Z3_ast *from = in->op == IR_SLOAD ? st : old;
                 if (t && from && from[in->var]) {
@@ -1079,7 +1079,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
             }
             case IR_SSTORE: {
                 Z3_ast keys[4];
-                int nk;
+                int nk = 0;
                 /* a variable without a term is never read exactly: every read is fresh */
                 if (st[in->var] && place(e, in, av, 1, keys, &nk) && av[0]) {
                     if (nk == 1 && e->has_sum[in->var] && st[ENC_SUM(e, in->var)]) {
