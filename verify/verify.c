@@ -407,6 +407,13 @@ Z3_ast ver_tx_start(Enc *e, IrFunc *f, Z3_ast *pre, Z3_ast *state) {
     facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_CALLER], e->env[IR_ENV_ADDRESS])));
     facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_CALLER], zero160)));
     facts = and2v(z, facts, Z3_mk_not(z, Z3_mk_eq(z, e->env[IR_ENV_ORIGIN], zero160)));
+    /* block number, timestamp and chain id are below 2^64 (EIP-1985's sane limits, which
+     * clients enforce; the VM's block has 64-bit fields): a counterexample needing a
+     * timestamp of 2^255 is not one any chain can produce */
+    Z3_ast lim64 = Z3_mk_numeral(z, "18446744073709551616", Z3_mk_bv_sort(z, 256));
+    facts = and2v(z, facts, Z3_mk_bvult(z, e->env[IR_ENV_NUMBER], lim64));
+    facts = and2v(z, facts, Z3_mk_bvult(z, e->env[IR_ENV_TIMESTAMP], lim64));
+    facts = and2v(z, facts, Z3_mk_bvult(z, e->env[IR_ENV_CHAINID], lim64));
     return facts;
 }
 
