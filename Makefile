@@ -1,7 +1,7 @@
 # The README's commands. CMake does the building; this file only names the jobs.
 #   make demo   — check the token example, print its IR, verify it (and show a bug the
-#                 verifier finds), build it for evm and wasm, and run its scenario on
-#                 both targets
+#                 verifier finds), build it for evm and wasm, run its scenario on both
+#                 targets, and show the ERC20 example's gas next to solc's
 #   make test   — the whole test suite (sanitizer build: ASan + UBSan, clang-14)
 #   make bench  — benchmarks (release build)
 #   make fuzz   — long fuzzing runs (FUZZ_SECONDS each)
@@ -49,9 +49,11 @@ demo: release
 	@if [ -f "$(SHARED)/oracles/evm/evmrun.mjs" ]; then \
 	  sh tests/oracle/setup.sh "$(SHARED)" $(REL_BUILD)/oracle && \
 	  echo "== writ test examples/scenarios/token.yaml --target all  (EVM oracle and the bundled VM)" && \
-	  WRIT_EVM_ORACLE=$(REL_BUILD)/oracle $(WRIT) test examples/scenarios/token.yaml --target all; \
+	  WRIT_EVM_ORACLE=$(REL_BUILD)/oracle $(WRIT) test examples/scenarios/token.yaml --target all && \
+	  echo "== writ bench evm --runs 5  (the ERC20 example's gas and size next to solc's reference build)" && \
+	  WRIT_EVM_ORACLE=$(REL_BUILD)/oracle $(WRIT) bench evm --runs 5; \
 	else \
-	  echo "SKIP: no $(SHARED)/oracles/evm: the token's scenario needs the EVM oracle (set WRIT_SHARED)"; \
+	  echo "SKIP: no $(SHARED)/oracles/evm: the token's scenario and gas need the EVM oracle (set WRIT_SHARED)"; \
 	fi
 
 test: deps $(TEST_BUILD)/CMakeCache.txt
