@@ -46,8 +46,6 @@ char *cli_results_serialize(IrModule *m, const VerReport *rep, int from, size_t 
 /* Appends the results in `text` (from cli_results_serialize on the same IR) to rep;
  * strings, types and counterexamples are rebuilt in m's arena. false on malformed text. */
 bool cli_results_parse(IrModule *m, const char *text, size_t len, VerReport *rep);
-/* Appends one result to rep (grown in m's arena) and counts its verdict. */
-void cli_report_add(IrModule *m, VerReport *rep, VerResult r);
 
 /* ---- verify_run.c ---- */
 enum { CLI_VERIFY_DEPTH = 3 };   /* `writ verify`'s default search depth */

@@ -174,7 +174,7 @@ static void keep_reached_checks(IrModule *m, int fi, VerReport *rep) {
                 VerResult r = {.verdict = VER_UNKNOWN, .kind = "not verified", .func = m->funcs[fi]->name,
                                .where = m->funcs[f]->name, .span = i->span, .at = i, .keep = true,
                                .fidx = fi, .detail = "too large to verify when building"};
-                cli_report_add(m, rep, r);
+                ver_report_add(m, rep, r);
             }
     }
     free(seen);

@@ -285,24 +285,6 @@ static VerValue value(Rd *r) {
     return v;
 }
 
-void cli_report_add(IrModule *m, VerReport *rep, VerResult r) {
-    if (rep->n == rep->cap) {
-        int cap = rep->cap ? 2 * rep->cap : 32;
-        VerResult *x = arena_alloc(m->arena, (size_t)cap * sizeof *x);
-        if (rep->n)
-            memcpy(x, rep->results, (size_t)rep->n * sizeof *x);
-        rep->results = x;
-        rep->cap = cap;
-    }
-    rep->results[rep->n++] = r;
-    if (r.verdict == VER_PROVED)
-        rep->proved++;
-    else if (r.verdict == VER_VIOLATED)
-        rep->violated++;
-    else
-        rep->unknown++;
-}
-
 bool cli_results_parse(IrModule *m, const char *text, size_t len, VerReport *rep) {
     Rd r = {.m = m, .p = text, .end = text + len};
     while (!r.bad && r.p < r.end) {
@@ -394,7 +376,7 @@ bool cli_results_parse(IrModule *m, const char *text, size_t len, VerReport *rep
         word(&r, "end");
         line_end(&r);
         if (!r.bad)
-            cli_report_add(m, rep, res);
+            ver_report_add(m, rep, res);
     }
     return !r.bad;
 }

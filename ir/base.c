@@ -120,15 +120,19 @@ char *arena_strndup(Arena *a, const char *s, size_t n) {
     return p;
 }
 
+void *arena_grow(Arena *a, void *items, int len, int *cap, size_t elem, int first) {
+    if (len < *cap)
+        return items;
+    int n = *cap ? 2 * *cap : first;
+    void *x = arena_alloc(a, elem * (size_t)n);
+    if (len)
+        memcpy(x, items, elem * (size_t)len);
+    *cap = n;
+    return x;
+}
+
 void ptrvec_push(Arena *a, PtrVec *v, void *item) {
-    if (v->len == v->cap) {
-        int cap = v->cap ? v->cap * 2 : 8;
-        void **items = arena_alloc(a, sizeof(void *) * (size_t)cap);
-        if (v->len)
-            memcpy(items, v->items, sizeof(void *) * (size_t)v->len);
-        v->items = items;
-        v->cap = cap;
-    }
+    v->items = arena_grow(a, v->items, v->len, &v->cap, sizeof *v->items, 8);
     v->items[v->len++] = item;
 }
 

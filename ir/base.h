@@ -50,6 +50,11 @@ void arena_peak_reset(void);
 #define ARENA_NEW(a, T) ((T *)arena_alloc((a), sizeof(T)))
 #define ARENA_ARRAY(a, T, n) ((T *)arena_alloc((a), sizeof(T) * (size_t)(n)))
 
+/* Makes room for one more element in an arena-backed array of `len` elements of `elem`
+ * bytes and capacity *cap, doubling it (from `first`) when full; the old storage is
+ * abandoned. Returns the array, moved or not. */
+void *arena_grow(Arena *a, void *items, int len, int *cap, size_t elem, int first);
+
 /* Growable array of pointers, backed by an arena (old storage is abandoned on growth). */
 typedef struct PtrVec {
     void **items;

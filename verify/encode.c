@@ -431,14 +431,7 @@ static Z3_ast agg_setlen(Enc *e, Z3_ast v, IrType *t, Z3_ast n) {
 }
 
 static void note_read(Enc *e, IrInstr *in, Z3_ast *keys, int n, IrType *t) {
-    if (e->nreads == e->rcap) {
-        int cap = e->rcap ? 2 * e->rcap : 16;
-        VRead *r = arena_alloc(e->arena, cap * sizeof *r);
-        if (e->nreads)
-            memcpy(r, e->reads, e->nreads * sizeof *r);
-        e->reads = r;
-        e->rcap = cap;
-    }
+    e->reads = arena_grow(e->arena, e->reads, e->nreads, &e->rcap, sizeof *e->reads, 16);
     VRead *r = &e->reads[e->nreads++];
     r->var = in->var;
     r->nkeys = n;
@@ -466,15 +459,12 @@ void enc_add_obl(Enc *e, const void *key, IrInstr *at, IrFunc *where, const char
             return;
         }
     }
-    if (e->nobls == e->cap) {
-        int cap = e->cap ? 2 * e->cap : 16;
-        VObl *o = arena_alloc(e->arena, cap * sizeof *o);
-        if (e->nobls)
-            memcpy(o, e->obls, e->nobls * sizeof *o);
-        e->obls = o;
-        e->cap = cap;
-    }
-    e->obls[e->nobls++] = (VObl){key, at, where, kind, span, pc, cond, e->approx};
+    enc_push_obl(e, (VObl){key, at, where, kind, span, pc, cond, e->approx});
+}
+
+void enc_push_obl(Enc *e, VObl o) {
+    e->obls = arena_grow(e->arena, e->obls, e->nobls, &e->cap, sizeof o, 16);
+    e->obls[e->nobls++] = o;
 }
 
 static void add_obl(Enc *e, IrInstr *at, IrFunc *where, Z3_ast pc, Z3_ast cond) {
@@ -584,14 +574,7 @@ static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
                 Z3_ast def = and2(e, Z3_mk_eq(z, sum, Z3_mk_zero_ext(z, w, a[0])), Z3_mk_bvult(z, r, dc));
                 (void)ws;
                 e->defs = e->defs ? and2(e, e->defs, def) : def;
-                if (e->ndivs == e->dcap) {
-                    int cap = e->dcap ? 2 * e->dcap : 8;
-                    struct VDiv *d = arena_alloc(e->arena, cap * sizeof *d);
-                    if (e->ndivs)
-                        memcpy(d, e->divs, e->ndivs * sizeof *d);
-                    e->divs = d;
-                    e->dcap = cap;
-                }
+                e->divs = arena_grow(e->arena, e->divs, e->ndivs, &e->dcap, sizeof *e->divs, 8);
                 e->divs[e->ndivs++] = (struct VDiv){a[0], dc, q, r};
             }
             return in->op == IR_DIV ? q : r;
@@ -1407,14 +1390,7 @@ static void note_key(Enc *e, int var, Z3_ast key) {
     for (int i = 0; i < e->nskeys; i++)
         if (e->skeys[i].var == var && e->skeys[i].key == key)
             return;
-    if (e->nskeys == e->skcap) {
-        int cap = e->skcap ? 2 * e->skcap : 16;
-        VKey *k = arena_alloc(e->arena, cap * sizeof *k);
-        if (e->nskeys)
-            memcpy(k, e->skeys, e->nskeys * sizeof *k);
-        e->skeys = k;
-        e->skcap = cap;
-    }
+    e->skeys = arena_grow(e->arena, e->skeys, e->nskeys, &e->skcap, sizeof *e->skeys, 16);
     e->skeys[e->nskeys++] = (VKey){var, key};
 }
 

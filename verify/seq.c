@@ -303,7 +303,7 @@ void ver_search(IrModule *m, const VerOptions *o, unsigned rlimit, VerReport *re
                     nr.cex = cex;
                     nr.confirmed = 0;
                     nr.detail = detail;
-                    ver_add_result(m, out, nr);
+                    ver_report_add(m, out, nr);
                     r->cex = cex; /* found: not searched again at a greater depth */
                 } else {
                     if (r->verdict == VER_UNKNOWN) {

@@ -10,15 +10,8 @@
 
 #include "vint.h"
 
-void ver_add_result(IrModule *m, VerReport *rep, VerResult r) {
-    if (rep->n == rep->cap) {
-        int cap = rep->cap ? 2 * rep->cap : 32;
-        VerResult *x = arena_alloc(m->arena, cap * sizeof *x);
-        if (rep->n)
-            memcpy(x, rep->results, rep->n * sizeof *x);
-        rep->results = x;
-        rep->cap = cap;
-    }
+void ver_report_add(IrModule *m, VerReport *rep, VerResult r) {
+    rep->results = arena_grow(m->arena, rep->results, rep->n, &rep->cap, sizeof r, 32);
     rep->results[rep->n++] = r;
     if (r.verdict == VER_PROVED)
         rep->proved++;
@@ -417,18 +410,6 @@ Z3_ast ver_tx_start(Enc *e, IrFunc *f, Z3_ast *pre, Z3_ast *state) {
     return facts;
 }
 
-static void push_obl(Enc *e, VObl o) {
-    if (e->nobls == e->cap) {
-        int cap = e->cap ? 2 * e->cap : 16;
-        VObl *x = arena_alloc(e->arena, cap * sizeof *x);
-        if (e->nobls)
-            memcpy(x, e->obls, e->nobls * sizeof *x);
-        e->obls = x;
-        e->cap = cap;
-    }
-    e->obls[e->nobls++] = o;
-}
-
 static bool is_spec_kind(const char *k) {
     return strcmp(k, "postcondition") == 0 || strcmp(k, "reverts_if") == 0 ||
            strcmp(k, "unexpected revert") == 0 || strcmp(k, "precondition") == 0;
@@ -470,7 +451,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
         Z3_ast c = enc_spec(&e, sp, params, e.entry, e.entry, NULL);
         if (rif) {
             if (!c) {
-                push_obl(&e, (VObl){sp, NULL, sp, "reverts_if", sp->span, Z3_mk_true(z), NULL, NULL});
+                enc_push_obl(&e, (VObl){sp, NULL, sp, "reverts_if", sp->span, Z3_mk_true(z), NULL, NULL});
                 continue;
             }
             revif = revif ? Z3_mk_or(z, 2, (Z3_ast[]){revif, c}) : c;
@@ -488,7 +469,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
     if (!e.fail)
         enc_func(&e, f, params, Z3_mk_true(z), state, e.entry, NULL, &ok, &val, 0);
     if (e.fail) {
-        ver_add_result(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
+        ver_report_add(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
                                        ver_cat(m->arena, "not encoded: ", e.fail), NULL, 0, fidx,
                                        false, false});
         arena_free(&arena);
@@ -509,14 +490,14 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
         if (rif) {
             Z3_ast c = enc_spec(&e, sp, params, e.entry, e.entry, NULL);
             if (c)
-                push_obl(&e, (VObl){sp, NULL, sp, "reverts_if", sp->span, c, Z3_mk_not(z, ok), e.approx});
+                enc_push_obl(&e, (VObl){sp, NULL, sp, "reverts_if", sp->span, c, Z3_mk_not(z, ok), e.approx});
             continue;
         }
         Z3_ast c = enc_spec(&e, sp, params, state, e.entry, val);
-        push_obl(&e, (VObl){sp, NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c, e.approx});
+        enc_push_obl(&e, (VObl){sp, NULL, sp, ens ? "postcondition" : "invariant", sp->span, ok, c, e.approx});
     }
     if (revif && !o->checks_only)
-        push_obl(&e, (VObl){rsp, NULL, rsp, "unexpected revert", f->span, Z3_mk_not(z, ok), revif,
+        enc_push_obl(&e, (VObl){rsp, NULL, rsp, "unexpected revert", f->span, Z3_mk_not(z, ok), revif,
                             e.approx});
     Z3_ast axioms = init ? Z3_mk_true(z) : enc_sum_axioms(&e, e.entry, 0);
     /* the stored lists and strings within their bounds, when the formulas hold tuples */
@@ -541,7 +522,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
         }
         if (v != VER_PROVED)
             unwound = "a loop was not fully unrolled";
-        ver_add_result(m, rep, (VerResult){v, ob->kind, f->name, ob->where->name, ob->span, NULL,
+        ver_report_add(m, rep, (VerResult){v, ob->kind, f->name, ob->where->name, ob->span, NULL,
                                        detail ? ver_cat(m->arena, NULL, detail) : NULL, NULL, 0, fidx,
                                        req != NULL, uses_inv});
     }
@@ -594,7 +575,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
             v = VER_UNKNOWN;
             detail = ver_cat(&arena, "holds for the unrolled iterations only: ", unwound);
         }
-        ver_add_result(m, rep, (VerResult){v, ob->kind, f->name, ob->where->name, ob->span, ob->at,
+        ver_report_add(m, rep, (VerResult){v, ob->kind, f->name, ob->where->name, ob->span, ob->at,
                                        detail ? ver_cat(m->arena, NULL, detail) : NULL,
                                        v == VER_VIOLATED ? cex : NULL, 0, fidx,
                                        keep || (req != NULL && !ob->at), uses_inv});

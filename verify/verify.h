@@ -81,6 +81,9 @@ typedef struct VerOptions {
 /* Verifies init and every public function of m (or the one o->only_func names),
  * appending results to rep. */
 void ver_module_verify(IrModule *m, const VerOptions *o, VerReport *rep);
+/* Appends one result to rep (grown in m's arena) and counts its verdict: for the
+ * verifier's own results and for results read back from a cache or a worker. */
+void ver_report_add(IrModule *m, VerReport *rep, VerResult r);
 /* Sets IR_F_PROVEN on every check instruction all of whose results in rep are proved. */
 void ver_mark_proven(const VerReport *rep);
 

@@ -82,6 +82,8 @@ Z3_ast enc_spec(Enc *e, IrFunc *sp, Z3_ast *args, Z3_ast *state, Z3_ast *old, Z3
  * condition becomes the disjunction). */
 void enc_add_obl(Enc *e, const void *key, IrInstr *at, IrFunc *where, const char *kind,
                  Span span, Z3_ast pc, Z3_ast cond);
+/* Appends an obligation as it is (no merging with an earlier one of the same key). */
+void enc_push_obl(Enc *e, VObl o);
 /* Drops what encode.c keeps per Z3 context (the tuple sorts), before it is deleted. */
 void enc_forget(Z3_context z);
 /* Lists and strings (at the top of v or in its struct fields) within their bounds. */
@@ -131,7 +133,6 @@ void ver_show_bits(U256 u, IrType *t, char *buf, size_t size);
  * analysis (the ones not proved are its targets); rewrites the results it settles. */
 void ver_search(IrModule *m, const VerOptions *o, unsigned rlimit, VerReport *rep, int first,
                 VerReport *out, Z3_context z);
-void ver_add_result(IrModule *m, VerReport *rep, VerResult r);
 Z3_ast ver_tx_start(Enc *e, IrFunc *f, Z3_ast *pre, Z3_ast *state);
 
 #endif
