@@ -399,8 +399,22 @@ struct Decl {
     Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
     Span *callee_spans;    /* where each callee is first called */
     struct Scope *scope;   /* contract / interface: its member scope (sema-private) */
+    struct FnRegion *region; /* fn/init/invariant: where its body and specs live */
 };
 _Static_assert(sizeof(Decl) <= 272, "Decl layout");
+
+/* A function's body (its statements, expressions, type references and the symbols of its
+ * locals) and its spec clauses (an invariant's expression too) live in regions of their
+ * own, each released once the last IR module that lowers it has lowered it: the tree of
+ * what is already lowered and the IR of what is not yet lowered are never alive together.
+ * The declaration, its parameters and their symbols stay in the compilation's arena. */
+typedef struct FnRegion {
+    Arena body;
+    Arena specs;
+    Decl *last_lowerer;       /* the last contract whose module lowers them (fe_lower) */
+    bool body_released, specs_released;
+    struct FnRegion *next;    /* Program.regions */
+} FnRegion;
 
 /* ---------------- symbols ---------------- */
 typedef enum SymKind {
@@ -442,6 +456,7 @@ typedef struct Program {
     int nmodules;
     Decl **contracts;  /* every contract of the root module, in source order (sema) */
     int ncontracts;
+    FnRegion *regions;  /* every function's and invariant's regions, for fe_free */
 } Program;
 
 #endif

@@ -20,6 +20,7 @@ void fe_init(Compilation *c, const char *stdlib_dir) {
 }
 
 void fe_free(Compilation *c) {
+    fe_free_regions(c->prog);
     diag_free(&c->diags);
     srcset_free(&c->srcs);
     intern_free(c->names);
@@ -123,10 +124,28 @@ bool fe_check(Compilation *c) {
     return ok;
 }
 
+/* A contract's module lowers the bodies of its own and inherited functions; any contract
+ * may reach a free function, so only the last contract may release a free function's body. */
+static void mark_last_lowerers(Program *p) {
+    if (!p->ncontracts)
+        return;
+    for (FnRegion *r = p->regions; r; r = r->next)
+        r->last_lowerer = p->contracts[p->ncontracts - 1];
+    for (int i = 0; i < p->ncontracts; i++) {
+        Decl *c = p->contracts[i];
+        Decl **mem = c->all_members ? c->all_members : c->members;
+        int nmem = c->all_members ? c->nall_members : c->nmembers;
+        for (int k = 0; k < nmem; k++)
+            if (mem[k]->region && mem[k]->parent && mem[k]->parent->kind == D_CONTRACT)
+                mem[k]->region->last_lowerer = c;
+    }
+}
+
 bool fe_lower(Compilation *c) {
     Program *p = c->prog;
     c->modules = ARENA_ARRAY(&c->arena, IrModule *, p->ncontracts + 1);
     c->nmodules = 0;
+    mark_last_lowerers(p);
     for (int i = 0; i < p->ncontracts; i++) {
         IrModule *m = lower_contract(p, p->contracts[i], &c->arena);
         if (!m)

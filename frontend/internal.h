@@ -9,6 +9,11 @@
 /* Parses one file into a Module (imports are listed as D_IMPORT items, not followed). */
 Module *parse_module(Program *p, int file);
 
+/* Frees every function's body and spec regions (FnRegion) that the lowering has not
+ * released: fe_free does; a caller that parses with a Program of its own calls it before
+ * freeing the Program's arena. */
+void fe_free_regions(Program *p);
+
 /* Name resolution, types, safety rules over every module of the program. */
 bool sema_check(Program *p);
 

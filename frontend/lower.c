@@ -189,6 +189,30 @@ int lower_iface_index(Lower *L, Decl *d) {
     return i;
 }
 
+/* ---------------- releasing what is lowered ---------------- */
+
+bool lower_region_usable(Lower *L, Decl *d, bool specs) {
+    FnRegion *r = d->region;
+    if (!r || !(specs ? r->specs_released : r->body_released))
+        return true;
+    diag_error(L->p->diags, d->span, "internal error: the %s of '%s' %s released before "
+               "the contract '%s' lowered %s", specs ? "specs" : "body",
+               d->name ? d->name : d->kind == D_INIT ? "init" : "invariant",
+               specs ? "were" : "was", L->contract->name, specs ? "them" : "it");
+    return false;
+}
+
+void lower_region_release(Lower *L, Decl *d, bool specs) {
+    FnRegion *r = d->region;
+    if (!r || r->last_lowerer != L->contract)
+        return;
+    arena_free(specs ? &r->specs : &r->body);
+    if (specs)
+        r->specs_released = true;
+    else
+        r->body_released = true;
+}
+
 /* ---------------- pub storage getters ---------------- */
 
 /* `pub storage x: T` -> `pub view fn x(keys...) -> V` as solc makes it: one parameter per

@@ -81,6 +81,11 @@ int lower_error_index(Lower *L, Decl *d);
 int lower_iface_index(Lower *L, Decl *iface);
 int lower_func_index(Lower *L, Decl *fn);
 int lower_field_index(Decl *st, const char *name);
+/* A function's body (specs: its spec clauses or an invariant's expression) is still there
+ * to lower; an internal error when an earlier module released it (FnRegion). */
+bool lower_region_usable(Lower *L, Decl *d, bool specs);
+/* Releases it when this module is the last to lower it. */
+void lower_region_release(Lower *L, Decl *d, bool specs);
 
 /* lower_ssa.c */
 void lower_func_begin(Lower *L, IrFunc *f);

@@ -44,6 +44,8 @@ void lower_specs(Lower *L, Decl *fn, int owner) {
     static const char *const names[SP_COUNT] = {"requires", "ensures", "reverts_if"};
     IrFunc *of = L->m->funcs[owner];
     int count[SP_COUNT] = {0};
+    if (!lower_region_usable(L, fn, true))
+        return;
     for (int k = 0; k < fn->nspecs; k++) {
         Spec *sp = &fn->specs[k];
         IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, of->nparams + 1);
@@ -57,9 +59,12 @@ void lower_specs(Lower *L, Decl *fn, int owner) {
         L->result_type = sp->kind == SP_ENSURES ? of->ret : NULL;
         spec_body(L, f, fn, sp->expr);
     }
+    lower_region_release(L, fn, true);
 }
 
 void lower_invariant(Lower *L, Decl *inv) {
+    if (!lower_region_usable(L, inv, true))
+        return;
     int n = 0;
     for (int i = 0; i < L->m->nspecs; i++)
         if (L->m->specs[i]->kind == IR_FN_INVARIANT)
@@ -71,6 +76,7 @@ void lower_invariant(Lower *L, Decl *inv) {
     f->owner = -1;
     f->span = inv->span;
     spec_body(L, f, NULL, inv->expr);
+    lower_region_release(L, inv, true);
 }
 
 /* The symbol of the forall variable: the checker may annotate the forall itself or only

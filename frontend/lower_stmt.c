@@ -329,6 +329,8 @@ static bool block_mutates(Block *b, Sym *p) {
 }
 
 void lower_fn_body(Lower *L, Decl *fn, IrFunc *f) {
+    if (!lower_region_usable(L, fn, false))
+        return;
     L->fn = fn;
     L->in_spec = L->in_old = L->ghost = false;
     L->result_type = NULL;
@@ -355,4 +357,5 @@ void lower_fn_body(Lower *L, Decl *fn, IrFunc *f) {
             lower_emit(L, IR_UNREACHABLE, NULL, NULL, 0, fn->body->span);
     }
     lower_func_end(L);
+    lower_region_release(L, fn, false);
 }

@@ -393,6 +393,33 @@ static void parse_param_list(Parser *P, Decl *d, bool indexed, const char *what)
     parse_expect(P, TK_RPAREN, "to close the parameter list");
 }
 
+/* The regions of a function or invariant (see FnRegion), made on first use. */
+static FnRegion *fn_region(Parser *P, Decl *d) {
+    if (!d->region) {
+        FnRegion *r = ARENA_NEW(P->arena, FnRegion);
+        arena_init_region(&r->body, 2048);
+        arena_init_region(&r->specs, 1024);
+        r->next = P->prog->regions;
+        P->prog->regions = r;
+        d->region = r;
+    }
+    return d->region;
+}
+
+void fe_free_regions(Program *p) {
+    for (FnRegion *r = p->regions; r; r = r->next) {
+        arena_free(&r->body);
+        arena_free(&r->specs);
+    }
+}
+
+static void parse_body(Parser *P, Decl *d) {
+    Arena *outer = P->arena;
+    P->arena = &fn_region(P, d)->body;
+    d->body = parse_block(P);
+    P->arena = outer;
+}
+
 /* grammar:
  * spec = ( "requires" | "ensures" | "reverts_if" ) cond_expr ;
  */
@@ -412,7 +439,10 @@ static void parse_specs(Parser *P, Decl *d) {
         parse_advance(P);
         Spec *s = ARENA_NEW(&P->scratch, Spec); /* copied below */
         s->kind = k;
+        Arena *outer = P->arena;
+        P->arena = &fn_region(P, d)->specs;
         s->expr = parse_cond_expr(P);
+        P->arena = outer;
         s->span = parse_span_from(P, t->start);
         ptrvec_push(&P->scratch, &v, s);
         if (P->panicking)
@@ -540,7 +570,10 @@ static Decl *parse_struct(Parser *P, uint32_t start, Decl *parent) {
  */
 static Decl *parse_invariant(Parser *P, uint32_t start, Decl *parent) {
     Decl *d = decl_new(P, D_INVARIANT, start, parent);
+    Arena *outer = P->arena;
+    P->arena = &fn_region(P, d)->specs;
     d->expr = parse_expr(P);
+    P->arena = outer;
     parse_expect_semi(P, "after the invariant");
     decl_end(P, d);
     return d;
@@ -557,7 +590,7 @@ static Decl *parse_init(Parser *P, uint32_t start, unsigned flags, Decl *parent)
     parse_param_list(P, d, false, "'init'");
     parse_specs(P, d);
     if (parse_at(P, TK_LBRACE))
-        d->body = parse_block(P);
+        parse_body(P, d);
     else
         parse_error(P, parse_tok_span(P, parse_peek(P)), "expected '{' to begin the body of 'init', found %s",
                     lex_tok_name(parse_peek(P)->kind));
@@ -580,7 +613,7 @@ static Decl *parse_fn(Parser *P, uint32_t start, unsigned flags, Decl *parent) {
     bool in_iface = parent && parent->kind == D_INTERFACE;
     if (parse_at(P, TK_LBRACE)) {
         Token *t = parse_peek(P);
-        d->body = parse_block(P);
+        parse_body(P, d);
         if (in_iface)
             diag_error(P->diags, parse_span_from(P, t->start),
                        "functions of an interface have no body");

@@ -17,7 +17,12 @@ static const char *fn_name(Decl *f) {
 static void check_block(Sema *s, Block *b, bool new_scope);
 
 static Sym *declare_local(Sema *s, SymKind kind, const char *name, Span sp, Type *t) {
+    /* a local's symbol goes with the body (FnRegion) */
+    Arena *outer = s->a;
+    if (s->fn && s->fn->region)
+        s->a = &s->fn->region->body;
     Sym *v = sema_declare(s, s->scope, kind, name, sp);
+    s->a = outer;
     v->type = t;
     v->index = s->nlocals++;
     v->fn = s->fn;

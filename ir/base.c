@@ -49,6 +49,11 @@ void arena_peak_reset(void) { peak_bytes = live_bytes; }
 
 void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
 
+void arena_init_region(Arena *a, uint32_t first) {
+    memset(a, 0, sizeof *a);
+    a->chunk = first < ARENA_CHUNK ? first : 0;
+}
+
 void arena_free(Arena *a) {
     ArenaChunk *c = a->head;
     while (c) {
@@ -74,12 +79,15 @@ void *arena_alloc(Arena *a, size_t size) {
     size = (size + 7) & ~(size_t)7; /* 8 bytes: the most any node needs (pointers, U256 limbs) */
     ArenaChunk *c = a->head;
     if (!c || c->size - c->used < size) {
-        size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+        size_t std = a->chunk ? a->chunk : ARENA_CHUNK;
+        size_t cap = size > std / 4 ? size : std;
+        if (cap == std && a->chunk)
+            a->chunk = a->chunk * 2 < ARENA_CHUNK ? a->chunk * 2 : 0;
         c = chunk_new(cap);
         c->size = cap;
         c->used = 0;
         /* A big one-off block goes behind the current chunk so the chunk's tail stays usable. */
-        if (cap != ARENA_CHUNK && a->head) {
+        if (cap != std && a->head) {
             c->next = a->head->next;
             a->head->next = c;
         } else {

@@ -30,9 +30,14 @@ typedef struct ArenaChunk ArenaChunk;
 typedef struct Arena {
     ArenaChunk *head;
     size_t used_total; /* bytes handed out, for the memory benchmark */
+    uint32_t chunk;    /* the next chunk's size; 0 = the standard 64 KiB */
 } Arena;
 
 void arena_init(Arena *a);
+/* An arena for a small region freed early (a function's tree): its chunks start at
+ * `first` bytes and double up to the standard size, so a thousand small regions alive at
+ * once do not each hold a 64 KiB chunk. */
+void arena_init_region(Arena *a, uint32_t first);
 void arena_free(Arena *a);                 /* frees every chunk at once */
 void *arena_alloc(Arena *a, size_t size);  /* zeroed, 8-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);

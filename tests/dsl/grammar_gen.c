@@ -486,6 +486,7 @@ static int parse_text(const char *text, unsigned long seed) {
     diag_free(&diags);
     srcset_free(&srcs);
     intern_free(prog.names);
+    fe_free_regions(&prog);
     arena_free(&arena);
     return errors;
 }

@@ -353,6 +353,7 @@ int main(int argc, char **argv) {
     diag_free(&diags);
     srcset_free(&srcs);
     intern_free(prog.names);
+    fe_free_regions(&prog);
     arena_free(&arena);
     return rc;
 }
