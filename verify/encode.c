@@ -515,24 +515,125 @@ static bool wide_op(IrOp op) {
     }
 }
 
+/* ---- comparisons of wide sums: common terms cancelled ----
+ * A wide value is an exact integer (that is what VER_WIDE bits are for), so a + x <= b + x
+ * is a <= b. Z3 keeps both adders, and proving such a comparison from the pre-state's
+ * invariant (sum + highestBid <= balance, where a bid adds msg.value to both sides) asks
+ * the SAT solver to reason through two 512-bit carry chains: auction.writ's invariants
+ * ran out of rlimit there. Both sides are read as signed multisets of summands, the
+ * summands on both sides cancel, and what is left is compared: positive terms against
+ * negative ones, so the pre-state's own comparison often reappears as it is. */
+enum { WIDE_TERMS = 32 };
+
+typedef struct WTerm {
+    Z3_ast t;
+    int coef;
+} WTerm;
+
+/* Adds sign * a to the terms; false when there are too many to keep. */
+static bool wide_terms(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth) {
+    Z3_context z = e->z;
+    if (depth < 16 && Z3_get_ast_kind(z, a) == Z3_APP_AST) {
+        Z3_app app = Z3_to_app(z, a);
+        Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+        unsigned na = Z3_get_app_num_args(z, app);
+        if (k == Z3_OP_BADD) {
+            for (unsigned i = 0; i < na; i++)
+                if (!wide_terms(e, Z3_get_app_arg(z, app, i), sign, ts, n, depth + 1))
+                    return false;
+            return true;
+        }
+        if (k == Z3_OP_BSUB && na == 2)
+            return wide_terms(e, Z3_get_app_arg(z, app, 0), sign, ts, n, depth + 1) &&
+                   wide_terms(e, Z3_get_app_arg(z, app, 1), -sign, ts, n, depth + 1);
+        if (k == Z3_OP_BNEG && na == 1)
+            return wide_terms(e, Z3_get_app_arg(z, app, 0), -sign, ts, n, depth + 1);
+    }
+    for (int i = 0; i < *n; i++)
+        if (Z3_is_eq_ast(z, ts[i].t, a)) {
+            ts[i].coef += sign;
+            return true;
+        }
+    if (*n == WIDE_TERMS)
+        return false;
+    ts[(*n)++] = (WTerm){a, sign};
+    return true;
+}
+
+/* The sum of the terms whose coefficient has the given sign (each |coef| times). */
+static Z3_ast wide_side(Enc *e, const WTerm *ts, int n, int sign) {
+    Z3_ast acc = NULL;
+    for (int i = 0; i < n; i++)
+        for (int c = ts[i].coef * sign; c > 0; c--)
+            acc = acc ? Z3_mk_bvadd(e->z, acc, ts[i].t) : ts[i].t;
+    return acc ? acc : Z3_mk_int(e->z, 0, Z3_mk_bv_sort(e->z, VER_WIDE));
+}
+
+static Z3_ast wide_cmp_op(Enc *e, IrOp op, Z3_ast a, Z3_ast b) {
+    Z3_context z = e->z;
+    switch (op) {
+    case IR_EQ: return Z3_mk_eq(z, a, b);
+    case IR_NE: return Z3_mk_not(z, Z3_mk_eq(z, a, b));
+    case IR_LT: return Z3_mk_bvslt(z, a, b);
+    case IR_LE: return Z3_mk_bvsle(z, a, b);
+    case IR_GT: return Z3_mk_bvsgt(z, a, b);
+    default: return Z3_mk_bvsge(z, a, b);
+    }
+}
+
+/* The comparison `terms op 0` (terms: left side positive, right side negative). A summand
+ * that is an if-then-else (the balance or a sum merged where paths join) is split into a
+ * comparison per branch, up to `budget` times, so that each branch's terms cancel too. */
+static Z3_ast wide_cmp_terms(Enc *e, IrOp op, const WTerm *ts, int n, int budget) {
+    Z3_context z = e->z;
+    for (int i = 0; i < n && budget > 0; i++) {
+        if (!ts[i].coef || Z3_get_ast_kind(z, ts[i].t) != Z3_APP_AST)
+            continue;
+        Z3_app app = Z3_to_app(z, ts[i].t);
+        if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_ITE)
+            continue;
+        Z3_ast br[2];
+        for (int k = 0; k < 2; k++) {
+            WTerm tk[WIDE_TERMS];
+            int nk = 0;
+            bool ok = true;
+            for (int j = 0; j < n && ok; j++)
+                if (j != i)
+                    ok = wide_terms(e, ts[j].t, ts[j].coef, tk, &nk, 0);
+            ok = ok && wide_terms(e, Z3_get_app_arg(z, app, 1 + k), ts[i].coef, tk, &nk, 0);
+            if (!ok)
+                return wide_cmp_op(e, op, wide_side(e, ts, n, 1), wide_side(e, ts, n, -1));
+            br[k] = wide_cmp_terms(e, op, tk, nk, budget - 1);
+        }
+        return Z3_mk_ite(z, Z3_get_app_arg(z, app, 0), br[0], br[1]);
+    }
+    return wide_cmp_op(e, op, wide_side(e, ts, n, 1), wide_side(e, ts, n, -1));
+}
+
+/* x[0] op x[1] with their common summands cancelled (as they are when the sides hold too
+ * many terms). */
+static Z3_ast wide_cmp(Enc *e, IrOp op, Z3_ast *x) {
+    WTerm ts[WIDE_TERMS];
+    int n = 0;
+    if (!wide_terms(e, x[0], 1, ts, &n, 0) || !wide_terms(e, x[1], -1, ts, &n, 0))
+        return wide_cmp_op(e, op, x[0], x[1]);
+    return wide_cmp_terms(e, op, ts, n, 3);
+}
+
 static Z3_ast enc_wide_op(Enc *e, IrInstr *in, Z3_ast *a) {
     Z3_context z = e->z;
     Z3_ast x[3];
     int first = in->op == IR_SELECT ? 1 : 0;
     for (int i = first; i < in->nargs && i < 3; i++)
         x[i] = enc_wide(e, a[i], in->args[i]->type);
+    if (in->op >= IR_EQ && in->op <= IR_GE)
+        return wide_cmp(e, (IrOp)in->op, x);
     switch (in->op) {
     case IR_SELECT: return Z3_mk_ite(z, a[0], x[1], x[2]);
     case IR_ADD: return Z3_mk_bvadd(z, x[0], x[1]);
     case IR_SUB: return mk_sub(e, x[0], x[1]);
     case IR_MUL: return Z3_mk_bvmul(z, x[0], x[1]);
     case IR_NEG: return mk_neg(e, x[0]);
-    case IR_EQ: return Z3_mk_eq(z, x[0], x[1]);
-    case IR_NE: return Z3_mk_not(z, Z3_mk_eq(z, x[0], x[1]));
-    case IR_LT: return Z3_mk_bvslt(z, x[0], x[1]);
-    case IR_LE: return Z3_mk_bvsle(z, x[0], x[1]);
-    case IR_GT: return Z3_mk_bvsgt(z, x[0], x[1]);
-    case IR_GE: return Z3_mk_bvsge(z, x[0], x[1]);
     default: return NULL;
     }
 }
@@ -1037,7 +1138,11 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 if (!e->in_spec)
                     bal = Z3_mk_extract(z, 255, 0, bal);
                 Z3_ast other = enc_fresh(e, "balance", Z3_mk_bv_sort(z, 256));
-                v = Z3_mk_ite(z, self, bal, e->in_spec ? enc_wide(e, other, in->type) : other);
+                /* balance(self) is the balance itself: no if-then-else between it and
+                 * the comparisons that cancel its summands */
+                v = Z3_is_eq_ast(z, av[0], e->env[IR_ENV_ADDRESS])
+                        ? bal
+                        : Z3_mk_ite(z, self, bal, e->in_spec ? enc_wide(e, other, in->type) : other);
                 e->env_used[IR_ENV_ADDRESS] = true;
                 break;
             }
