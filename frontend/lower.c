@@ -286,6 +286,7 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     L->contract = contract;
     L->a = arena;
     L->m = ir_module_new(arena, contract->name);
+    L->m->names_outlive = true; /* interned: they live as long as the compilation */
     Decl **mem = contract->all_members ? contract->all_members : contract->members;
     int nmem = contract->all_members ? contract->nall_members : contract->nmembers;
 

@@ -76,6 +76,8 @@ IrModule *ir_module_new(Arena *a, const char *name) {
 }
 
 static const char *dup(IrModule *m, const char *s) {
+    if (m->names_outlive)
+        return s;
     return s ? arena_strndup(m->arena, s, strlen(s)) : NULL;
 }
 

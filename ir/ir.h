@@ -209,6 +209,8 @@ typedef struct IrModule {
     IrFunc **funcs;     int nfuncs;   /* ordinary functions and init (kind IR_FN_INIT) */
     IrFunc **specs;     int nspecs;   /* spec functions, in source order */
     SrcSet *srcs;                    /* for printing spans; may be NULL */
+    bool names_outlive;              /* the names given to the builders outlive the module
+                                        (the frontend's interned names): kept, not copied */
     PtrVec types;                    /* the interned types (ir_type_*) */
 } IrModule;
 
