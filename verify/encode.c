@@ -530,6 +530,63 @@ typedef struct WTerm {
     int coef;
 } WTerm;
 
+static bool wide_terms(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth);
+
+/* Notes the value v of a checked add or sub (guarded) or of a wrapping one. */
+static void note_split(Enc *e, Z3_ast v, Z3_ast a, Z3_ast b, bool sub, bool guarded) {
+    for (int i = 0; i < e->nsplits; i++)
+        if (Z3_is_eq_ast(e->z, e->splits[i].v, v)) {
+            e->splits[i].unsafe |= !guarded;
+            return;
+        }
+    e->splits = arena_grow(e->arena, e->splits, e->nsplits, &e->spcap, sizeof *e->splits, 16);
+    e->splits[e->nsplits++] = (struct VSplit){v, a, b, sub, !guarded};
+}
+
+/* A term extended to VER_WIDE bits whose inside is an if-then-else (a storage value merged
+ * where paths join) becomes an if-then-else of extended branches; one whose inside is a
+ * checked add or sub becomes the exact sum or difference of its extended operands.
+ * 1: a's terms were added; 0: a is a leaf; -1: too many terms. */
+static int wide_split(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth) {
+    Z3_context z = e->z;
+    if (depth >= 16 || Z3_get_ast_kind(z, a) != Z3_APP_AST)
+        return 0;
+    Z3_app app = Z3_to_app(z, a);
+    Z3_func_decl d = Z3_get_app_decl(z, app);
+    Z3_decl_kind k = Z3_get_decl_kind(z, d);
+    if ((k != Z3_OP_ZERO_EXT && k != Z3_OP_SIGN_EXT) || Z3_get_app_num_args(z, app) != 1)
+        return 0;
+    unsigned by = (unsigned)Z3_get_decl_int_parameter(z, d, 0);
+    Z3_ast x = Z3_get_app_arg(z, app, 0);
+    if (Z3_get_ast_kind(z, x) != Z3_APP_AST)
+        return 0;
+    Z3_app xa = Z3_to_app(z, x);
+    Z3_decl_kind xk = Z3_get_decl_kind(z, Z3_get_app_decl(z, xa));
+    if (xk == Z3_OP_ITE) {
+        Z3_ast br[2];
+        for (int i = 0; i < 2; i++) {
+            Z3_ast b = Z3_get_app_arg(z, xa, 1 + (unsigned)i);
+            br[i] = k == Z3_OP_ZERO_EXT ? Z3_mk_zero_ext(z, by, b) : Z3_mk_sign_ext(z, by, b);
+        }
+        Z3_ast t = Z3_mk_ite(z, Z3_get_app_arg(z, xa, 0), br[0], br[1]);
+        return wide_terms(e, t, sign, ts, n, depth + 1) ? 1 : -1;
+    }
+    for (int i = 0; i < e->nsplits; i++) {
+        struct VSplit *sp = &e->splits[i];
+        if (sp->unsafe || !Z3_is_eq_ast(z, sp->v, x))
+            continue;
+        Z3_ast ops[2];
+        for (int j = 0; j < 2; j++) {
+            Z3_ast o = j ? sp->b : sp->a;
+            ops[j] = k == Z3_OP_ZERO_EXT ? Z3_mk_zero_ext(z, by, o) : Z3_mk_sign_ext(z, by, o);
+        }
+        return wide_terms(e, ops[0], sign, ts, n, depth + 1) &&
+                       wide_terms(e, ops[1], sp->sub ? -sign : sign, ts, n, depth + 1)
+                   ? 1 : -1;
+    }
+    return 0;
+}
+
 /* Adds sign * a to the terms; false when there are too many to keep. */
 static bool wide_terms(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth) {
     Z3_context z = e->z;
@@ -549,6 +606,9 @@ static bool wide_terms(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth)
         if (k == Z3_OP_BNEG && na == 1)
             return wide_terms(e, Z3_get_app_arg(z, app, 0), -sign, ts, n, depth + 1);
     }
+    int split = wide_split(e, a, sign, ts, n, depth);
+    if (split)
+        return split > 0;
     for (int i = 0; i < *n; i++)
         if (Z3_is_eq_ast(z, ts[i].t, a)) {
             ts[i].coef += sign;
@@ -592,20 +652,31 @@ static Z3_ast wide_cmp_terms(Enc *e, IrOp op, const WTerm *ts, int n, int budget
         Z3_app app = Z3_to_app(z, ts[i].t);
         if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_ITE)
             continue;
-        Z3_ast br[2];
+        Z3_ast br[2], c = Z3_get_app_arg(z, app, 0);
         for (int k = 0; k < 2; k++) {
             WTerm tk[WIDE_TERMS];
             int nk = 0;
             bool ok = true;
-            for (int j = 0; j < n && ok; j++)
-                if (j != i)
-                    ok = wide_terms(e, ts[j].t, ts[j].coef, tk, &nk, 0);
-            ok = ok && wide_terms(e, Z3_get_app_arg(z, app, 1 + k), ts[i].coef, tk, &nk, 0);
+            for (int j = 0; j < n && ok; j++) {
+                if (j == i)
+                    continue;
+                /* another summand choosing on the same condition takes the same branch
+                 * (the storage variables merged at one join) */
+                Z3_ast t = ts[j].t;
+                if (Z3_get_ast_kind(z, t) == Z3_APP_AST) {
+                    Z3_app ja = Z3_to_app(z, t);
+                    if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ja)) == Z3_OP_ITE &&
+                        Z3_is_eq_ast(z, Z3_get_app_arg(z, ja, 0), c))
+                        t = Z3_get_app_arg(z, ja, 1 + (unsigned)k);
+                }
+                ok = wide_terms(e, t, ts[j].coef, tk, &nk, 0);
+            }
+            ok = ok && wide_terms(e, Z3_get_app_arg(z, app, 1 + (unsigned)k), ts[i].coef, tk, &nk, 0);
             if (!ok)
                 return wide_cmp_op(e, op, wide_side(e, ts, n, 1), wide_side(e, ts, n, -1));
             br[k] = wide_cmp_terms(e, op, tk, nk, budget - 1);
         }
-        return Z3_mk_ite(z, Z3_get_app_arg(z, app, 0), br[0], br[1]);
+        return Z3_mk_ite(z, c, br[0], br[1]);
     }
     return wide_cmp_op(e, op, wide_side(e, ts, n, 1), wide_side(e, ts, n, -1));
 }
@@ -968,6 +1039,16 @@ static bool find_loops(Loops *L, IrBlock **order, int *n) {
     return true;
 }
 
+/* An add or sub whose check (same operands) comes before it in its block: its value is
+ * used only where the check passed, so there it is exact. */
+static bool checked(IrInstr *x) {
+    IrOp want = x->op == IR_ADD ? IR_CHECK_ADD : IR_CHECK_SUB;
+    for (IrInstr *p = x->block->first; p && p != x; p = p->next)
+        if (p->op == want && p->nargs == 2 && p->args[0] == x->args[0] && p->args[1] == x->args[1])
+            return true;
+    return false;
+}
+
 /* x as a wide value. A checked add or sub (the check just before it in its block passed
  * on every path reaching it) is exact in the wide domain, so it is widened operand by
  * operand: then a sum updated by `new - old` cancels syntactically (balances[to] + amount
@@ -979,12 +1060,7 @@ static Z3_ast wide_of(Loops *L, IrInstr *x, IrBlock *b, int c, int depth) {
     if (!v)
         return NULL;
     if (depth < 8 && (x->op == IR_ADD || x->op == IR_SUB) && !is_bool(x->type)) {
-        IrOp want = x->op == IR_ADD ? IR_CHECK_ADD : IR_CHECK_SUB;
-        bool guarded = false;
-        for (IrInstr *p = x->prev; p && !guarded; p = p->prev)
-            guarded = p->op == want && p->nargs == 2 && p->args[0] == x->args[0] &&
-                      p->args[1] == x->args[1];
-        if (guarded) {
+        if (checked(x)) {
             Z3_ast l = wide_of(L, x->args[0], b, c, depth + 1);
             Z3_ast r = wide_of(L, x->args[1], b, c, depth + 1);
             if (l && r)
@@ -1387,6 +1463,8 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 v = wide ? enc_wide_op(e, in, av) : enc_pure(e, in, av);
                 if (!v)
                     return false;
+                if (!wide && (in->op == IR_ADD || in->op == IR_SUB) && !is_bool(in->type))
+                    note_split(e, v, av[0], av[1], in->op == IR_SUB, checked(in));
             }
             if (in->id >= 0 && in->id <= f->ninstrs)
                 vals[in->id] = v;

@@ -62,6 +62,11 @@ typedef struct Enc {
     bool agg;                     /* tuples (structs, lists, strings) in the formulas */
     Z3_ast defs;                  /* definitions of fresh constants (quotients): always true */
     struct VDiv { Z3_ast x, c, q, r; } *divs; int ndivs, dcap;
+    /* checked adds and subs (their check dominates every use of the value): the value's
+     * term and its operands, so that a wide comparison reads the value extended to
+     * VER_WIDE bits as the exact sum or difference it is; `unsafe`: the same term also
+     * came from a wrapping operation, so it is never split */
+    struct VSplit { Z3_ast v, a, b; bool sub, unsafe; } *splits; int nsplits, spcap;
 } Enc;
 
 #define ENC_SUM(e, v) ((e)->ns + (v))
