@@ -975,14 +975,17 @@ void ver_module_verify(IrModule *m, const VerOptions *o, VerReport *rep) {
  *  - if the proof assumed the contract invariants at entry, every invariant was proved
  *    inductive: established by init and preserved by every public function (all the
  *    "invariant" results are proved, and no function failed to encode);
- *  - no function of the module failed to encode (its inlined checks were never examined).
+ *  - no function of the module failed to encode (its inlined checks were never examined);
+ *  - every call summary's contract was proved (kinds "summary ...", summary.c): a proof
+ *    through a summary assumed the callee's ensures and reverts_if.
  * The invariant rule needs the whole module: with only_func (a --jobs worker), call this
  * on the merged report. */
 void ver_mark_proven(const VerReport *rep) {
     bool inv_ok = true;
     for (int i = 0; i < rep->n; i++) {
         const VerResult *r = &rep->results[i];
-        if (!r->at && r->verdict != VER_PROVED && strcmp(r->kind, "function") == 0)
+        if (!r->at && r->verdict != VER_PROVED &&
+            (strcmp(r->kind, "function") == 0 || strncmp(r->kind, "summary ", 8) == 0))
             return;
         if (strcmp(r->kind, "invariant") == 0 && r->verdict != VER_PROVED)
             inv_ok = false;
