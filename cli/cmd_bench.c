@@ -4,6 +4,7 @@
 
 #include "bench/evm/bench_evm.h"
 #include "bench/frontend/bench_frontend.h"
+#include "bench/verify/bench_verify.h"
 #include "cli.h"
 
 typedef struct Bench {
@@ -16,6 +17,7 @@ static const Bench benches[] = {
     {"frontend", bench_frontend, "check + lower of a generated 100k-line program set: lines/s, bytes/line"},
     {"vm", bench_vm, "the VM against native code on the shared wasm programs; contract mode"},
     {"evm", bench_evm, "the ERC20's EVM gas and size against solc's builds; compile time"},
+    {"verify", bench_verify, "writ verify, cache off: the ERC20 on one core, every example with 2 jobs"},
 };
 enum { NBENCHES = sizeof benches / sizeof benches[0] };
 
