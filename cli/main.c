@@ -46,7 +46,7 @@ static const Command commands[] = {
      "'run' instantiates a module and calls an export, printing its results.\n"
      "'spec' runs the official WebAssembly spec tests (wast2json JSON) found in DIR.\n"},
     {"bench", cmd_bench, "run the benchmarks and print their figures against targets",
-     "usage: writ bench [frontend|vm|evm] [ARGS...]\n"
+     "usage: writ bench [frontend|vm|evm|verify] [ARGS...]\n"
      "\n"
      "Runs one benchmark, or all of them with no name. Each prints its measurements as\n"
      "ratios against a reference run in the same process or script, or against its target.\n"
@@ -55,7 +55,9 @@ static const Command commands[] = {
      "  vm         the shared wasm programs in the VM against gcc -O2 native builds\n"
      "             (ratios, geometric mean); contract mode: instantiate+call, transfers/s\n"
      "  evm        examples/erc20.writ on the EVM oracle against solc's builds: gas per\n"
-     "             call, code size, deploy gas; compile time (needs node and npm)\n"},
+     "             call, code size, deploy gas; compile time (needs node and npm)\n"
+     "  verify     writ verify, cache off: examples/erc20.writ on one core (<= 1 s CPU),\n"
+     "             each example alone, all examples with 2 jobs (<= 5 s wall); verdicts\n"},
     {"test", cmd_test, "run scenario files (YAML) against contracts on a target",
      "usage: writ test FILE.yaml... [--target evm|wasm|all] [--keep-checks]\n"
      "\n"

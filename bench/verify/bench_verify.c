@@ -65,7 +65,7 @@ static void usage(FILE *out, const char *prog) {
             "  --runs N          runs of measurements 1 and 3, median reported (default 3, at\n"
             "                    most %d)\n"
             "  --jobs N          jobs of the all-files run (default 2)\n"
-            "  --timeout S       stop a run after S seconds (default 600)\n"
+            "  --timeout S       stop a run after S seconds (default 300)\n"
             "  --enforce         exit 1 when a target is missed\n",
             prog, MAX_RUNS);
 }
@@ -246,7 +246,7 @@ static const char *base_name(const char *p) {
 }
 
 int bench_verify(int argc, char **argv) {
-    Opts o = {.erc20 = "examples/erc20.writ", .runs = 3, .jobs = 2, .timeout = 600};
+    Opts o = {.erc20 = "examples/erc20.writ", .runs = 3, .jobs = 2, .timeout = 300};
     if (!parse_opts(argc, argv, &o))
         return 2;
     char self[4096];
