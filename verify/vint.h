@@ -60,13 +60,19 @@ typedef struct Enc {
     VRead *reads; int nreads, rcap;
     VKey *skeys; int nskeys, skcap;
     bool agg;                     /* tuples (structs, lists, strings) in the formulas */
-    Z3_ast defs;                  /* definitions of fresh constants (quotients): always true */
+    Z3_ast defs;                  /* definitions of fresh constants (quotients) and what the call
+                                   * summaries proved of their callees: always true */
     struct VDiv { Z3_ast x, c, q, r; } *divs; int ndivs, dcap;
     /* checked adds and subs (their check dominates every use of the value): the value's
      * term and its operands, so that a wide comparison reads the value extended to
      * VER_WIDE bits as the exact sum or difference it is; `unsafe`: the same term also
      * came from a wrapping operation, so it is never split */
     struct VSplit { Z3_ast v, a, b; bool sub, unsafe; } *splits; int nsplits, spcap;
+    /* call summaries (summary.c): per callee and shape of arguments (constants where the
+     * calls pass one, NULL where free), whether its body was proved against its contract
+     * in this transition; summarising > 0 while such a body is encoded (calls inlined) */
+    struct VSum { int g; Z3_ast *shape; bool proved; } *sums; int nsums, sumcap;
+    int summarising;
 } Enc;
 
 #define ENC_SUM(e, v) ((e)->ns + (v))
@@ -107,6 +113,14 @@ Z3_ast enc_fresh(Enc *e, const char *name, Z3_sort s);
  * (e->fail says why). */
 bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast *old,
               Z3_ast result, Z3_ast *ok, Z3_ast *val, int depth);
+
+/* The callee's `requires` at call `in` (arguments av, storage st): an obligation on the
+ * path *cur, assumed past the call. */
+void enc_call_requires(Enc *e, IrInstr *in, Z3_ast *av, Z3_ast *st, Z3_ast *cur);
+/* summary.c: encodes call `in` by the callee's summary when it has one (the result in
+ * *val, the path past a normal return in *cur); false when the call must be inlined. */
+bool enc_summary_call(Enc *e, IrInstr *in, Z3_ast *av, Z3_ast *st, Z3_ast *cur, Z3_ast *val,
+                      int depth);
 
 /* One solver for the queries of a transition (verify.c). */
 typedef struct Query {
