@@ -218,7 +218,7 @@ IrBlock *ir_block_new(IrFunc *f) {
 
 /* ---------------- instructions ---------------- */
 _Static_assert(IR_OP_COUNT <= 256, "IrInstr.op is a byte");
-_Static_assert(sizeof(IrInstr) == 96, "IrInstr layout: keep it at 96 bytes");
+_Static_assert(sizeof(IrInstr) == 88, "IrInstr layout: keep it at 88 bytes");
 
 void ir_instr_defaults(IrInstr *i) {
     i->var = -1;
@@ -270,7 +270,6 @@ IrInstr *ir_instr_new(IrFunc *f, IrOp op, IrType *type, IrInstr **args, int narg
 void ir_block_append(IrBlock *b, IrInstr *i) {
     i->block = b;
     i->next = NULL;
-    i->prev = b->last;
     if (b->last)
         b->last->next = i;
     else
@@ -278,25 +277,38 @@ void ir_block_append(IrBlock *b, IrInstr *i) {
     b->last = i;
 }
 
+/* Instructions are singly linked (no prev: 8 bytes each), so the one before `i` is found
+ * from the top of its block; the passes that remove many walk with it in hand
+ * (ir_instr_unlink). */
+static IrInstr *before(const IrBlock *b, const IrInstr *i) {
+    IrInstr *p = NULL;
+    for (IrInstr *q = b->first; q && q != i; q = q->next)
+        p = q;
+    return p;
+}
+
 void ir_instr_insert_before(IrInstr *pos, IrInstr *i) {
     IrBlock *b = pos->block;
+    IrInstr *p = before(b, pos);
     i->block = b;
     i->next = pos;
-    i->prev = pos->prev;
-    if (pos->prev)
-        pos->prev->next = i;
+    if (p)
+        p->next = i;
     else
         b->first = i;
-    pos->prev = i;
+}
+
+void ir_instr_unlink(IrBlock *b, IrInstr *prev, IrInstr *i) {
+    if (prev) prev->next = i->next; else b->first = i->next;
+    if (b->last == i) b->last = prev;
+    i->next = NULL;
+    i->block = NULL;
 }
 
 void ir_instr_remove(IrInstr *i) {
     IrBlock *b = i->block;
     if (!b) return;
-    if (i->prev) i->prev->next = i->next; else b->first = i->next;
-    if (i->next) i->next->prev = i->prev; else b->last = i->prev;
-    i->prev = i->next = NULL;
-    i->block = NULL;
+    ir_instr_unlink(b, before(b, i), i);
 }
 
 IrInstr *ir_const(IrFunc *f, IrBlock *b, IrType *t, U256 v, Span sp) {

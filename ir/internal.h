@@ -16,6 +16,9 @@ void ir_instr_defaults(IrInstr *i);
  * the bytes past the op's immediates poisoned). */
 IrInstr *ir_instr_alloc(IrFunc *f, IrOp op);
 size_t ir_instr_size(IrOp op);
+/* Unlinks i from block b, `prev` being the instruction before it (NULL at the top): what
+ * ir_instr_remove does without the walk from the top of the block. */
+void ir_instr_unlink(IrBlock *b, IrInstr *prev, IrInstr *i);
 #define IR_PUSH(a, arr, n, val)                                                          \
     do {                                                                                 \
         (arr) = ir_grow((a), (arr), (n), sizeof *(arr));                                 \

@@ -69,10 +69,10 @@ typedef struct IrBlock IrBlock;
 typedef struct IrInstr IrInstr;
 typedef struct IrFunc IrFunc;
 
-/* An instruction is also the SSA value it defines (when OPF_RESULT). Up to 96 bytes: the
+/* An instruction is also the SSA value it defines (when OPF_RESULT). Up to 88 bytes: the
  * immediates of different ops share storage at the end, and ir_instr_new allocates an
- * instruction up to the end of its op's immediates only (const and param 96 bytes, places,
- * str and xcall 80, every other op 72, so a pointer immediate such as `targets` reads
+ * instruction up to the end of its op's immediates only (const and param 88 bytes, places,
+ * str and xcall 72, every other op 64, so a pointer immediate such as `targets` reads
  * NULL on an op that does not own it). So read an immediate only on the ops that own it
  * (the comments say which): on other ops it is another immediate's bytes or past the end
  * of the instruction (test builds poison those bytes; ASan reports the read). `var` and
@@ -89,7 +89,7 @@ struct IrInstr {
     int var;             /* storage places: IrModule.storage index; -1 otherwise */
     Span span;           /* every instruction carries its source span */
     IrBlock *block;
-    IrInstr *prev, *next;
+    IrInstr *next;       /* in its block; singly linked (ir_instr_remove finds the one before) */
     union {              /* immediates, by op */
         U256 imm;                /* IR_CONST; IR_PARAM number in imm.w[0] */
         struct {

@@ -53,11 +53,19 @@ bool opt_dce(IrFunc *f) {
         }
     }
     bool changed = false;
-    for (int j = 0; j < n; j++)
-        if (!live[j]) {
-            ir_instr_remove(all[j]);
+    int j = 0; /* the blocks are walked in the order `all` was filled */
+    for (IrBlock *b = f->entry; b; b = b->next_in_func) {
+        IrInstr *prev = NULL, *next;
+        for (IrInstr *i = b->first; i; i = next) {
+            next = i->next;
+            if (live[j++]) {
+                prev = i;
+                continue;
+            }
+            ir_instr_unlink(b, prev, i);
             changed = true;
         }
+    }
     arena_free(&scratch);
     return changed;
 }

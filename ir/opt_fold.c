@@ -198,23 +198,25 @@ static bool fold_func(IrFunc *f) {
     arena_init(&scratch);
     IrInstr **repl = NULL;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
-        IrInstr *next;
-        for (IrInstr *i = b->first; i; i = next) {
+        IrInstr *next, *prev = NULL; /* prev: the last instruction kept before i */
+        for (IrInstr *i = b->first; i; prev = i, i = next) {
             next = i->next;
             if (repl)
                 remap_args(i, repl);
             unsigned flags = ir_op_info[i->op].flags;
             if (flags & OPF_CHECK) {
                 if ((all_const(i) && check_passes(i)) || check_passes_always(i)) {
-                    ir_instr_remove(i);
+                    ir_instr_unlink(b, prev, i);
                     changed = true;
+                    i = prev; /* prev stays */
                 }
                 continue;
             }
             if (i->op == IR_SELECT && is_const(i->args[0])) {
                 ir_replace_uses(f, i, u256_is_zero(i->args[0]->imm) ? i->args[2] : i->args[1]);
-                ir_instr_remove(i);
+                ir_instr_unlink(b, prev, i);
                 changed = true;
+                i = prev;
                 continue;
             }
             U256 v;
@@ -229,8 +231,12 @@ static bool fold_func(IrFunc *f) {
             c->var = -1;
             c->span = i->span;
             c->imm = v;
-            ir_instr_insert_before(i, c);
-            ir_instr_remove(i);
+            ir_instr_unlink(b, prev, i);
+            c->block = b;
+            c->next = next;
+            if (prev) prev->next = c; else b->first = c;
+            if (!next) b->last = c;
+            i = c;
             if (!repl)
                 repl = ARENA_ARRAY(&scratch, IrInstr *, f->ninstrs + 1);
             repl[c->id] = c;

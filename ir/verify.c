@@ -658,7 +658,7 @@ static void check_types(V *v, IrInstr *i) {
     }
 }
 
-static void check_instr(V *v, IrBlock *b, IrInstr *i, bool *seen_ids) {
+static void check_instr(V *v, IrBlock *b, const IrInstr *prev, IrInstr *i, bool *seen_ids) {
     const IrOpInfo *info;
     if ((unsigned)i->op >= IR_OP_COUNT) {
         verr(v, i->span, "in %s '%s', bb%d: invalid opcode %d", fn_kind_word(v->f->kind), v->f->name, b->id, (int)i->op);
@@ -686,7 +686,7 @@ static void check_instr(V *v, IrBlock *b, IrInstr *i, bool *seen_ids) {
     if (v->f->kind >= IR_FN_REQUIRES &&
         (i->op == IR_SSTORE || i->op == IR_SSETLEN || i->op == IR_SEND || i->op == IR_EMIT || i->op == IR_XCALL))
         ierr(v, i, "spec functions cannot have effects");
-    if (i->op == IR_PHI && i->prev && i->prev->op != IR_PHI) ierr(v, i, "phis must come first in a block");
+    if (i->op == IR_PHI && prev && prev->op != IR_PHI) ierr(v, i, "phis must come first in a block");
     bool operands_ok = true;
     for (int k = 0; k < i->nargs; k++) {
         IrInstr *a = i->args[k];
@@ -811,7 +811,8 @@ static void check_func(V *v, IrFunc *f) {
     }
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
         v->cur_pos = 0;
-        for (IrInstr *i = b->first; i; i = i->next, v->cur_pos++) check_instr(v, b, i, ids);
+        for (IrInstr *p = NULL, *i = b->first; i; p = i, i = i->next, v->cur_pos++)
+            check_instr(v, b, p, i, ids);
     }
     v->pos = NULL;
     v->rpo = NULL;
