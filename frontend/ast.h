@@ -346,6 +346,11 @@ typedef struct Spec {
     Expr *expr;
 } Spec;
 
+/* A declaration is allocated with only the bytes its kind uses (decl_size[kind]): the
+ * fields every kind has come first, then those of functions (the most common), then those
+ * of storage, constants and invariants, then those of contracts and interfaces. Read a
+ * field only on the kinds its comment names; in test builds the bytes past a kind's end
+ * are poisoned, so a read of a field the kind does not have traps. */
 struct Decl {
     uint8_t kind;          /* DeclKind */
     /* sema flags */
@@ -363,45 +368,60 @@ struct Decl {
     Span span;
     Span name_span;
     const char *name;      /* interned; NULL for invariants */
-    Param *params;         /* fn, init, event, error, struct fields */
-    TypeRef *ret;          /* fn return type or NULL */
-    Spec *specs;
-    Block *body;           /* fn/init; NULL in an interface */
-    TypeRef *tref;         /* storage, ghost, const */
-    Expr *init;            /* const value */
-    Expr *expr;            /* invariant */
-    Decl **members;        /* contract / interface */
-    const char **bases;    /* contract bases */
-    Span *base_spans;
     Decl *parent;          /* enclosing contract / interface */
+    Param *params;         /* fn, init, event, error, struct fields */
     int nparams;
-    int nspecs;
-    int nmembers;
-    int nbases;
     /* sema */
     int index;             /* storage: declaration order within the contract (bases first);
                               ghosts are numbered the same way, separately from storage */
     uint32_t selector;     /* the same decls as signature: first 4 bytes of keccak256(signature) */
-    int nall_members;
-    int ncallees;
-    int nlocals;           /* fn/init: params, locals and loop variables, numbered by Sym.index */
     int state;             /* sema-private scratch (cycle detection) */
     Type *type;            /* storage/ghost/const type, fn return type, struct/iface type */
     Sym *sym;
-    U256 const_value;      /* D_CONST after evaluation */
     char *signature;       /* pub fn / event / error / interface fn: "transfer(address,uint256)";
                               pub storage: its getter "balances(address)" (map keys and
                               array indices become parameters, as in solc) */
+    struct FnRegion *region; /* fn/init/invariant: where its body and specs live */
+    /* ---- fn, init (and every kind below) ---- */
+    TypeRef *ret;          /* fn return type or NULL */
+    Spec *specs;
+    Block *body;           /* fn/init; NULL in an interface */
+    Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
+    Span *callee_spans;    /* where each callee is first called */
+    int nspecs;
+    int ncallees;
+    int nlocals;           /* fn/init: params, locals and loop variables, numbered by Sym.index */
+    /* ---- invariant, storage, ghost, const (and every kind below) ---- */
+    Expr *expr;            /* invariant */
+    TypeRef *tref;         /* storage, ghost, const */
+    Expr *init;            /* const value */
+    U256 const_value;      /* D_CONST after evaluation */
+    /* ---- contract, interface ---- */
+    Decl **members;        /* contract / interface */
+    const char **bases;    /* contract bases */
+    Span *base_spans;
     Decl **all_members;    /* contract: own members after bases, in layout order (each base
                               once, depth first); at most one D_INIT: its own, else the one
                               inherited. Decl.index is a member's place in the layout of the
                               contract that declares it: lay out a contract by all_members. */
-    Decl **callees;        /* fn/init: internal functions it calls directly (call graph), each once */
-    Span *callee_spans;    /* where each callee is first called */
     struct Scope *scope;   /* contract / interface: its member scope (sema-private) */
-    struct FnRegion *region; /* fn/init/invariant: where its body and specs live */
+    int nmembers;
+    int nbases;
+    int nall_members;
 };
-_Static_assert(sizeof(Decl) <= 272, "Decl layout");
+_Static_assert(sizeof(Decl) <= 280, "Decl layout");
+
+#define DECL_END(field) (offsetof(Decl, field) + sizeof(((Decl *)0)->field))
+static const uint16_t decl_size[D_COUNT] = {
+    [D_IMPORT] = DECL_END(region),      [D_STRUCT] = DECL_END(region),
+    [D_EVENT] = DECL_END(region),       [D_ERROR] = DECL_END(region),
+    [D_FN] = DECL_END(nlocals),         [D_INIT] = DECL_END(nlocals),
+    [D_INVARIANT] = DECL_END(expr),     [D_STORAGE] = DECL_END(tref),
+    [D_GHOST] = DECL_END(tref),         [D_CONST] = DECL_END(const_value),
+    [D_CONTRACT] = sizeof(Decl),        [D_INTERFACE] = sizeof(Decl),
+};
+/* Does declaration d have `field` (code that walks every kind, such as tree dumps)? */
+#define DECL_HAS(d, field) (decl_size[(d)->kind] >= DECL_END(field))
 
 /* A function's body (its statements, expressions, type references and the symbols of its
  * locals) and its spec clauses (an invariant's expression too) live in regions of their

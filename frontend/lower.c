@@ -64,7 +64,7 @@ static int find(PtrVec *v, void *x) {
 }
 
 static IrField *fields_of(Lower *L, Decl *d) {
-    IrField *fs = ARENA_ARRAY(&L->mod, IrField, d->nparams + 1);
+    IrField *fs = ARENA_ARRAY(&L->tmp, IrField, d->nparams + 1); /* the module copies it */
     for (int i = 0; i < d->nparams; i++) {
         fs[i].name = d->params[i].name;
         fs[i].type = lower_type(L, d->params[i].type);
@@ -114,7 +114,7 @@ int lower_field_index(Decl *st, const char *name) {
 }
 
 static IrParam *params_of(Lower *L, Decl *d) {
-    IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, d->nparams + 1);
+    IrParam *ps = ARENA_ARRAY(&L->tmp, IrParam, d->nparams + 1); /* the module copies it */
     for (int i = 0; i < d->nparams; i++) {
         ps[i].name = d->params[i].name;
         ps[i].type = lower_vtype(L, d->params[i].type);
@@ -225,7 +225,7 @@ static void lower_getter(Lower *L, Decl *d) {
         path[n++] = t;
         t = t->kind == TY_MAP ? t->val : t->elem;
     }
-    IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, n + 1);
+    IrParam *ps = ARENA_ARRAY(&L->tmp, IrParam, n + 1); /* the module copies it */
     char buf[16];
     for (int k = 0; k < n; k++) {
         snprintf(buf, sizeof buf, "arg%d", k);
@@ -245,7 +245,7 @@ static void lower_getter(Lower *L, Decl *d) {
     IrType *u256 = ir_type_int(L->m, 256, false);
     IrInstr *pvs[16];
     for (int k = 0; k < n; k++) {
-        pvs[k] = lower_emit(L, IR_PARAM, ps[k].type, NULL, 0, d->span);
+        pvs[k] = lower_emit(L, IR_PARAM, f->params[k].type, NULL, 0, d->span);
         pvs[k]->imm = u256_from_u64((uint64_t)k);
     }
     for (int k = 0; k < n; k++) {

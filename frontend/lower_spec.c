@@ -48,12 +48,9 @@ void lower_specs(Lower *L, Decl *fn, int owner) {
         return;
     for (int k = 0; k < fn->nspecs; k++) {
         Spec *sp = &fn->specs[k];
-        IrParam *ps = ARENA_ARRAY(&L->mod, IrParam, of->nparams + 1);
-        if (of->nparams)
-            memcpy(ps, of->params, sizeof(IrParam) * (size_t)of->nparams);
         IrFunc *f = ir_func_new(L->m, kinds[sp->kind], spec_name(L, of->name, names[sp->kind],
                                                                  count[sp->kind]++),
-                                ps, of->nparams, ir_type_bool(L->m));
+                                of->params, of->nparams, ir_type_bool(L->m));
         f->owner = owner;
         f->span = sp->span;
         L->result_type = sp->kind == SP_ENSURES ? of->ret : NULL;

@@ -34,7 +34,7 @@ void lower_func_begin(Lower *L, IrFunc *f) {
 IrBlock *lower_block_new(Lower *L) {
     IrBlock *b = ir_block_new(L->f);
     if (L->nlb == L->caplb) {
-        int cap = L->caplb ? L->caplb * 2 : 32;
+        int cap = L->caplb ? L->caplb * 2 : 8;
         LBlock **nb = ARENA_ARRAY(&L->tmp, LBlock *, cap);
         if (L->nlb)
             memcpy(nb, L->lb, sizeof(LBlock *) * (size_t)L->nlb);
@@ -108,7 +108,7 @@ void lower_br(Lower *L, IrInstr *c, IrBlock *t, IrBlock *e, Span sp) {
 
 int lower_var_new(Lower *L, Sym *s, IrType *t) {
     if (L->nvars == L->capvars) {
-        int cap = L->capvars ? L->capvars * 2 : 32;
+        int cap = L->capvars ? L->capvars * 2 : 8;
         Sym **ns = ARENA_ARRAY(&L->tmp, Sym *, cap);
         IrType **nt = ARENA_ARRAY(&L->tmp, IrType *, cap);
         int *np = ARENA_ARRAY(&L->tmp, int, cap);
@@ -349,4 +349,8 @@ void lower_func_end(Lower *L) {
                         : -1;
     f->ninstrs = id;
     L->cur = NULL;
+    /* the SSA tables are dead once the function is laid out */
+    arena_free(&L->tmp);
+    L->lb = NULL;
+    L->nlb = L->caplb = 0;
 }

@@ -449,7 +449,7 @@ static void parse_specs(Parser *P, Decl *d) {
             break;
     }
     d->nspecs = v.len;
-    d->specs = v.len ? ARENA_ARRAY(P->arena, Spec, v.len) : NULL;
+    d->specs = v.len ? ARENA_ARRAY(&fn_region(P, d)->specs, Spec, v.len) : NULL;
     for (int i = 0; i < v.len; i++)
         d->specs[i] = *(Spec *)v.items[i];
 }
@@ -457,7 +457,7 @@ static void parse_specs(Parser *P, Decl *d) {
 /* ---------------- declarations ---------------- */
 
 static Decl *decl_new(Parser *P, DeclKind kind, uint32_t start, Decl *parent) {
-    Decl *d = ARENA_NEW(P->arena, Decl);
+    Decl *d = arena_alloc_part(P->arena, decl_size[kind], sizeof(Decl)); /* see Decl */
     d->kind = kind;
     d->span = (Span){(uint16_t)P->file, start, start};
     d->parent = parent;

@@ -733,7 +733,8 @@ bool sema_check(Program *p) {
     for (int mi = 0; mi < nm; mi++) {
         Module *m = p->modules[mi];
         for (int i = 0; i < m->nitems; i++)
-            if (m->items[i])
+            if (m->items[i] && (m->items[i]->kind == D_CONTRACT ||
+                                m->items[i]->kind == D_INTERFACE))
                 m->items[i]->scope = NULL;
     }
     arena_free(&s->scratch);

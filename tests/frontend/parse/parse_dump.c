@@ -196,7 +196,7 @@ static void dump_decl(Decl *x, int d) {
     if (x->name)
         printf(" name@%u..%u", x->name_span.start, x->name_span.end);
     printf("\n");
-    for (int i = 0; i < x->nbases; i++) {
+    for (int i = 0; DECL_HAS(x, nall_members) && i < x->nbases; i++) {
         indent(d + 1);
         printf("base %s", x->bases[i]);
         sp(x->base_spans[i]);
@@ -210,20 +210,21 @@ static void dump_decl(Decl *x, int d) {
         printf("\n");
         dump_type(pm->tref, d + 2, "");
     }
-    if (x->ret)
+    bool fn = DECL_HAS(x, nlocals);
+    if (fn && x->ret)
         dump_type(x->ret, d + 1, "returns");
     static const char *specs[SP_COUNT] = {"requires", "ensures", "reverts_if"};
-    for (int i = 0; i < x->nspecs; i++)
+    for (int i = 0; fn && i < x->nspecs; i++)
         dump_expr(x->specs[i].expr, d + 1, specs[x->specs[i].kind]);
-    if (x->tref)
+    if (DECL_HAS(x, tref) && x->tref)
         dump_type(x->tref, d + 1, "type");
-    if (x->init)
+    if (DECL_HAS(x, init) && x->init)
         dump_expr(x->init, d + 1, "value");
-    if (x->expr)
+    if (DECL_HAS(x, expr) && x->expr)
         dump_expr(x->expr, d + 1, "expr");
-    if (x->body)
+    if (fn && x->body)
         dump_block(x->body, d + 1, "body");
-    for (int i = 0; i < x->nmembers; i++)
+    for (int i = 0; DECL_HAS(x, nall_members) && i < x->nmembers; i++)
         dump_decl(x->members[i], d + 1);
 }
 

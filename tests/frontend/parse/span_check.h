@@ -75,16 +75,21 @@ static void walk_decl(Ctx *c, Decl *d, Span parent) {
         check_span(c, d->params[i].span, d->span);
         walk_type(c, d->params[i].tref, d->span);
     }
-    walk_type(c, d->ret, d->span);
-    for (int i = 0; i < d->nspecs; i++) {
-        check_span(c, d->specs[i].span, d->span);
-        walk_expr(c, d->specs[i].expr, d->specs[i].span);
+    if (DECL_HAS(d, nlocals)) {
+        walk_type(c, d->ret, d->span);
+        for (int i = 0; i < d->nspecs; i++) {
+            check_span(c, d->specs[i].span, d->span);
+            walk_expr(c, d->specs[i].expr, d->specs[i].span);
+        }
+        walk_block(c, d->body, d->span);
     }
-    walk_block(c, d->body, d->span);
-    walk_type(c, d->tref, d->span);
-    walk_expr(c, d->init, d->span);
-    walk_expr(c, d->expr, d->span);
-    for (int i = 0; i < d->nmembers; i++)
+    if (DECL_HAS(d, expr))
+        walk_expr(c, d->expr, d->span);
+    if (DECL_HAS(d, tref))
+        walk_type(c, d->tref, d->span);
+    if (DECL_HAS(d, init))
+        walk_expr(c, d->init, d->span);
+    for (int i = 0; DECL_HAS(d, nall_members) && i < d->nmembers; i++)
         walk_decl(c, d->members[i], d->span);
 }
 
