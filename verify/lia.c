@@ -41,7 +41,8 @@ struct Lia {
     Z3_ast *side;     /* definitions and ranges not asserted yet */
     int nside, cside;
     char *pow2[1100]; /* decimal 2^k, made on demand */
-    int fresh;
+    int unknowns;     /* checks that ran out of their limit */
+    unsigned max_rlimit;      /* the most rlimit units one check used (WRIT_VERIFY_STATS) */
 };
 
 static Z3_ast map_get(const Map *m, unsigned id, bool *found) {
@@ -505,7 +506,25 @@ bool lia_unsat(Lia *l, Z3_ast phi) {
     Z3_solver_assert(z, l->s, g);
     Z3_lbool res = Z3_solver_check(z, l->s);
     Z3_solver_pop(z, l->s, 1);
+    l->unknowns += res == Z3_L_UNDEF;
+    if (getenv("WRIT_VERIFY_STATS")) {
+        Z3_stats st = Z3_solver_get_statistics(z, l->s);
+        Z3_stats_inc_ref(z, st);
+        for (unsigned k = 0; k < Z3_stats_size(z, st); k++)
+            if (Z3_stats_is_uint(z, st, k) && strcmp(Z3_stats_get_key(z, st, k), "rlimit count") == 0 &&
+                Z3_stats_get_uint_value(z, st, k) > l->max_rlimit)
+                l->max_rlimit = Z3_stats_get_uint_value(z, st, k);
+        Z3_stats_dec_ref(z, st);
+    }
     return res == Z3_L_FALSE;
+}
+
+int lia_unknowns(const Lia *l) {
+    return l ? l->unknowns : 0;
+}
+
+unsigned lia_max_rlimit(const Lia *l) {
+    return l ? l->max_rlimit : 0;
 }
 
 void lia_close(Lia *l) {

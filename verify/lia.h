@@ -15,6 +15,10 @@ Lia *lia_open(Z3_context z, unsigned rlimit, Z3_ast assume);
  * view is exact for what it translates and gives up information (never adds any) for what
  * it does not, so unsat here is unsat there. False: satisfiable, unknown or not tried. */
 bool lia_unsat(Lia *l, Z3_ast phi);
+/* How many checks so far ran out of the limit (the caller stops asking after a few). */
+int lia_unknowns(const Lia *l);
+/* The most resource units one check used (only counted with WRIT_VERIFY_STATS set). */
+unsigned lia_max_rlimit(const Lia *l);
 void lia_close(Lia *l);
 
 #endif

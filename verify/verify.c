@@ -198,25 +198,36 @@ static void memo_free(Memo *mm) {
     *mm = (Memo){0};
 }
 
+/* mm[0]: term id -> rewritten term; mm[1]: select(arr, key) id -> pushed down */
 static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a);
 
-/* select(arr, key), arr and key already rewritten */
+/* select(arr, key), arr and key already rewritten. Merged states share their arrays (an
+ * ite of two stores into the same map, and so on for every branch), so the result is kept
+ * per select(arr, key) term: each (array, key) pair is pushed down once, not once per path
+ * (gold's redeem spent a minute here before). */
 static Z3_ast select_down(Z3_context z, Memo *mm, Z3_ast arr, Z3_ast key, int depth) {
-    if (depth < 64 && Z3_get_ast_kind(z, arr) == Z3_APP_AST) {
-        Z3_app app = Z3_to_app(z, arr);
-        Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
-        unsigned n = Z3_get_app_num_args(z, app);
-        if (k == Z3_OP_STORE && n == 3) {
-            Z3_ast i = Z3_get_app_arg(z, app, 1), v = Z3_get_app_arg(z, app, 2);
-            return Z3_mk_ite(z, Z3_mk_eq(z, i, key), v,
-                             select_down(z, mm, Z3_get_app_arg(z, app, 0), key, depth + 1));
-        }
-        if (k == Z3_OP_ITE && n == 3)
-            return Z3_mk_ite(z, Z3_get_app_arg(z, app, 0),
-                             select_down(z, mm, Z3_get_app_arg(z, app, 1), key, depth + 1),
-                             select_down(z, mm, Z3_get_app_arg(z, app, 2), key, depth + 1));
+    Z3_ast sel = Z3_mk_select(z, arr, key);
+    if (depth >= 1000 || Z3_get_ast_kind(z, arr) != Z3_APP_AST)
+        return sel;
+    unsigned id = Z3_get_ast_id(z, sel);
+    Z3_ast r = memo_find(&mm[1], id);
+    if (r)
+        return r;
+    Z3_app app = Z3_to_app(z, arr);
+    Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+    unsigned n = Z3_get_app_num_args(z, app);
+    r = sel;
+    if (k == Z3_OP_STORE && n == 3) {
+        Z3_ast i = Z3_get_app_arg(z, app, 1), v = Z3_get_app_arg(z, app, 2);
+        r = Z3_mk_ite(z, Z3_mk_eq(z, i, key), v,
+                      select_down(z, mm, Z3_get_app_arg(z, app, 0), key, depth + 1));
+    } else if (k == Z3_OP_ITE && n == 3) {
+        r = Z3_mk_ite(z, Z3_get_app_arg(z, app, 0),
+                      select_down(z, mm, Z3_get_app_arg(z, app, 1), key, depth + 1),
+                      select_down(z, mm, Z3_get_app_arg(z, app, 2), key, depth + 1));
     }
-    return Z3_mk_select(z, arr, key);
+    memo_set(&mm[1], id, r);
+    return r;
 }
 
 static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a) {
@@ -551,7 +562,7 @@ typedef struct Batch {
     Z3_context z;         /* the batch's context */
     Enc e;                /* only .z: what ver_tidy reads */
     Query q;              /* only the tidy memo */
-    Memo mm;              /* read_through's memo */
+    Memo mm[2];           /* read_through's memos */
     unsigned rlimit;
     const char *fname;
 } Batch;
@@ -570,7 +581,7 @@ static Z3_solver batch_solver(Batch *b, bool agg) {
 }
 
 static Z3_ast batch_prep(Batch *b, Z3_ast a) {
-    return ver_tidy(&b->q, read_through(b->z, &b->mm, Z3_simplify(b->z, a)));
+    return ver_tidy(&b->q, read_through(b->z, b->mm, Z3_simplify(b->z, a)));
 }
 
 static void batch_stats(Batch *b, const char *what, int nd, int res, clock_t t0) {
@@ -594,15 +605,23 @@ static void batch_round(Batch *b, bool agg, Z3_ast as, int n, Z3_ast *fail, bool
     /* 1. the integer view: together, then one by one */
     if (nd && !getenv("WRIT_VERIFY_NOLIA")) {
         clock_t t0 = clock();
-        Lia *lia = lia_open(z, b->rlimit / 8 ? b->rlimit / 8 : 1, as);
+        /* an eighth of the query's limit, at most 1,000,000: the examples' proofs take
+         * at most 150,000 (WRIT_VERIFY_STATS) */
+        unsigned lim = b->rlimit / 8 < 1000000 ? b->rlimit / 8 : 1000000;
+        Lia *lia = lia_open(z, lim ? lim : 1, as);
         int k = 0, np = 0;
         for (int i = 0; i < n; i++)
             if (open[i])
                 disj[k++] = fail[i];
         bool every = lia_unsat(lia, Z3_mk_or(z, (unsigned)k, disj));
+        /* one by one, until two of them ran out of the limit: a function the view cannot
+         * decide quickly costs at most a few limits here */
         for (int i = 0; i < n; i++)
-            if (open[i] && (every || (nd > 1 && lia_unsat(lia, fail[i]))))
+            if (open[i] && (every || (nd > 1 && lia_unknowns(lia) < 2 && lia_unsat(lia, fail[i]))))
                 open[i] = false, proved[i] = true, nd--, np++;
+        if (getenv("WRIT_VERIFY_STATS"))
+            fprintf(stderr, "batch %s integers: rlimit %u at most, %d unknown\n", b->fname,
+                    lia_max_rlimit(lia), lia_unknowns(lia));
         lia_close(lia);
         if (getenv("WRIT_VERIFY_LIA_CHECK")) /* testing lia.c: bit-vectors agree? */
             for (int i = 0; i < n; i++) {
@@ -755,7 +774,8 @@ static bool batch_prove(Enc *e, const VerOptions *o, IrFunc *f, unsigned rlimit,
             all = false;
 done:
     free(open), free(proved), free(failed), free(fail);
-    memo_free(&b.mm);
+    memo_free(&b.mm[0]);
+    memo_free(&b.mm[1]);
     free(b.q.memo_id), free(b.q.memo_val);
     Z3_ast_vector_dec_ref(z, tv);
     Z3_del_context(z);
