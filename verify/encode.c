@@ -533,14 +533,15 @@ typedef struct WTerm {
 static bool wide_terms(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth);
 
 /* Notes the value v of a checked add or sub (guarded) or of a wrapping one. */
-static void note_split(Enc *e, Z3_ast v, Z3_ast a, Z3_ast b, bool sub, bool guarded) {
+static void note_split(Enc *e, Z3_ast v, Z3_ast a, Z3_ast b, bool sub, bool sgn, bool guarded) {
     for (int i = 0; i < e->nsplits; i++)
         if (Z3_is_eq_ast(e->z, e->splits[i].v, v)) {
-            e->splits[i].unsafe |= !guarded;
+            /* the same term from another operation: exact only if both are, alike */
+            e->splits[i].unsafe |= !guarded || e->splits[i].sgn != sgn;
             return;
         }
     e->splits = arena_grow(e->arena, e->splits, e->nsplits, &e->spcap, sizeof *e->splits, 16);
-    e->splits[e->nsplits++] = (struct VSplit){v, a, b, sub, !guarded};
+    e->splits[e->nsplits++] = (struct VSplit){v, a, b, sub, sgn, !guarded};
 }
 
 /* A term extended to VER_WIDE bits whose inside is an if-then-else (a storage value merged
@@ -573,7 +574,7 @@ static int wide_split(Enc *e, Z3_ast a, int sign, WTerm *ts, int *n, int depth) 
     }
     for (int i = 0; i < e->nsplits; i++) {
         struct VSplit *sp = &e->splits[i];
-        if (sp->unsafe || !Z3_is_eq_ast(z, sp->v, x))
+        if (sp->unsafe || sp->sgn != (k == Z3_OP_SIGN_EXT) || !Z3_is_eq_ast(z, sp->v, x))
             continue;
         Z3_ast ops[2];
         for (int j = 0; j < 2; j++) {
@@ -1462,7 +1463,8 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 if (!v)
                     return false;
                 if (!wide && (in->op == IR_ADD || in->op == IR_SUB) && !is_bool(in->type))
-                    note_split(e, v, av[0], av[1], in->op == IR_SUB, checked(in));
+                    note_split(e, v, av[0], av[1], in->op == IR_SUB, is_signed(in->type),
+                               checked(in));
             }
             if (in->id >= 0 && in->id <= f->ninstrs)
                 vals[in->id] = v;

@@ -145,12 +145,13 @@ static bool prove_body(Enc *e, int gi, Z3_ast *shape, Z3_ast *st, int depth) {
     Z3_ast *s2 = arena_alloc(e->arena, (e->nst + 1) * sizeof *s2);
     memcpy(s2, st, e->nst * sizeof *s2);
     Z3_ast ok, val = NULL;
-    const char *approx = e->approx;
+    const char *approx = e->approx, *fail0 = e->fail;
     e->summarising++;
     bool good = enc_func(e, g, x, pre, s2, NULL, NULL, &ok, &val, depth + 1);
     e->summarising--;
-    if (!good || !val) {
+    if (!good || !val) { /* the calls are inlined instead, as if it had no summary */
         e->approx = approx;
+        e->fail = fail0;
         return false;
     }
     /* a model of these is about the callee's arguments, which no replay of the public
@@ -191,11 +192,8 @@ bool enc_summary_call(Enc *e, IrInstr *in, Z3_ast *av, Z3_ast *st, Z3_ast *cur, 
     Z3_ast r = summary_app(e, g, av, false);
     if (!r)
         return false;
-    if (e->in_spec) { /* a spec's value: the same term as the code's call with these args */
-        *val = r;
-        return true;
-    }
-    /* the body proved for calls of this shape (once per transition) */
+    /* the body proved for calls of this shape (once per transition; its checks are
+     * obligations even when a spec makes the first call) */
     struct VSum *s = NULL;
     for (int i = 0; i < e->nsums && !s; i++) {
         struct VSum *c = &e->sums[i];
@@ -213,7 +211,10 @@ bool enc_summary_call(Enc *e, IrInstr *in, Z3_ast *av, Z3_ast *st, Z3_ast *cur, 
         s->shape = arena_alloc(e->arena, (g->nparams + 1) * sizeof *s->shape);
         for (int k = 0; k < g->nparams; k++)
             s->shape[k] = Z3_is_numeral_ast(z, av[k]) ? av[k] : NULL;
+        bool was = e->in_spec;
+        e->in_spec = false;
         s->proved = prove_body(e, gi, s->shape, st, depth);
+        e->in_spec = was;
     }
     if (!s->proved)
         return false;
@@ -223,14 +224,16 @@ bool enc_summary_call(Enc *e, IrInstr *in, Z3_ast *av, Z3_ast *st, Z3_ast *cur, 
     Z3_ast req = ens ? clauses(e, gi, IR_FN_REQUIRES, av, st, NULL, &nreq) : NULL;
     if (!req)
         return false;
-    enc_call_requires(e, in, av, st, cur);
     Z3_ast ok = nrev ? Z3_mk_not(z, rev) : summary_app(e, g, av, true);
     /* what the body proof established of the callee itself, true of f(args) wherever
      * the call is (a fact, not a path condition: the path goes on where the callee
      * returns, and there the result is what the callee returned) */
     Z3_ast fact = Z3_mk_implies(z, Z3_mk_and(z, 2, (Z3_ast[]){req, ok}), ens);
     e->defs = e->defs ? Z3_mk_and(z, 2, (Z3_ast[]){e->defs, fact}) : fact;
-    *cur = Z3_mk_and(z, 2, (Z3_ast[]){*cur, ok});
     *val = r;
+    if (e->in_spec) /* a spec's value: the same term as the code's call with these args */
+        return true;
+    enc_call_requires(e, in, av, st, cur);
+    *cur = Z3_mk_and(z, 2, (Z3_ast[]){*cur, ok});
     return true;
 }

@@ -66,8 +66,9 @@ typedef struct Enc {
     /* checked adds and subs (their check dominates every use of the value): the value's
      * term and its operands, so that a wide comparison reads the value extended to
      * VER_WIDE bits as the exact sum or difference it is; `unsafe`: the same term also
-     * came from a wrapping operation, so it is never split */
-    struct VSplit { Z3_ast v, a, b; bool sub, unsafe; } *splits; int nsplits, spcap;
+     * came from a wrapping operation, so it is never split; `sgn`: a signed operation,
+     * exact when sign-extended (an unsigned one when zero-extended) */
+    struct VSplit { Z3_ast v, a, b; bool sub, sgn, unsafe; } *splits; int nsplits, spcap;
     /* call summaries (summary.c): per callee and shape of arguments (constants where the
      * calls pass one, NULL where free), whether its body was proved against its contract
      * in this transition; summarising > 0 while such a body is encoded (calls inlined) */
