@@ -477,6 +477,10 @@ typedef struct Program {
     Decl **contracts;  /* every contract of the root module, in source order (sema) */
     int ncontracts;
     FnRegion *regions;  /* every function's and invariant's regions, for fe_free */
+    /* The type references of declarations (parameters, fields, returns, storage and
+     * constants) are needed until the checker has resolved them into Types: fe_check
+     * frees them (Decl.ret is then only tested against NULL). */
+    Arena decl_types;
 } Program;
 
 #endif

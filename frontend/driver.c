@@ -120,6 +120,7 @@ bool fe_load_text(Compilation *c, const char *path, const char *text, size_t len
 
 bool fe_check(Compilation *c) {
     bool ok = sema_check(c->prog) && c->diags.errors == 0;
+    arena_free(&c->prog->decl_types); /* resolved into Types */
     diag_sort(&c->diags);
     return ok;
 }

@@ -342,6 +342,16 @@ TypeRef *parse_type(Parser *P) {
     return r;
 }
 
+/* A declaration's type (parameter, field, return, storage, constant): it goes to the
+ * arena fe_check frees (Program.decl_types). */
+static TypeRef *parse_decl_type(Parser *P) {
+    Arena *outer = P->arena;
+    P->arena = &P->prog->decl_types;
+    TypeRef *r = parse_type(P);
+    P->arena = outer;
+    return r;
+}
+
 /* ---------------- parameters and specs ---------------- */
 
 /* grammar:
@@ -361,7 +371,7 @@ static Param *parse_param(Parser *P, bool allow_indexed) {
     if (!pm->name)
         pm->name = intern(P->prog->names, "<error>", 7);
     parse_expect(P, TK_COLON, "after the parameter name");
-    pm->tref = parse_type(P);
+    pm->tref = parse_decl_type(P);
     return pm;
 }
 
@@ -411,6 +421,7 @@ void fe_free_regions(Program *p) {
         arena_free(&r->body);
         arena_free(&r->specs);
     }
+    arena_free(&p->decl_types);
 }
 
 static void parse_body(Parser *P, Decl *d) {
@@ -514,7 +525,7 @@ static Decl *parse_var_decl(Parser *P, DeclKind kind, uint32_t start, unsigned f
     d->flags = fl; /* `pub` on storage: the getter */
     decl_name(P, d, kind == D_STORAGE ? "storage variable name" : "ghost variable name");
     parse_expect(P, TK_COLON, "after the variable name");
-    d->tref = parse_type(P);
+    d->tref = parse_decl_type(P);
     parse_expect_semi(P, kind == D_STORAGE ? "after the storage declaration"
                                            : "after the ghost declaration");
     decl_end(P, d);
@@ -528,7 +539,7 @@ static Decl *parse_const(Parser *P, uint32_t start, Decl *parent) {
     Decl *d = decl_new(P, D_CONST, start, parent);
     decl_name(P, d, "constant name");
     parse_expect(P, TK_COLON, "after the constant name (constants have a type)");
-    d->tref = parse_type(P);
+    d->tref = parse_decl_type(P);
     parse_expect(P, TK_ASSIGN, "before the constant's value");
     d->init = parse_expr(P);
     parse_expect_semi(P, "after the constant");
@@ -608,7 +619,7 @@ static Decl *parse_fn(Parser *P, uint32_t start, unsigned flags, Decl *parent) {
     decl_name(P, d, "function name");
     parse_param_list(P, d, false, "function");
     if (parse_accept(P, TK_ARROW))
-        d->ret = parse_type(P);
+        d->ret = parse_decl_type(P);
     parse_specs(P, d);
     bool in_iface = parent && parent->kind == D_INTERFACE;
     if (parse_at(P, TK_LBRACE)) {
