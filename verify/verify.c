@@ -605,9 +605,9 @@ static void batch_round(Batch *b, bool agg, Z3_ast as, int n, Z3_ast *fail, bool
     /* 1. the integer view: together, then one by one */
     if (nd && !getenv("WRIT_VERIFY_NOLIA")) {
         clock_t t0 = clock();
-        /* an eighth of the query's limit, at most 1,000,000: the examples' proofs take
-         * at most 150,000 (WRIT_VERIFY_STATS) */
-        unsigned lim = b->rlimit / 8 < 1000000 ? b->rlimit / 8 : 1000000;
+        /* half the query's limit, at most 1,000,000: the examples' proofs take at most
+         * 210,000 (WRIT_VERIFY_STATS), so a build's budget (a fortieth) still affords them */
+        unsigned lim = b->rlimit / 2 < 1000000 ? b->rlimit / 2 : 1000000;
         Lia *lia = lia_open(z, lim ? lim : 1, as);
         int k = 0, np = 0;
         for (int i = 0; i < n; i++)
@@ -711,6 +711,7 @@ static bool batch_prove(Enc *e, const VerOptions *o, IrFunc *f, unsigned rlimit,
         Z3_ast_vector_dec_ref(z0, v);
         return true;
     }
+    clock_t tprep = clock();
     Z3_config cfg = Z3_mk_config();
     Z3_set_param_value(cfg, "model", "true");
     Batch b = {.z = Z3_mk_context(cfg), .rlimit = rlimit, .fname = f->name};
@@ -742,6 +743,9 @@ static bool batch_prove(Enc *e, const VerOptions *o, IrFunc *f, unsigned rlimit,
         fail[i] = batch_prep(&b, Z3_mk_and(z, ob->at || !rq ? 2 : 3, x));
         open[i] = true;
     }
+    if (getenv("WRIT_VERIFY_STATS"))
+        fprintf(stderr, "batch %s: formulas translated and prepared in %.3fs\n", f->name,
+                (double)(clock() - tprep) / CLOCKS_PER_SEC);
     batch_round(&b, e->agg, as, nobl, fail, open, proved, failed);
     for (int i = 0; i < nobl; i++)
         if (proved[i])
