@@ -205,7 +205,6 @@ void ir_func_set_abi(IrFunc *f) {
 IrBlock *ir_block_new(IrFunc *f) {
     IrBlock *b = ARENA_NEW(f->module->arena, IrBlock);
     b->id = f->nblocks++;
-    b->func = f;
     if (!f->entry) {
         f->entry = b;
     } else {

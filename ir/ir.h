@@ -123,8 +123,7 @@ struct IrBlock {
     int npreds;
     IrInstr *first, *last;
     IrBlock **preds;     /* computed by ir_cfg_compute */
-    IrFunc *func;
-    IrBlock *next_in_func;
+    IrBlock *next_in_func; /* the function's blocks are chained from IrFunc.entry */
 };
 
 typedef enum IrFuncKind {

@@ -539,7 +539,6 @@ static IrBlock *block_slot(P *p, uint32_t id, Tok where) {
     if (!p->blocks[id]) {
         IrBlock *b = ARENA_NEW(p->a, IrBlock);
         b->id = (int)id;
-        b->func = p->f;
         p->blocks[id] = b;
         p->block_use[id] = where;
     }

@@ -21,10 +21,16 @@ typedef struct V {
     int *order;        /* block id -> rpo index, -1 unreachable */
     int *idom;         /* rpo index -> rpo index of the immediate dominator */
     int maxid;
+    IrBlock **blocks;  /* block id -> the function's block (blocks do not record it) */
     Arena scratch;     /* per function */
     int *pos;          /* value id -> position in its block, when ids are sane */
     int cur_pos;       /* position of the instruction being checked */
 } V;
+
+/* Is b a block of the function being checked (operands must be defined in it)? */
+static bool in_func(const V *v, const IrBlock *b) {
+    return b->id >= 0 && b->id <= v->maxid && v->blocks[b->id] == b;
+}
 
 static const char *fn_kind_word(IrFuncKind k) {
     static const char *const w[IR_FN_KIND_COUNT] = {"function", "init", "requires", "ensures",
@@ -235,7 +241,7 @@ static void dfs(V *v, IrBlock *b, bool *seen, IrBlock **post, int *npost) {
         bool term = t && (ir_op_info[t->op].flags & OPF_TERM) && t->targets;
         if (term && fr->k < nsucc(t)) {
             IrBlock *s = t->targets[fr->k++];
-            if (s && s->func == v->f && s->id >= 0 && s->id <= v->maxid && !seen[s->id]) {
+            if (s && in_func(v, s) && !seen[s->id]) {
                 seen[s->id] = true;
                 st[sp++] = (Frame){s, 0};
             }
@@ -698,7 +704,7 @@ static void check_instr(V *v, IrBlock *b, const IrInstr *prev, IrInstr *i, bool 
             operands_ok = false;
             continue;
         }
-        if (!a->block || a->block->func != v->f) {
+        if (!a->block || !in_func(v, a->block)) {
             ierr(v, i, "operand %d is not an instruction of this function", k);
             operands_ok = false;
             continue;
@@ -735,7 +741,7 @@ static void check_instr(V *v, IrBlock *b, const IrInstr *prev, IrInstr *i, bool 
         int n = nsucc(i);
         for (int k = 0; k < n; k++) {
             IrBlock *s = i->targets ? i->targets[k] : NULL;
-            if (!s || s->func != v->f || s->id < 0 || s->id > v->maxid)
+            if (!s || !in_func(v, s))
                 ierr(v, i, "branch target %d is not a block of this function", k);
         }
     }
@@ -749,23 +755,23 @@ static void check_func(V *v, IrFunc *f) {
         verr(v, f->span, "%s '%s' has no blocks", fn_kind_word(f->kind), f->name);
         return;
     }
-    /* block ids: unique, in range, blocks know their function */
+    /* block ids: unique, in range */
     v->maxid = -1;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
-        if (b->func != f || b->id < 0 || b->id >= f->nblocks) {
-            verr(v, f->span, "in %s '%s': block bb%d is outside 0..%d or belongs elsewhere", fn_kind_word(f->kind), f->name, b->id, f->nblocks - 1);
+        if (b->id < 0 || b->id >= f->nblocks) {
+            verr(v, f->span, "in %s '%s': block bb%d is outside 0..%d", fn_kind_word(f->kind), f->name, b->id, f->nblocks - 1);
             return;
         }
         if (b->id > v->maxid) v->maxid = b->id;
     }
-    bool *seen = ARENA_ARRAY(&v->scratch, bool, v->maxid + 1);
+    v->blocks = ARENA_ARRAY(&v->scratch, IrBlock *, v->maxid + 1);
     bool blocks_ok = true;
     for (IrBlock *b = f->entry; b; b = b->next_in_func) {
-        if (seen[b->id]) {
+        if (v->blocks[b->id]) {
             verr(v, f->span, "in %s '%s': two blocks are numbered bb%d", fn_kind_word(f->kind), f->name, b->id);
             blocks_ok = false;
         }
-        seen[b->id] = true;
+        v->blocks[b->id] = b;
     }
     /* terminators: exactly one, last */
     for (IrBlock *b = f->entry; b && blocks_ok; b = b->next_in_func) {
@@ -816,6 +822,7 @@ static void check_func(V *v, IrFunc *f) {
     }
     v->pos = NULL;
     v->rpo = NULL;
+    v->blocks = NULL;
     v->order = v->idom = NULL;
 }
 
