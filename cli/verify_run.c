@@ -131,6 +131,22 @@ static void unit_key(const IrModule *m, const CliVerifyRun *run, int fi, char he
 
 /* ---------------------------------------------------------------- size bound */
 
+/* The instructions unit fi reaches (its callees inlined): what its verification costs,
+ * roughly, to hand out the largest units first. */
+static long unit_size(const IrModule *m, int fi) {
+    bool *seen = calloc((size_t)m->nfuncs + 1, sizeof *seen);
+    if (!seen)
+        return 0;
+    reach(m, fi, seen);
+    long n = 0;
+    for (int f = 0; f < m->nfuncs; f++)
+        for (IrBlock *b = seen[f] ? m->funcs[f]->entry : NULL; b; b = b->next_in_func)
+            for (IrInstr *i = b->first; i; i = i->next)
+                n++;
+    free(seen);
+    return n;
+}
+
 /* Does unit fi reach more than `max` instructions, or a loop (a jump back to a block
  * already laid out before it: loops unroll, so they multiply the work)? */
 static bool too_big(const IrModule *m, int fi, int max) {
@@ -271,14 +287,22 @@ static bool write_full(int fd, const char *s, size_t n) {
     return true;
 }
 
-/* A worker: verifies units[w], units[w + nw], ... and writes "unit FI LEN\n" + text each. */
-static void worker(IrModule *m, const CliVerifyRun *run, const int *units, int nunits, int w,
-                   int nw, int fd) {
-    for (int k = w; k < nunits; k += nw) {
+/* A worker: takes unit indices from the queue (a pipe the parent filled before forking;
+ * each read of one int takes one unit, whole: reads of a pipe are atomic up to PIPE_BUF),
+ * verifies each and writes "unit FI LEN\n" + text. Units go to whichever worker is free,
+ * so a long unit does not hold back the ones dealt after it. */
+static void worker(IrModule *m, const CliVerifyRun *run, int queue, int fd) {
+    int fi;
+    for (;;) {
+        ssize_t k = read(queue, &fi, sizeof fi);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k != (ssize_t)sizeof fi)
+            break;
         size_t len = 0;
-        char *text = run_unit(m, run, units[k], &len);
+        char *text = run_unit(m, run, fi, &len);
         char head[64];
-        int hn = snprintf(head, sizeof head, "unit %d %zu\n", units[k], len);
+        int hn = snprintf(head, sizeof head, "unit %d %zu\n", fi, len);
         if (!write_full(fd, head, (size_t)hn) || !write_full(fd, text ? text : "", len))
             _exit(3);
         free(text);
@@ -368,7 +392,28 @@ bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *
         fflush(stderr);
         pid_t *pids = calloc((size_t)nw, sizeof *pids);
         int *fds = calloc((size_t)nw, sizeof *fds);
-        ok = pids && fds;
+        long *size = calloc((size_t)nmiss + 1, sizeof *size);
+        int queue[2] = {-1, -1};
+        ok = pids && fds && size && pipe(queue) == 0;
+        /* the queue, largest units first (ties by index: the same order every run) */
+        for (int k = 0; ok && k < nmiss; k++)
+            size[k] = unit_size(m, miss[k]);
+        for (int k = 1; ok && k < nmiss; k++)
+            for (int j = k; j > 0 && (size[j] > size[j - 1] ||
+                                      (size[j] == size[j - 1] && miss[j] < miss[j - 1])); j--) {
+                long ts = size[j];
+                int tm = miss[j];
+                size[j] = size[j - 1], miss[j] = miss[j - 1];
+                size[j - 1] = ts, miss[j - 1] = tm;
+            }
+        /* nmiss ints fit in the pipe's buffer (64 KiB) for any module writ verifies; a
+         * module with more units than that would block here, so it gets fewer: the rest run
+         * in this process after the workers */
+        int queued = nmiss < 4096 ? nmiss : 4096;
+        if (ok && !write_full(queue[1], (const char *)miss, (size_t)queued * sizeof *miss))
+            ok = false;
+        if (queue[1] >= 0)
+            close(queue[1]);
         int started = 0;
         for (int w = 0; ok && w < nw; w++) {
             int p[2];
@@ -387,7 +432,7 @@ bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *
                 close(p[0]);
                 for (int k = 0; k < started; k++)
                     close(fds[k]);
-                worker(m, run, miss, nmiss, w, nw, p[1]);
+                worker(m, run, queue[0], p[1]);
             }
             close(p[1]);
             pids[w] = pid;
@@ -405,8 +450,13 @@ bool cli_verify_module(IrModule *m, SrcSet *srcs, CliVerifyRun *run, VerReport *
                 ok = false;
             }
         }
+        if (queue[0] >= 0)
+            close(queue[0]);
+        for (int k = queued; ok && k < nmiss; k++)
+            texts[miss[k]] = run_unit(m, run, miss[k], &lens[miss[k]]);
         free(pids);
         free(fds);
+        free(size);
     }
     for (int k = 0; ok && k < nmiss; k++) {
         int i = miss[k];
