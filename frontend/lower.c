@@ -246,7 +246,7 @@ static void lower_getter(Lower *L, Decl *d) {
     IrInstr *pvs[16];
     for (int k = 0; k < n; k++) {
         pvs[k] = lower_emit(L, IR_PARAM, f->params[k].type, NULL, 0, d->span);
-        pvs[k]->imm = u256_from_u64((uint64_t)k);
+        pvs[k]->imm = ir_imm(L->m, u256_from_u64((uint64_t)k));
     }
     for (int k = 0; k < n; k++) {
         IrInstr *pv = pvs[k];
@@ -277,6 +277,26 @@ static void lower_getter(Lower *L, Decl *d) {
 
 /* ---------------- the module ---------------- */
 
+/* The module maps sized from the members up front (with room for what the bodies reach
+ * outside the contract): vectors grown by doubling would leave their old copies in the
+ * scratch arena, alive until the module is done. */
+static void presize_maps(Lower *L, Decl **mem, int nmem) {
+    int n[D_COUNT] = {0}, getters = 0;
+    for (int i = 0; i < nmem; i++) {
+        n[mem[i]->kind]++;
+        getters += mem[i]->kind == D_STORAGE && (mem[i]->flags & DF_PUB);
+    }
+    struct { PtrVec *v; int cap; } maps[] = {
+        {&L->storage, n[D_STORAGE] + n[D_GHOST]}, {&L->structs, n[D_STRUCT] + 4},
+        {&L->events, n[D_EVENT] + 4}, {&L->errors, n[D_ERROR] + 4}, {&L->ifaces, 4},
+        {&L->funcs, n[D_FN] + n[D_INIT] + getters + 8}, {&L->todo, n[D_FN] + n[D_INIT] + 8},
+    };
+    for (size_t k = 0; k < sizeof maps / sizeof maps[0]; k++) {
+        maps[k].v->items = ARENA_ARRAY(&L->mod, void *, maps[k].cap);
+        maps[k].v->cap = maps[k].cap;
+    }
+}
+
 IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     Lower lw = {0};
     Lower *L = &lw;
@@ -289,6 +309,7 @@ IrModule *lower_contract(Program *p, Decl *contract, Arena *arena) {
     L->m->names_outlive = true; /* interned: they live as long as the compilation */
     Decl **mem = contract->all_members ? contract->all_members : contract->members;
     int nmem = contract->all_members ? contract->nall_members : contract->nmembers;
+    presize_maps(L, mem, nmem);
 
     for (int i = 0; i < nmem; i++) {
         Decl *d = mem[i];

@@ -65,7 +65,7 @@ IrInstr *lower_emit(Lower *L, IrOp op, IrType *t, IrInstr **args, int nargs, Spa
 
 IrInstr *lower_const(Lower *L, IrType *t, U256 v, Span sp) {
     IrInstr *i = lower_emit(L, IR_CONST, t, NULL, 0, sp);
-    i->imm = v;
+    i->imm = ir_imm(L->m, v);
     return i;
 }
 
@@ -144,10 +144,10 @@ int lower_var_param(Lower *L, Sym *s, IrType *t, int number, Span sp) {
 static IrInstr *param_value(Lower *L, int var) {
     int k = L->var_params[var];
     IrInstr *i = ir_instr_new(L->f, IR_PARAM, L->var_types[var], NULL, 0, L->var_spans[var]);
-    i->imm = u256_from_u64((uint64_t)k);
+    i->imm = ir_imm(L->m, u256_from_u64((uint64_t)k));
     IrBlock *entry = L->f->entry;
     IrInstr *pos = entry->first;
-    while (pos && pos->op == IR_PARAM && u256_low64(pos->imm) < (uint64_t)k)
+    while (pos && pos->op == IR_PARAM && u256_low64(*pos->imm) < (uint64_t)k)
         pos = pos->next;
     if (pos)
         ir_instr_insert_before(pos, i);

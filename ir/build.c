@@ -217,11 +217,25 @@ IrBlock *ir_block_new(IrFunc *f) {
 
 /* ---------------- instructions ---------------- */
 _Static_assert(IR_OP_COUNT <= 256, "IrInstr.op is a byte");
-_Static_assert(sizeof(IrInstr) == 88, "IrInstr layout: keep it at 88 bytes");
+_Static_assert(sizeof(IrInstr) == 72, "IrInstr layout: keep it at 72 bytes");
+
+#define IMM4(n) {{(n)}}, {{(n) + 1}}, {{(n) + 2}}, {{(n) + 3}}
+#define IMM16(n) IMM4(n), IMM4((n) + 4), IMM4((n) + 8), IMM4((n) + 12)
+#define IMM64(n) IMM16(n), IMM16((n) + 16), IMM16((n) + 32), IMM16((n) + 48)
+static const U256 small_imms[256] = {IMM64(0), IMM64(64), IMM64(128), IMM64(192)};
+
+const U256 *ir_imm(IrModule *m, U256 v) {
+    if (!(v.w[1] | v.w[2] | v.w[3]) && v.w[0] < 256)
+        return &small_imms[v.w[0]];
+    U256 *p = ARENA_NEW(m->arena, U256);
+    *p = v;
+    return p;
+}
 
 void ir_instr_defaults(IrInstr *i) {
     i->var = -1;
     switch (i->op) {
+    case IR_CONST: case IR_PARAM: i->imm = &small_imms[0]; break;
     case IR_CALL: i->callee = -1; break;
     case IR_XCALL: i->iface = i->xfn = -1; break;
     case IR_EMIT: i->event = -1; break;
@@ -234,8 +248,6 @@ void ir_instr_defaults(IrInstr *i) {
  * least one pointer of the union so that pointer immediates read NULL on other ops. */
 size_t ir_instr_size(IrOp op) {
     size_t base = offsetof(IrInstr, imm);
-    if (op == IR_CONST || op == IR_PARAM)
-        return sizeof(IrInstr);
     if (ir_is_storage_place(op) || ir_is_memory_place(op) || op == IR_STR || op == IR_XCALL)
         return base + 16;
     return base + 8;
@@ -312,7 +324,7 @@ void ir_instr_remove(IrInstr *i) {
 
 IrInstr *ir_const(IrFunc *f, IrBlock *b, IrType *t, U256 v, Span sp) {
     IrInstr *i = ir_instr_new(f, IR_CONST, t, NULL, 0, sp);
-    i->imm = v;
+    i->imm = ir_imm(f->module, v);
     ir_block_append(b, i);
     return i;
 }

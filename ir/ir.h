@@ -69,10 +69,10 @@ typedef struct IrBlock IrBlock;
 typedef struct IrInstr IrInstr;
 typedef struct IrFunc IrFunc;
 
-/* An instruction is also the SSA value it defines (when OPF_RESULT). Up to 88 bytes: the
+/* An instruction is also the SSA value it defines (when OPF_RESULT). Up to 72 bytes: the
  * immediates of different ops share storage at the end, and ir_instr_new allocates an
- * instruction up to the end of its op's immediates only (const and param 88 bytes, places,
- * str and xcall 72, every other op 64, so a pointer immediate such as `targets` reads
+ * instruction up to the end of its op's immediates only (places, str and xcall 72 bytes,
+ * every other op 64, so a pointer immediate such as `targets` reads
  * NULL on an op that does not own it). So read an immediate only on the ops that own it
  * (the comments say which): on other ops it is another immediate's bytes or past the end
  * of the instruction (test builds poison those bytes; ASan reports the read). `var` and
@@ -91,7 +91,8 @@ struct IrInstr {
     IrBlock *block;
     IrInstr *next;       /* in its block; singly linked (ir_instr_remove finds the one before) */
     union {              /* immediates, by op */
-        U256 imm;                /* IR_CONST; IR_PARAM number in imm.w[0] */
+        const U256 *imm;         /* IR_CONST: its value; IR_PARAM: its number, imm->w[0].
+                                    Out of line and shared (ir_imm): never written through */
         struct {
             const uint8_t *bytes;/* IR_STR */
             uint32_t nbytes;
@@ -254,6 +255,10 @@ void ir_block_append(IrBlock *b, IrInstr *i);
 void ir_instr_insert_before(IrInstr *pos, IrInstr *i);
 void ir_instr_remove(IrInstr *i);
 IrInstr *ir_const(IrFunc *f, IrBlock *b, IrType *t, U256 v, Span sp);
+/* The `imm` of a const or param holding v: values below 256 point into one static table,
+ * others are copied into the module's arena (a 32-byte value inline would make every
+ * const and param 24 bytes bigger). */
+const U256 *ir_imm(IrModule *m, U256 v);
 IrInstr *ir_binop(IrFunc *f, IrBlock *b, IrOp op, IrInstr *x, IrInstr *y, Span sp);
 IrInstr *ir_check(IrFunc *f, IrBlock *b, IrOp op, IrInstr *x, IrInstr *y, Span sp);
 IrInstr *ir_jmp(IrFunc *f, IrBlock *b, IrBlock *to, Span sp);

@@ -37,7 +37,7 @@ static bool fold_branches(IrFunc *f) {
             keep = t->targets[0];
             drop = NULL;
         } else if (t->args[0]->op == IR_CONST) {
-            bool c = !u256_is_zero(t->args[0]->imm);
+            bool c = !u256_is_zero(*t->args[0]->imm);
             keep = t->targets[c ? 0 : 1];
             drop = t->targets[c ? 1 : 0];
         } else {

@@ -22,8 +22,8 @@ static U256 min_of(unsigned bits) { return u256_neg(u256_shl(u256_from_u64(1), b
 /* Evaluates a pure op on constant operands; false when it cannot be folded. */
 static bool eval(const IrInstr *i, U256 *out) {
     const IrType *t = i->type;
-    U256 a = i->nargs > 0 ? i->args[0]->imm : u256_from_u64(0);
-    U256 b = i->nargs > 1 ? i->args[1]->imm : u256_from_u64(0);
+    U256 a = i->nargs > 0 ? *i->args[0]->imm : u256_from_u64(0);
+    U256 b = i->nargs > 1 ? *i->args[1]->imm : u256_from_u64(0);
     const IrType *at = i->nargs > 0 ? i->args[0]->type : NULL;
     bool sg = is_signed_int(at);
     unsigned bits = ir_type_bits(at);
@@ -74,7 +74,7 @@ static bool eval(const IrInstr *i, U256 *out) {
         for (int k = 0; k < i->nargs; k++) {
             const IrType *ot = i->args[k]->type;
             unsigned nb = ot->kind == IRT_BOOL ? 1 : ir_type_bits(ot) / 8;
-            U256 v = i->args[k]->imm;
+            U256 v = *i->args[k]->imm;
             for (unsigned j = 0; j < nb; j++) {
                 unsigned byte = nb - 1 - j;
                 buf[len + j] = (uint8_t)(v.w[byte / 8] >> (8 * (byte % 8)));
@@ -94,8 +94,8 @@ static bool eval(const IrInstr *i, U256 *out) {
 
 /* Does a check with constant operands pass? */
 static bool check_passes(const IrInstr *i) {
-    U256 a = i->args[0]->imm;
-    U256 b = i->nargs > 1 ? i->args[1]->imm : u256_from_u64(0);
+    U256 a = *i->args[0]->imm;
+    U256 b = i->nargs > 1 ? *i->args[1]->imm : u256_from_u64(0);
     const IrType *at = i->args[0]->type;
     bool sg = is_signed_int(at);
     unsigned bits = ir_type_bits(at);
@@ -150,7 +150,7 @@ static bool const_is(const IrInstr *v, int64_t x) {
     if (!is_const(v)) return false;
     U256 want = u256_from_u64((uint64_t)x);
     if (x < 0) want = u256_neg(u256_from_u64((uint64_t)-x));
-    return u256_eq(v->imm, want);
+    return u256_eq(*v->imm, want);
 }
 
 /* Checks that pass whatever the non-constant operands hold: x + 0, x - 0, x - x, x * 0,
@@ -164,7 +164,7 @@ static bool check_passes_always(const IrInstr *i) {
     case IR_CHECK_SUB: return const_is(b, 0) || a == b;
     case IR_CHECK_MUL: return const_is(a, 0) || const_is(b, 0) || const_is(a, 1) || const_is(b, 1);
     case IR_CHECK_DIV:
-        return is_const(b) && !u256_is_zero(b->imm) && !(is_signed_int(at) && const_is(b, -1));
+        return is_const(b) && !u256_is_zero(*b->imm) && !(is_signed_int(at) && const_is(b, -1));
     case IR_CHECK_CAST: {
         const IrType *tt = i->type;
         if (!tt || at->kind != IRT_INT || tt->kind != IRT_INT) return false;
@@ -213,7 +213,7 @@ static bool fold_func(IrFunc *f) {
                 continue;
             }
             if (i->op == IR_SELECT && is_const(i->args[0])) {
-                ir_replace_uses(f, i, u256_is_zero(i->args[0]->imm) ? i->args[2] : i->args[1]);
+                ir_replace_uses(f, i, u256_is_zero(*i->args[0]->imm) ? i->args[2] : i->args[1]);
                 ir_instr_unlink(b, prev, i);
                 changed = true;
                 i = prev;
@@ -230,7 +230,7 @@ static bool fold_func(IrFunc *f) {
             c->id = i->id;
             c->var = -1;
             c->span = i->span;
-            c->imm = v;
+            c->imm = ir_imm(f->module, v);
             ir_instr_unlink(b, prev, i);
             c->block = b;
             c->next = next;

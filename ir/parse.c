@@ -774,24 +774,26 @@ static bool parse_instr(P *p, IrBlock *b) {
     case IR_PARAM: {
         uint32_t n;
         ok = parse_u32(p, 65535, &n, "parameter number");
-        i->imm = u256_from_u64(n);
+        i->imm = ir_imm(p->m, u256_from_u64(n));
         break;
     }
     case IR_CONST: {
         Tok t = peek(p);
-        if (accept_word(p, "true")) i->imm = u256_from_u64(1);
-        else if (accept_word(p, "false")) i->imm = u256_from_u64(0);
+        U256 v = u256_from_u64(0);
+        if (accept_word(p, "true")) v = u256_from_u64(1);
+        else if (accept_word(p, "false")) v = u256_from_u64(0);
         else {
             bool neg = accept(p, '-');
-            ok = parse_u256_tok(p, next(p), &i->imm);
+            ok = parse_u256_tok(p, next(p), &v);
             if (ok && neg) {
-                if (i->imm.w[3] >> 63 && !(u256_eq(i->imm, u256_shl(u256_from_u64(1), 255)))) {
+                if (v.w[3] >> 63 && !(u256_eq(v, u256_shl(u256_from_u64(1), 255)))) {
                     err(p, t, "negative constant out of range");
                     ok = false;
                 }
-                i->imm = u256_neg(i->imm);
+                v = u256_neg(v);
             }
         }
+        i->imm = ir_imm(p->m, v);
         break;
     }
     case IR_STR: {

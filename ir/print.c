@@ -146,12 +146,12 @@ static void pr_place(Printer *p, const IrInstr *i) {
 static void pr_const(Printer *p, const IrInstr *i) {
     char buf[96];
     const IrType *t = i->type;
-    if (t && t->kind == IRT_BOOL && u256_cmp(i->imm, u256_from_u64(1)) <= 0) {
-        fputs(u256_is_zero(i->imm) ? "false" : "true", p->out);
+    if (t && t->kind == IRT_BOOL && u256_cmp(*i->imm, u256_from_u64(1)) <= 0) {
+        fputs(u256_is_zero(*i->imm) ? "false" : "true", p->out);
         return;
     }
-    if (t && t->kind == IRT_INT) u256_to_dec(i->imm, t->is_signed, buf);
-    else u256_to_hex(i->imm, buf);
+    if (t && t->kind == IRT_INT) u256_to_dec(*i->imm, t->is_signed, buf);
+    else u256_to_hex(*i->imm, buf);
     fputs(buf, p->out);
 }
 
@@ -172,7 +172,7 @@ static void pr_instr(Printer *p, const IrInstr *i) {
     }
     /* operands start with a space when there are any */
     switch (i->op) {
-    case IR_PARAM: fprintf(p->out, " %llu", (unsigned long long)i->imm.w[0]); break;
+    case IR_PARAM: fprintf(p->out, " %llu", (unsigned long long)i->imm->w[0]); break;
     case IR_CONST: fputc(' ', p->out); pr_const(p, i); break;
     case IR_STR: fputc(' ', p->out); pr_string(p, i->bytes, i->nbytes); break;
     case IR_PHI:

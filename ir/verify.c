@@ -483,16 +483,16 @@ static void check_types(V *v, IrInstr *i) {
     if (info->nargs >= 0 && !want_n(v, i, info->nargs)) return;
     switch (i->op) {
     case IR_PARAM:
-        if (i->imm.w[1] | i->imm.w[2] | i->imm.w[3] || i->imm.w[0] >= (uint64_t)f->nparams)
-            ierr(v, i, "parameter %llu does not exist ('%s' has %d)", (unsigned long long)i->imm.w[0], f->name, f->nparams);
-        else if (!compat(v, t, f->params[i->imm.w[0]].type) && t != f->params[i->imm.w[0]].type)
-            want_result(v, i, f->params[i->imm.w[0]].type);
+        if (i->imm->w[1] | i->imm->w[2] | i->imm->w[3] || i->imm->w[0] >= (uint64_t)f->nparams)
+            ierr(v, i, "parameter %llu does not exist ('%s' has %d)", (unsigned long long)i->imm->w[0], f->name, f->nparams);
+        else if (!compat(v, t, f->params[i->imm->w[0]].type) && t != f->params[i->imm->w[0]].type)
+            want_result(v, i, f->params[i->imm->w[0]].type);
         break;
     case IR_CONST:
         if (!is_scalar(t)) {
             tname(v, t, a, sizeof a);
             ierr(v, i, "constant of non-scalar type %s", a);
-        } else if (!u256_fits(i->imm, ir_type_bits(t), t->kind == IRT_INT && t->is_signed)) {
+        } else if (!u256_fits(*i->imm, ir_type_bits(t), t->kind == IRT_INT && t->is_signed)) {
             tname(v, t, a, sizeof a);
             ierr(v, i, "constant does not fit %s (signed values are stored sign-extended)", a);
         }

@@ -1027,7 +1027,7 @@ static bool find_loops(Loops *L, IrBlock **order, int *n) {
         } else {
             if (!cst || cmp->op < IR_EQ || cmp->op > IR_GE || cst->type->kind == IRT_BOOL)
                 return fail(e, "loop not unrolled: no constant bound in its header");
-            v = cst->imm;
+            v = *cst->imm;
         }
         if (cst && cst->type->kind == IRT_INT && cst->type->is_signed && (v.w[3] >> 63))
             return fail(e, "loop not unrolled: negative bound");
@@ -1171,10 +1171,10 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 av[0] = enc_narrow(e, av[0], f->ret);
             Z3_ast v = NULL;
             switch ((IrOp)in->op) {
-            case IR_PARAM: v = args[in->imm.w[0]]; break;
+            case IR_PARAM: v = args[in->imm->w[0]]; break;
             case IR_CONST:
-                v = is_bool(in->type) ? (u256_is_zero(in->imm) ? Z3_mk_false(z) : Z3_mk_true(z))
-                                      : mk_u(e, in->imm, in->type->bits);
+                v = is_bool(in->type) ? (u256_is_zero(*in->imm) ? Z3_mk_false(z) : Z3_mk_true(z))
+                                      : mk_u(e, *in->imm, in->type->bits);
                 break;
             case IR_PHI: {
                 bool pw = false;

@@ -345,7 +345,7 @@ void evm_gen_alloc(EvmGen *g, uint32_t bytes) {
 /* ---------------- values ---------------- */
 static U256 const_word(const IrInstr *c) {
     const IrType *t = c->type;
-    U256 v = c->imm;
+    U256 v = *c->imm;
     if (t->kind == IRT_INT)
         return u256_trunc(v, t->bits, t->is_signed);
     if (t->kind == IRT_BYTES)
@@ -384,10 +384,10 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
         IrFunc *f = g->f;
         int fi = g->fi;
         g->f = c->f, g->fi = c->fi, g->inl = c->up;
-        evm_gen_push_value(g, c->args[u256_low64(v->imm)]);
+        evm_gen_push_value(g, c->args[u256_low64(*v->imm)]);
         g->f = f, g->fi = fi, g->inl = c;
     } else if (v->op == IR_PARAM && g->cd_fi == g->fi) {
-        int k = (int)u256_low64(v->imm);
+        int k = (int)u256_low64(*v->imm);
         if (g->sp_pos && g->sp_pos[k] >= 0) {
             spill_pending(g);   /* before the depth is read */
             int n = A->depth - g->sp_pos[k] + 1;
@@ -399,7 +399,7 @@ void evm_gen_push_value(EvmGen *g, IrInstr *v) {
         }
         push(g, 4 + 32 * (uint64_t)k), op(g, EVM_CALLDATALOAD);   /* validated */
     } else if (v->op == IR_PARAM) {
-        mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(v->imm)));
+        mload_at(g, evm_gen_param_slot(g, g->fi, (int)u256_low64(*v->imm)));
     } else {
         mload_at(g, home(g, v));
     }
@@ -582,12 +582,12 @@ static bool cheap_repush(EvmGen *g, IrInstr *v) {
     while (v->op == IR_PARAM && c) {
         /* an inlined callee's param is the caller's argument */
         fi = c->fi;
-        v = c->args[u256_low64(v->imm)];
+        v = c->args[u256_low64(*v->imm)];
         c = c->up;
     }
     if (v->op != IR_PARAM || fi != g->cd_fi || !g->sp_pos || A->depth <= EVM_DEPTH_UNKNOWN / 2)
         return false;
-    int k = (int)u256_low64(v->imm);
+    int k = (int)u256_low64(*v->imm);
     return g->sp_pos[k] >= 0 && A->depth - g->sp_pos[k] + 3 <= 16;
 }
 
@@ -1691,7 +1691,7 @@ int evm_gen_param_reads(EvmGen *g, int fi, int k) {
     int n = 0;
     for (IrBlock *b = f->entry; b; b = b->next_in_func)
         for (IrInstr *i = b->first; i; i = i->next)
-            if (i->op == IR_PARAM && (int)u256_low64(i->imm) == k)
+            if (i->op == IR_PARAM && (int)u256_low64(*i->imm) == k)
                 n += reads_of(g, f, i);
     return n;
 }

@@ -750,7 +750,7 @@ static void entry_stub(EvmGen *g, int fi, int label, bool check_value) {
     IrInstr *fake = ARENA_NEW(g->arena, IrInstr);
     fake->op = IR_PARAM;
     fake->type = f->ret;
-    fake->imm = u256_from_u64(0);
+    fake->imm = ir_imm(g->m, u256_from_u64(0));
     fake->span = f->span;
     g->f = f;
     g->fi = fi;

@@ -127,7 +127,7 @@ int wb_new_scalar(WbGen *g) {
 
 BinaryenExpressionRef wb_limb(WbGen *g, IrInstr *v, int k) {
     if (v->op == IR_CONST)
-        return wb_i64(g, (int64_t)v->imm.w[k]);
+        return wb_i64(g, (int64_t)v->imm->w[k]);
     return wb_get64(g, g->local_of[v->id] + k);
 }
 
@@ -1346,7 +1346,7 @@ static void compile_func(WbGen *g, int fi) {
             if (!has_value(i) || i->op == IR_CONST || i->op == IR_STR)
                 continue;
             if (i->op == IR_PARAM) {
-                g->local_of[i->id] = param_local[i->imm.w[0]];
+                g->local_of[i->id] = param_local[i->imm->w[0]];
                 continue;
             }
             bool sc = wb_is_scalar(i->type);

@@ -82,8 +82,8 @@ static Outcome run(IrFunc *f, const U256 *args, State st) {
             bool sg = at && is_signed(at);
             U256 r = u256_from_u64(0);
             switch (i->op) {
-            case IR_PARAM: r = args[i->imm.w[0]]; break;
-            case IR_CONST: r = i->imm; break;
+            case IR_PARAM: r = args[i->imm->w[0]]; break;
+            case IR_CONST: r = *i->imm; break;
             case IR_ADD: r = u256_add(a, c, NULL); break;
             case IR_SUB: r = u256_sub(a, c, NULL); break;
             case IR_MUL: r = u256_mul(a, c, NULL); break;
@@ -225,7 +225,7 @@ static IrFunc *generate(IrModule *m, IrType *t, int idx) {
             IrInstr *a = ir_instr_new(f, IR_PARAM, t, NULL, 0, sp);
             ir_block_append(b, a);
             IrInstr *c = ir_instr_new(f, IR_PARAM, t, NULL, 0, sp);
-            c->imm = u256_from_u64(1);
+            c->imm = ir_imm(f->module, u256_from_u64(1));
             ir_block_append(b, c);
             /* half of the functions start from constants, for fold to chew on */
             bool consts = idx % 2;
