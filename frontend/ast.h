@@ -454,10 +454,9 @@ struct Sym {
     const char *name;
     Type *type;
     Decl *decl;       /* for declarations */
-    Stmt *stmt;       /* ST_LET / ST_FOR that declares a local */
     Decl *fn;         /* locals/params: the function that declares it */
 };
-_Static_assert(sizeof(Sym) <= 64, "Sym layout");
+_Static_assert(sizeof(Sym) <= 56, "Sym layout");
 
 /* ---------------- a whole program: the root file and what it imports ---------------- */
 typedef struct Module {

@@ -50,7 +50,10 @@ void lower_specs(Lower *L, Decl *fn, int owner) {
         Spec *sp = &fn->specs[k];
         IrFunc *f = ir_func_new(L->m, kinds[sp->kind], spec_name(L, of->name, names[sp->kind],
                                                                  count[sp->kind]++),
-                                of->params, of->nparams, ir_type_bool(L->m));
+                                NULL, 0, ir_type_bool(L->m));
+        /* a spec function has its owner's parameters: it shares the owner's array */
+        f->params = of->params;
+        f->nparams = of->nparams;
         f->owner = owner;
         f->span = sp->span;
         L->result_type = sp->kind == SP_ENSURES ? of->ret : NULL;

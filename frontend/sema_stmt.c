@@ -215,7 +215,6 @@ static void check_for(Sema *s, Stmt *st) {
     Scope *sc = sema_push_scope(s);
     st->sym = declare_local(s, SYM_LOOP_VAR, st->name, st->name_span.file ? st->name_span
                                                                           : st->span, vt);
-    st->sym->stmt = st;
     (void)sc;
     s->loop_depth++;
     check_block(s, st->body, false);
@@ -370,7 +369,6 @@ static void check_stmt(Sema *s, Stmt *st) {
         }
         Sym *v = declare_local(s, SYM_LOCAL, st->name,
                                st->name_span.file ? st->name_span : st->span, t);
-        v->stmt = st;
         st->sym = v;
         ptrvec_push(&s->scratch, &s->locals, v);
         break;
