@@ -171,7 +171,9 @@ struct Expr {
 _Static_assert(sizeof(Expr) == 80, "Expr layout: a call is 80 bytes");
 
 /* Bytes allocated for a node of each kind: up to the end of its last field. */
-#define EXPR_END(field) (offsetof(Expr, field) + sizeof(((Expr *)0)->field))
+/* Bytes of a node of type T up to the end of `field`: the size of the kinds that end there. */
+#define NODE_END(T, field) (offsetof(T, field) + sizeof(((T *)0)->field))
+#define EXPR_END(field) NODE_END(Expr, field)
 static const uint8_t expr_size[EX_COUNT] = {
     [EX_INT] = EXPR_END(ival_small),   [EX_BOOL] = EXPR_END(lhs),
     [EX_STRING] = EXPR_END(str_len),   [EX_NAME] = EXPR_END(sym),
@@ -270,7 +272,7 @@ struct Stmt {
 };
 _Static_assert(sizeof(Stmt) == 88, "Stmt layout: a for statement is 88 bytes");
 
-#define STMT_END(field) (offsetof(Stmt, field) + sizeof(((Stmt *)0)->field))
+#define STMT_END(field) NODE_END(Stmt, field)
 static const uint8_t stmt_size[ST_COUNT] = {
     [ST_LET] = STMT_END(name_span), [ST_ASSIGN] = STMT_END(value),
     [ST_EXPR] = STMT_END(expr),     [ST_IF] = STMT_END(els),
@@ -411,7 +413,7 @@ struct Decl {
 };
 _Static_assert(sizeof(Decl) <= 280, "Decl layout");
 
-#define DECL_END(field) (offsetof(Decl, field) + sizeof(((Decl *)0)->field))
+#define DECL_END(field) NODE_END(Decl, field)
 static const uint16_t decl_size[D_COUNT] = {
     [D_IMPORT] = DECL_END(region),      [D_STRUCT] = DECL_END(region),
     [D_EVENT] = DECL_END(region),       [D_ERROR] = DECL_END(region),
