@@ -48,6 +48,7 @@ typedef struct Sema {
     bool const_silent;   /* a constant's evaluation failed with an error already given */
     int loop_depth;
     int nlocals;
+    int callee_cap;      /* the function's call graph grows in scratch (see note_call) */
     PtrVec locals;       /* Sym* of the function's `let` locals, for the unused warning */
 
     /* interned types */

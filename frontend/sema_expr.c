@@ -359,16 +359,13 @@ static void note_call(Sema *s, Decl *callee, Span sp) {
     for (int i = 0; i < f->ncallees; i++)
         if (f->callees[i] == callee)
             return;
-    Decl **c = ARENA_ARRAY(s->a, Decl *, f->ncallees + 1);
-    Span *sps = ARENA_ARRAY(s->a, Span, f->ncallees + 1);
-    if (f->ncallees) {
-        memcpy(c, f->callees, sizeof(Decl *) * (size_t)f->ncallees);
-        memcpy(sps, f->callee_spans, sizeof(Span) * (size_t)f->ncallees);
-    }
-    c[f->ncallees] = callee;
-    sps[f->ncallees] = sp;
-    f->callees = c;
-    f->callee_spans = sps;
+    /* grown in scratch while the function is checked; sema_check_fn keeps exact copies */
+    int cap = s->callee_cap;
+    f->callees = arena_grow(&s->scratch, f->callees, f->ncallees, &cap, sizeof(Decl *), 4);
+    f->callee_spans = arena_grow(&s->scratch, f->callee_spans, f->ncallees, &s->callee_cap,
+                                 sizeof(Span), 4);
+    f->callees[f->ncallees] = callee;
+    f->callee_spans[f->ncallees] = sp;
     f->ncallees++;
 }
 

@@ -243,7 +243,7 @@ void sema_rules_compute(Sema *s) {
     Decl **fns = (Decl **)s->fns.items;
     int n = s->fns.len;
     /* 1. recursion */
-    Walk w = {s, ARENA_ARRAY(s->a, Decl *, n + 1), 0};
+    Walk w = {s, ARENA_ARRAY(&s->scratch, Decl *, n + 1), 0};
     for (int i = 0; i < n; i++)
         fns[i]->state = 0;
     for (int i = 0; i < n; i++)

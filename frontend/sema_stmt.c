@@ -494,6 +494,7 @@ void sema_check_fn(Sema *s, Decl *fn) {
         return;
     s->fn = fn;
     s->nlocals = 0;
+    s->callee_cap = fn->ncallees; /* its callees so far, if it was checked before */
     s->loop_depth = 0;
     s->locals.len = 0;
     Scope *sc = sema_push_scope(s);
@@ -532,6 +533,14 @@ void sema_check_fn(Sema *s, Decl *fn) {
             diag_warning(s->d, v->span, "unused variable '%s'", v->name);
     }
     fn->nlocals = s->nlocals;
+    if (fn->ncallees) { /* the call graph outlives the checker's scratch */
+        Decl **c = ARENA_ARRAY(s->a, Decl *, fn->ncallees);
+        Span *sps = ARENA_ARRAY(s->a, Span, fn->ncallees);
+        memcpy(c, fn->callees, sizeof *c * (size_t)fn->ncallees);
+        memcpy(sps, fn->callee_spans, sizeof *sps * (size_t)fn->ncallees);
+        fn->callees = c;
+        fn->callee_spans = sps;
+    }
     ptrvec_push(&s->scratch, &s->fns, fn);
     s->fn = NULL;
 }
