@@ -480,7 +480,7 @@ typedef struct Program {
     FnRegion *regions;  /* every function's and invariant's regions, for fe_free */
     /* The type references of declarations (parameters, fields, returns, storage and
      * constants) are needed until the checker has resolved them into Types: fe_check
-     * frees them (Decl.ret is then only tested against NULL). */
+     * frees them (then Decl.type says whether a function returns a value). */
     Arena decl_types;
 } Program;
 

@@ -153,7 +153,7 @@ int lower_func_index(Lower *L, Decl *d) {
     IrFuncKind kind = d->kind == D_INIT ? IR_FN_INIT : IR_FN;
     const char *name = d->kind == D_INIT ? "init" : d->name;
     IrFunc *f = ir_func_new(L->m, kind, name, params_of(L, d), d->nparams,
-                            d->ret ? lower_vtype(L, d->type) : ir_type_void(L->m));
+                            lower_returns(d) ? lower_vtype(L, d->type) : ir_type_void(L->m));
     f->flags = fn_flags(d);
     f->span = d->span;
     f->owner = -1;
@@ -178,7 +178,7 @@ int lower_iface_index(Lower *L, Decl *d) {
         if (fd->kind != D_FN || (d->kind == D_CONTRACT && !(fd->flags & DF_PUB)))
             continue;
         IrFunc *f = ir_iface_add_fn(L->m, i, fd->name, params_of(L, fd), fd->nparams,
-                                    fd->ret ? lower_vtype(L, fd->type) : ir_type_void(L->m),
+                                    lower_returns(fd) ? lower_vtype(L, fd->type) : ir_type_void(L->m),
                                     fn_flags(fd) | IR_FN_PUB);
         f->span = fd->span;
         if (fd->signature) {

@@ -70,6 +70,11 @@ typedef struct Lower {
     bool ghost;           /* lowering a ghost update: every instruction is IR_F_GHOST */
 } Lower;
 
+/* Does fn return a value? (Its type reference is gone after checking: Program.decl_types.) */
+static inline bool lower_returns(const Decl *fn) {
+    return fn->type && fn->type->kind != TY_VOID;
+}
+
 /* lower.c */
 IrType *lower_type(Lower *L, Type *t);   /* storage form: aggregates as themselves */
 IrType *lower_vtype(Lower *L, Type *t);  /* value form: aggregates are refs */

@@ -538,7 +538,7 @@ static IrInstr *lower_ext_call(Lower *L, Expr *e) {
                             : lower_const_u64(L, ir_type_int(L->m, 256, false), 0, e->span);
     for (int k = 0; k < e->nargs; k++)
         args[k + 2] = lower_expr_to(L, e->args[k], k < fd->nparams ? fd->params[k].type : NULL);
-    IrType *rt = fd->ret ? lower_vtype(L, fd->type) : ir_type_void(L->m);
+    IrType *rt = lower_returns(fd) ? lower_vtype(L, fd->type) : ir_type_void(L->m);
     IrInstr *x = lower_emit(L, IR_XCALL, rt, args, e->nargs + 2, e->span);
     x->iface = iface;
     x->xfn = xfn;
@@ -619,7 +619,7 @@ static IrInstr *lower_call(Lower *L, Expr *e) {
     IrInstr **args = ARENA_ARRAY(&L->tmp, IrInstr *, e->nargs + 1);
     for (int k = 0; k < e->nargs; k++)
         args[k] = lower_expr_to(L, e->args[k], k < fd->nparams ? fd->params[k].type : NULL);
-    IrType *rt = fd->ret ? lower_vtype(L, fd->type) : ir_type_void(L->m);
+    IrType *rt = lower_returns(fd) ? lower_vtype(L, fd->type) : ir_type_void(L->m);
     IrInstr *c = lower_emit(L, IR_CALL, rt, args, e->nargs, e->span);
     c->callee = callee;
     return c;

@@ -351,7 +351,7 @@ void lower_fn_body(Lower *L, Decl *fn, IrFunc *f) {
     }
     lower_block_stmts(L, fn->body);
     if (L->cur) {
-        if (!fn->ret || f->ret->kind == IRT_VOID)
+        if (!lower_returns(fn) || f->ret->kind == IRT_VOID)
             lower_emit(L, IR_RET, NULL, NULL, 0, fn->body->span);
         else
             lower_emit(L, IR_UNREACHABLE, NULL, NULL, 0, fn->body->span);
