@@ -593,6 +593,45 @@ static void batch_stats(Batch *b, const char *what, int nd, int res, clock_t t0)
                 (double)(clock() - t0) / CLOCKS_PER_SEC);
 }
 
+/* Does a contain a product of two variables, or a quotient or remainder by a variable?
+ * Bit-blasted, each is a 256x256 array of adders that Z3 builds whole before it charges
+ * its resource limit: a batch of such a function's obligations can take seconds for a
+ * small limit (std.math's ceil_div, 4 s at a build's limit), so those go one by one. */
+static bool nonlinear(Z3_context z, Memo *seen, Z3_ast a) {
+    if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
+        return false;
+    Z3_app app = Z3_to_app(z, a);
+    unsigned n = Z3_get_app_num_args(z, app);
+    if (n == 0)
+        return false;
+    unsigned id = Z3_get_ast_id(z, a);
+    if (memo_find(seen, id))
+        return false;
+    memo_set(seen, id, a);
+    switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
+    case Z3_OP_BMUL: {
+        int vars = 0;
+        for (unsigned i = 0; i < n; i++)
+            vars += !Z3_is_numeral_ast(z, Z3_get_app_arg(z, app, i));
+        if (vars > 1)
+            return true;
+        break;
+    }
+    case Z3_OP_BUDIV: case Z3_OP_BUDIV_I: case Z3_OP_BUREM: case Z3_OP_BUREM_I:
+    case Z3_OP_BSDIV: case Z3_OP_BSDIV_I: case Z3_OP_BSREM: case Z3_OP_BSREM_I:
+    case Z3_OP_BSMOD: case Z3_OP_BSMOD_I:
+        if (n == 2 && !Z3_is_numeral_ast(z, Z3_get_app_arg(z, app, 1)))
+            return true;
+        break;
+    default:
+        break;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (nonlinear(z, seen, Z3_get_app_arg(z, app, i)))
+            return true;
+    return false;
+}
+
 /* Decides the failure conditions fail[i] of the obligations with open[i] (under `as`):
  * clears open[i] and sets proved[i] for those shown unsat; clears open[i] and sets
  * failed[i] for those a model satisfies; leaves open[i] where the limit ran out. */
@@ -641,13 +680,30 @@ static void batch_round(Batch *b, bool agg, Z3_ast as, int n, Z3_ast *fail, bool
             }
         batch_stats(b, "integers", k, np, t0);
     }
-    /* 2. bit-vectors, together; a model names some that fail, the rest again */
+    /* 2. bit-vectors, together; a model names some that fail, the rest again (not for
+     * products or quotients of variables: see nonlinear()) */
+    if (nd > 0) {
+        Memo seen = {0};
+        bool nl = nonlinear(z, &seen, as);
+        for (int i = 0; i < n && !nl; i++)
+            nl = open[i] && nonlinear(z, &seen, fail[i]);
+        memo_free(&seen);
+        if (nl) {
+            batch_stats(b, "bit-vectors skipped (nonlinear)", nd, 0, clock());
+            nd = 0;
+        }
+    }
     while (nd > 0) {
         int k = 0;
         for (int i = 0; i < n; i++)
             if (open[i])
                 disj[k++] = fail[i];
         Z3_solver s = batch_solver(b, agg);
+        /* pushed first, as the one-by-one queries are: Z3's incremental core bit-blasts
+         * lazily and keeps to the resource limit, where its non-incremental path bit-blasts
+         * wide products and quotients whole before it looks at the limit (std.math's
+         * ceil_div in a build: 19 s for a limit of 500,000) */
+        Z3_solver_push(z, s);
         Z3_solver_assert(z, s, as);
         Z3_solver_assert(z, s, k == 1 ? disj[0] : Z3_mk_or(z, (unsigned)k, disj));
         const char *dump = getenv("WRIT_VERIFY_DUMP");
