@@ -329,6 +329,7 @@ enum {
     DF_VIEW = 1 << 1,
     DF_PAYABLE = 1 << 2,
     DF_REENTRANT = 1 << 3,
+    DF_SPEC_CALLED = 1 << 4, /* sema: called from a spec (not in any callees list) */
 };
 
 typedef struct Param {

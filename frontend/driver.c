@@ -125,13 +125,30 @@ bool fe_check(Compilation *c) {
     return ok;
 }
 
-/* A contract's module lowers the bodies of its own and inherited functions; any contract
- * may reach a free function, so only the last contract may release a free function's body. */
+/* Marks the free functions contract c's code reaches (through the call graph) as lowered
+ * by c, last_lowerer doubling as the visited mark of c's walk. */
+static void reach_free_functions(Decl *c, Decl *f) {
+    for (int i = 0; i < f->ncallees; i++) {
+        Decl *g = f->callees[i];
+        if (g->region && !(g->parent && g->parent->kind == D_CONTRACT) &&
+            !(g->flags & DF_SPEC_CALLED) && g->region->last_lowerer != c) {
+            g->region->last_lowerer = c;
+            reach_free_functions(c, g);
+        }
+    }
+}
+
+/* A contract's module lowers the bodies of its own and inherited functions, and of the free
+ * functions its code reaches: each body is released by the last contract that lowers it,
+ * so in a unit of many contracts a free function's tree goes when its last caller's module
+ * is done, not at the end. A free function called from a spec (which the call graph does
+ * not record) is kept for the last contract; one no contract reaches is never lowered, and
+ * its tree goes before the lowering starts. */
 static void mark_last_lowerers(Program *p) {
     if (!p->ncontracts)
         return;
     for (FnRegion *r = p->regions; r; r = r->next)
-        r->last_lowerer = p->contracts[p->ncontracts - 1];
+        r->last_lowerer = NULL;
     for (int i = 0; i < p->ncontracts; i++) {
         Decl *c = p->contracts[i];
         Decl **mem = c->all_members ? c->all_members : c->members;
@@ -139,7 +156,25 @@ static void mark_last_lowerers(Program *p) {
         for (int k = 0; k < nmem; k++)
             if (mem[k]->region && mem[k]->parent && mem[k]->parent->kind == D_CONTRACT)
                 mem[k]->region->last_lowerer = c;
+        for (int k = 0; k < nmem; k++)
+            if (mem[k]->kind == D_FN || mem[k]->kind == D_INIT)
+                reach_free_functions(c, mem[k]);
     }
+    /* free functions called from specs: for the last contract, as any may lower them */
+    for (int m = 0; m < p->nmodules; m++)
+        for (int i = 0; i < p->modules[m]->nitems; i++) {
+            Decl *d = p->modules[m]->items[i];
+            if (d->kind != D_FN || !d->region)
+                continue;
+            if (d->flags & DF_SPEC_CALLED) {
+                d->region->last_lowerer = p->contracts[p->ncontracts - 1];
+            } else if (!d->region->last_lowerer) {
+                /* no contract reaches it: never lowered, so its tree can go now */
+                arena_free(&d->region->body);
+                arena_free(&d->region->specs);
+                d->region->body_released = d->region->specs_released = true;
+            }
+        }
 }
 
 bool fe_lower(Compilation *c) {

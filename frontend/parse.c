@@ -407,8 +407,8 @@ static void parse_param_list(Parser *P, Decl *d, bool indexed, const char *what)
 static FnRegion *fn_region(Parser *P, Decl *d) {
     if (!d->region) {
         FnRegion *r = ARENA_NEW(P->arena, FnRegion);
-        arena_init_region(&r->body, 1024);
-        arena_init_region(&r->specs, 256);
+        arena_init_region(&r->body);
+        arena_init_region(&r->specs);
         r->next = P->prog->regions;
         P->prog->regions = r;
         d->region = r;

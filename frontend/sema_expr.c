@@ -354,6 +354,8 @@ static Type *check_binary(Sema *s, Expr *e, Type *want) {
 
 static void note_call(Sema *s, Decl *callee, Span sp) {
     Decl *f = s->fn;
+    if (s->in_spec)
+        callee->flags |= DF_SPEC_CALLED; /* so its body is kept for every module (driver.c) */
     if (!f || s->in_spec)
         return;
     for (int i = 0; i < f->ncallees; i++)

@@ -10,6 +10,7 @@
 struct ArenaChunk {
     ArenaChunk *next;
     size_t size, used;
+    uint32_t refs;       /* pool chunks: the regions that allocated in it and are alive */
     _Alignas(16) unsigned char data[];
 };
 
@@ -49,26 +50,127 @@ void arena_peak_reset(void) { peak_bytes = live_bytes; }
 
 void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
 
-void arena_init_region(Arena *a, uint32_t first) {
-    memset(a, 0, sizeof *a);
-    a->chunk = first < ARENA_CHUNK ? first : 0;
-}
+/* Regions. A function's tree lives in a region freed once the function is lowered, and
+ * thousands of small regions are alive at once. Chunks of their own would waste each one's
+ * tail (87 bytes per source line on the frontend benchmark) and, once freed, be too small
+ * for the IR's standard chunks that take their place. So every region bumps through one
+ * shared sequence of standard chunks, the pool: a pool chunk counts the regions that
+ * allocated in it and goes back to the chunk cache (where the IR's arena finds it) when
+ * the last of them is freed. Functions are lowered in about the order they were parsed,
+ * so pool chunks empty in order and the memory the tree gives back is the memory the IR
+ * takes. A region's Arena keeps in `head` a list of RegionRefs (in the pool too), one per
+ * chunk it allocated in, newest first; a block too big for a pool chunk gets a chunk of
+ * its own, referenced the same way. */
+typedef struct RegionRef {
+    struct RegionRef *next;
+    ArenaChunk *chunk;
+} RegionRef;
 
-void arena_free(Arena *a) {
-    ArenaChunk *c = a->head;
-    while (c) {
-        ArenaChunk *n = c->next;
+static _Thread_local ArenaChunk *pool; /* the pool chunk regions allocate in now */
+
+/* A chunk nobody uses any more: kept for reuse (poisoned in ASan builds, so a read through
+ * a stale pointer traps) or freed. */
+static void chunk_release(ArenaChunk *c) {
+    if (c->size == ARENA_CHUNK && chunk_cache_len < ARENA_CACHE_MAX) {
+#ifdef WRIT_ASAN
+        ASAN_POISON_MEMORY_REGION(c->data, c->size);
+#endif
+        c->next = chunk_cache;
+        chunk_cache = c;
+        chunk_cache_len++;
+    } else {
 #ifdef WRIT_ASAN
         ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
 #endif
-        if (c->size == ARENA_CHUNK && chunk_cache_len < ARENA_CACHE_MAX) {
-            c->next = chunk_cache;
-            chunk_cache = c;
-            chunk_cache_len++;
-        } else {
-            free(c);
+        free(c);
+    }
+}
+
+static ArenaChunk *chunk_fresh(size_t cap) {
+    ArenaChunk *c = chunk_new(cap);
+#ifdef WRIT_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(c->data, cap);
+#endif
+    c->next = NULL;
+    c->size = cap;
+    c->used = 0;
+    c->refs = 0;
+    return c;
+}
+
+void arena_init_region(Arena *a) {
+    memset(a, 0, sizeof *a);
+    a->region = true;
+}
+
+/* Bytes handed out, for the memory benchmark (a region's refs count too). */
+static void count_bytes(Arena *a, size_t bytes) {
+    a->used_total += bytes;
+    live_bytes += bytes;
+    if (live_bytes > peak_bytes)
+        peak_bytes = live_bytes;
+}
+
+/* `bytes` from the pool chunk for region a: a new pool chunk when this one is full (the
+ * old one given back if no region is left in it), and a ref when a has not allocated in
+ * this chunk yet. */
+static void *pool_bump(Arena *a, size_t bytes) {
+    RegionRef *last = (RegionRef *)a->head;
+    bool has = last && last->chunk == pool;
+    if (!pool || pool->size - pool->used < bytes + (has ? 0 : sizeof(RegionRef))) {
+        if (pool && pool->refs == 0)
+            chunk_release(pool);
+        pool = chunk_fresh(ARENA_CHUNK);
+        has = false;
+    }
+    if (!has) {
+        RegionRef *r = (RegionRef *)(pool->data + pool->used);
+        pool->used += sizeof *r;
+        *r = (RegionRef){last, pool};
+        pool->refs++;
+        a->head = (ArenaChunk *)r;
+        count_bytes(a, sizeof *r);
+    }
+    void *p = pool->data + pool->used;
+    pool->used += bytes;
+    return p;
+}
+
+static void *region_alloc(Arena *a, size_t size) {
+    if (size <= ARENA_CHUNK / 4)
+        return pool_bump(a, size);
+    /* a big block: a chunk of its own, referenced like a pool chunk */
+    RegionRef *r = pool_bump(a, sizeof *r);
+    ArenaChunk *c = chunk_fresh(size);
+    c->used = size;
+    c->refs = 1;
+    *r = (RegionRef){(RegionRef *)a->head, c};
+    a->head = (ArenaChunk *)r;
+    count_bytes(a, sizeof *r);
+    return c->data;
+}
+
+/* Drops region a's refs; a chunk whose last region this was is given back (not the pool's
+ * current chunk: regions go on allocating in it). Each ref is read before its chunk can go:
+ * a ref lives in the chunk it names or in a newer one, and the list runs newest first. */
+static void region_free(Arena *a) {
+    for (RegionRef *r = (RegionRef *)a->head; r;) {
+        RegionRef *next = r->next;
+        ArenaChunk *c = r->chunk;
+        if (--c->refs == 0 && c != pool)
+            chunk_release(c);
+        r = next;
+    }
+}
+
+void arena_free(Arena *a) {
+    if (a->region) {
+        region_free(a);
+    } else {
+        for (ArenaChunk *c = a->head, *n; c; c = n) {
+            n = c->next;
+            chunk_release(c);
         }
-        c = n;
     }
     a->head = NULL;
     live_bytes -= a->used_total;
@@ -77,30 +179,27 @@ void arena_free(Arena *a) {
 
 void *arena_alloc(Arena *a, size_t size) {
     size = (size + 7) & ~(size_t)7; /* 8 bytes: the most any node needs (pointers, U256 limbs) */
-    ArenaChunk *c = a->head;
-    if (!c || c->size - c->used < size) {
-        size_t std = a->chunk ? a->chunk : ARENA_CHUNK;
-        size_t cap = size > std / 4 ? size : std;
-        if (cap == std && a->chunk)
-            a->chunk = a->chunk * 2 < ARENA_CHUNK ? a->chunk * 2 : 0;
-        c = chunk_new(cap);
-        c->size = cap;
-        c->used = 0;
-        /* A big one-off block goes behind the current chunk so the chunk's tail stays usable. */
-        if (cap != std && a->head) {
-            c->next = a->head->next;
-            a->head->next = c;
-        } else {
-            c->next = a->head;
-            a->head = c;
+    void *p;
+    if (a->region) {
+        p = region_alloc(a, size);
+    } else {
+        ArenaChunk *c = a->head;
+        if (!c || c->size - c->used < size) {
+            size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+            c = chunk_fresh(cap);
+            /* A big one-off block goes behind the current chunk so its tail stays usable. */
+            if (cap != ARENA_CHUNK && a->head) {
+                c->next = a->head->next;
+                a->head->next = c;
+            } else {
+                c->next = a->head;
+                a->head = c;
+            }
         }
+        p = c->data + c->used;
+        c->used += size;
     }
-    void *p = c->data + c->used;
-    c->used += size;
-    a->used_total += size;
-    live_bytes += size;
-    if (live_bytes > peak_bytes)
-        peak_bytes = live_bytes;
+    count_bytes(a, size);
 #ifdef WRIT_ASAN
     ASAN_UNPOISON_MEMORY_REGION(p, size);
 #endif

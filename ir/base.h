@@ -30,14 +30,15 @@ typedef struct ArenaChunk ArenaChunk;
 typedef struct Arena {
     ArenaChunk *head;
     size_t used_total; /* bytes handed out, for the memory benchmark */
-    uint32_t chunk;    /* the next chunk's size; 0 = the standard 64 KiB */
+    bool region;       /* arena_init_region: allocates in the shared pool (base.c) */
 } Arena;
 
 void arena_init(Arena *a);
-/* An arena for a small region freed early (a function's tree): its chunks start at
- * `first` bytes and double up to the standard size, so a thousand small regions alive at
- * once do not each hold a 64 KiB chunk. */
-void arena_init_region(Arena *a, uint32_t first);
+/* An arena for a small region freed early (a function's tree): regions share one sequence
+ * of standard chunks, each chunk given back when the last region in it is freed, so a
+ * thousand small regions alive at once waste no chunk tails and what they free is reused
+ * by the arenas that grow after them (base.c says how). */
+void arena_init_region(Arena *a);
 void arena_free(Arena *a);                 /* frees every chunk at once */
 void *arena_alloc(Arena *a, size_t size);  /* zeroed, 8-byte aligned */
 char *arena_strndup(Arena *a, const char *s, size_t n);
