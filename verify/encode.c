@@ -1075,6 +1075,28 @@ static void add_unwind(Enc *e, IrFunc *f, IrBlock *h, Z3_ast bad) {
     enc_add_obl(e, h, NULL, f, "loop bound", h->last->span, bad, Z3_mk_false(e->z));
 }
 
+/* Counts the work of encoding `in` (see Enc.work); false, with e->fail set, past the
+ * budget. A product or quotient of two non-constant operands costs (width/32)^2 more. */
+static bool charge(Enc *e, IrInstr *in) {
+    long w = 1;
+    if ((in->op == IR_MUL || in->op == IR_DIV || in->op == IR_MOD || in->op == IR_CHECK_MUL ||
+         in->op == IR_CHECK_DIV) && in->nargs == 2 && in->args[0]->op != IR_CONST &&
+        in->args[1]->op != IR_CONST && in->args[0]->type && in->args[0]->type->bits > 0) {
+        long b = in->args[0]->type->bits / 32 + 1;
+        w += b * b;
+    }
+    e->work += w;
+    if (e->work <= ENC_WORK_MAX)
+        return true;
+    if (!e->fail) {
+        char *msg = arena_alloc(e->arena, 96);
+        snprintf(msg, 96, "formula too large: more than %d units of work (instructions encoded)",
+                 (int)ENC_WORK_MAX);
+        e->fail = msg;
+    }
+    return false;
+}
+
 bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast *old,
               Z3_ast result, Z3_ast *ok, Z3_ast *val, int depth) {
     Z3_context z = e->z;
@@ -1155,6 +1177,8 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 continue; /* not reached */
         }
         for (IrInstr *in = b->first; in; in = in->next) {
+            if (!charge(e, in))
+                return false;
             Z3_ast a[8], *av = a;
             if (in->nargs > 8)
                 av = arena_alloc(e->arena, in->nargs * sizeof *av);

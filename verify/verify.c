@@ -898,6 +898,8 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
     Z3_ast ok = NULL, val = NULL;
     if (!e.fail)
         enc_func(&e, f, params, Z3_mk_true(z), state, e.entry, NULL, &ok, &val, 0);
+    if (getenv("WRIT_VERIFY_STATS"))
+        fprintf(stderr, "encode %s: work %ld%s\n", f->name, e.work, e.fail ? " (failed)" : "");
     if (e.fail) {
         ver_report_add(m, rep, (VerResult){VER_UNKNOWN, "function", f->name, f->name, f->span, NULL,
                                        ver_cat(m->arena, "not encoded: ", e.fail), NULL, 0, fidx,

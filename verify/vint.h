@@ -74,7 +74,15 @@ typedef struct Enc {
      * in this transition; summarising > 0 while such a body is encoded (calls inlined) */
     struct VSum { int g; Z3_ast *shape; bool proved; } *sums; int nsums, sumcap;
     int summarising;
+    /* Work done encoding this Enc's formulas, counted (never timed): one per instruction
+     * encoded (loop copies and inlined bodies included), more for a product or quotient of
+     * two variables (Z3 bit-blasts those into width^2 gates before its resource limit
+     * counts). Past ENC_WORK_MAX the encoding fails: the function is unknown, "formula
+     * too large", instead of minutes and gigabytes in Z3. */
+    long work;
 } Enc;
+
+enum { ENC_WORK_MAX = 2000 };
 
 #define ENC_SUM(e, v) ((e)->ns + (v))
 #define ENC_BAL(e) (2 * (e)->ns)
