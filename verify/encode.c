@@ -1083,7 +1083,7 @@ static bool charge(Enc *e, IrInstr *in) {
          in->op == IR_CHECK_DIV) && in->nargs == 2 && in->args[0]->op != IR_CONST &&
         in->args[1]->op != IR_CONST && in->args[0]->type && in->args[0]->type->bits > 0) {
         long b = in->args[0]->type->bits / 32 + 1;
-        w += b * b;
+        w += 4 * b * b;
     }
     e->work += w;
     if (e->work <= ENC_WORK_MAX)

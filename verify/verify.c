@@ -456,20 +456,23 @@ static VerVerdict decide(Query *q, Z3_ast pc, Z3_ast cond, Z3_ast extra, const c
     }
     default: {
         const char *why = Z3_solver_get_reason_unknown(z, s);
-        /* A function whose queries keep running out of resources (wide nonlinear
-         * arithmetic) gets a smaller limit for the rest: a deterministic budget, so one
-         * such function does not take minutes. */
-        if (++q->exhausted == 3) {
+        /* A function whose query ran out of resources (wide nonlinear arithmetic) gets a
+         * sixteenth of the limit for the rest: a deterministic budget, so one such
+         * function does not take minutes (std.math's sqrt: 5 queries of 8 s each at the
+         * full limit). Never 0, which Z3 reads as no limit at all. */
+        unsigned used = q->rlimit;
+        if (++q->exhausted == 1) {
+            unsigned lim = q->rlimit / 16 ? q->rlimit / 16 : 1;
             Z3_params p = Z3_mk_params(z);
             Z3_params_inc_ref(z, p);
-            Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "rlimit"), q->rlimit / 16);
+            Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "rlimit"), lim);
             Z3_solver_set_params(z, s, p);
             Z3_params_dec_ref(z, p);
-            q->rlimit /= 16;
+            q->rlimit = lim;
         }
         v = VER_UNKNOWN;
         char lim[80];
-        snprintf(lim, sizeof lim, "solver gave up within rlimit %u (Z3: ", q->rlimit);
+        snprintf(lim, sizeof lim, "solver gave up within rlimit %u (Z3: ", used);
         *detail = ver_cat(e->arena, ver_cat(e->arena, lim, why ? why : "unknown"), ")");
         break;
     }
