@@ -1076,7 +1076,9 @@ static void add_unwind(Enc *e, IrFunc *f, IrBlock *h, Z3_ast bad) {
 }
 
 /* Counts the work of encoding `in` (see Enc.work); false, with e->fail set, past the
- * budget. A product or quotient of two non-constant operands costs (width/32)^2 more. */
+ * budget. A product or quotient of two non-constant operands costs 4*(width/32+1)^2 more
+ * (325 at 256 bits): Z3 builds a width x width array of gates for it, before its resource
+ * limit counts, for every query that sees it. */
 static bool charge(Enc *e, IrInstr *in) {
     long w = 1;
     if ((in->op == IR_MUL || in->op == IR_DIV || in->op == IR_MOD || in->op == IR_CHECK_MUL ||

@@ -437,7 +437,24 @@ static Z3_ast tr_app(Lia *l, Z3_ast a, Z3_app app, Z3_decl_kind k, unsigned n, Z
 }
 
 /* The integer view of a, memoized; NULL only when a's sort is not modelled. */
+/* tr recurses on the term's depth: past TR_MAX_DEPTH nested calls a term is dropped (any
+ * value of its sort, which only loses constraints), so a deep term never overflows the
+ * stack. */
+enum { TR_MAX_DEPTH = 4000 };
+static int tr_depth;
+
+static Z3_ast tr_at(Lia *l, Z3_ast a);
+
 static Z3_ast tr(Lia *l, Z3_ast a) {
+    if (tr_depth >= TR_MAX_DEPTH)
+        return fresh_of(l, Z3_get_sort(l->z, a));
+    tr_depth++;
+    Z3_ast r = tr_at(l, a);
+    tr_depth--;
+    return r;
+}
+
+static Z3_ast tr_at(Lia *l, Z3_ast a) {
     Z3_context z = l->z;
     unsigned id = Z3_get_ast_id(z, a);
     bool found;

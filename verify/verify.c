@@ -202,6 +202,13 @@ static void memo_free(Memo *mm) {
 }
 
 /* mm[0]: term id -> rewritten term; mm[1]: select(arr, key) id -> pushed down */
+/* The walks over Z3 terms below recurse on the term's depth, which a long unrolled loop
+ * or a long chain of merged states makes deep: past WALK_MAX_DEPTH nested calls a walk
+ * stops descending (the rewrites leave the subterm as it is, which means the same; the
+ * nonlinear test answers yes, which only skips a round), so no input overflows the stack. */
+enum { WALK_MAX_DEPTH = 4000 };
+static int walk_depth;
+
 static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a);
 
 /* select(arr, key), arr and key already rewritten. Merged states share their arrays (an
@@ -233,7 +240,7 @@ static Z3_ast select_down(Z3_context z, Memo *mm, Z3_ast arr, Z3_ast key, int de
     return r;
 }
 
-static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a) {
+static Z3_ast read_through_at(Z3_context z, Memo *mm, Z3_ast a) {
     if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
         return a;
     Z3_app app = Z3_to_app(z, a);
@@ -329,7 +336,27 @@ static bool all_ones(Z3_context z, Z3_ast c) {
     return true;
 }
 
+static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a) {
+    if (walk_depth >= WALK_MAX_DEPTH)
+        return a;
+    walk_depth++;
+    Z3_ast r = read_through_at(z, mm, a);
+    walk_depth--;
+    return r;
+}
+
+static Z3_ast unmul_at(Query *q, Z3_ast a);
+
 static Z3_ast unmul(Query *q, Z3_ast a) {
+    if (walk_depth >= WALK_MAX_DEPTH)
+        return a;
+    walk_depth++;
+    Z3_ast r = unmul_at(q, a);
+    walk_depth--;
+    return r;
+}
+
+static Z3_ast unmul_at(Query *q, Z3_ast a) {
     Z3_context z = q->e->z;
     if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
         return a;
@@ -600,7 +627,18 @@ static void batch_stats(Batch *b, const char *what, int nd, int res, clock_t t0)
  * Bit-blasted, each is a 256x256 array of adders that Z3 builds whole before it charges
  * its resource limit: a batch of such a function's obligations can take seconds for a
  * small limit (std.math's ceil_div, 4 s at a build's limit), so those go one by one. */
+static bool nonlinear_at(Z3_context z, Memo *seen, Z3_ast a);
+
 static bool nonlinear(Z3_context z, Memo *seen, Z3_ast a) {
+    if (walk_depth >= WALK_MAX_DEPTH)
+        return true;
+    walk_depth++;
+    bool r = nonlinear_at(z, seen, a);
+    walk_depth--;
+    return r;
+}
+
+static bool nonlinear_at(Z3_context z, Memo *seen, Z3_ast a) {
     if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
         return false;
     Z3_app app = Z3_to_app(z, a);
