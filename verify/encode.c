@@ -1088,12 +1088,13 @@ static bool charge(Enc *e, IrInstr *in) {
         w += 4 * b * b;
     }
     e->work += w;
-    if (e->work <= ENC_WORK_MAX)
+    e->tx_work += w;
+    if (e->tx_work <= ENC_WORK_MAX && e->work <= ENC_SEARCH_WORK_MAX)
         return true;
     if (!e->fail) {
         char *msg = arena_alloc(e->arena, 96);
         snprintf(msg, 96, "formula too large: more than %d units of work (instructions encoded)",
-                 (int)ENC_WORK_MAX);
+                 (int)(e->tx_work > ENC_WORK_MAX ? ENC_WORK_MAX : ENC_SEARCH_WORK_MAX));
         e->fail = msg;
     }
     return false;

@@ -74,6 +74,7 @@ static bool encode_call(Enc *e, SFun *sf, IrFunc *f, int fidx, Z3_ast pc, Z3_ast
     e->cap = 0;
     Z3_ast ok = NULL, val = NULL;
     const char *fail0 = e->fail;
+    e->tx_work = 0; /* each transition its own budget; the search's total is capped too */
     if (!enc_func(e, f, sf->params, pc, st, pre, NULL, &ok, &val, 0)) {
         e->fail = fail0;
         return false;

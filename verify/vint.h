@@ -80,9 +80,12 @@ typedef struct Enc {
      * counts). Past ENC_WORK_MAX the encoding fails: the function is unknown, "formula
      * too large", instead of minutes and gigabytes in Z3. */
     long work;
+    /* the same, since the transition being encoded began (the multi-transaction search
+     * encodes many in one Enc: each gets ENC_WORK_MAX, all together ENC_SEARCH_WORK_MAX) */
+    long tx_work;
 } Enc;
 
-enum { ENC_WORK_MAX = 2000 };
+enum { ENC_WORK_MAX = 2000, ENC_SEARCH_WORK_MAX = 8 * ENC_WORK_MAX };
 
 #define ENC_SUM(e, v) ((e)->ns + (v))
 #define ENC_BAL(e) (2 * (e)->ns)
