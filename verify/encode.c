@@ -1089,12 +1089,13 @@ static bool charge(Enc *e, IrInstr *in) {
     }
     e->work += w;
     e->tx_work += w;
-    if (e->tx_work <= ENC_WORK_MAX && e->work <= ENC_SEARCH_WORK_MAX)
+    long max = e->work_max ? e->work_max : ENC_WORK_MAX;
+    if (e->tx_work <= max && e->work <= ENC_SEARCH_WORKS * max)
         return true;
     if (!e->fail) {
-        char *msg = arena_alloc(e->arena, 96);
-        snprintf(msg, 96, "formula too large: more than %d units of work (instructions encoded)",
-                 (int)(e->tx_work > ENC_WORK_MAX ? ENC_WORK_MAX : ENC_SEARCH_WORK_MAX));
+        char *msg = arena_alloc(e->arena, 128);
+        snprintf(msg, 128, "formula too large: more than %ld units of work (instructions encoded; "
+                 "a higher --rlimit allows more)", e->tx_work > max ? max : ENC_SEARCH_WORKS * max);
         e->fail = msg;
     }
     return false;

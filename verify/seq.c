@@ -202,7 +202,7 @@ void ver_search(IrModule *m, const VerOptions *o, unsigned rlimit, VerReport *re
             init_idx = i;
     Arena arena;
     arena_init(&arena);
-    Enc e = {.z = z, .arena = &arena};
+    Enc e = {.z = z, .arena = &arena, .work_max = enc_work_max(rlimit)};
     enc_setup(&e, m, NULL);
     Z3_ast *st0 = arena_alloc(&arena, (e.nst + 1) * sizeof *st0);
     enc_prestate(&e, true, st0);

@@ -890,7 +890,7 @@ static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, u
                         VerReport *rep, Z3_context z) {
     Arena arena;
     arena_init(&arena);
-    Enc e = {.z = z, .arena = &arena};
+    Enc e = {.z = z, .arena = &arena, .work_max = enc_work_max(rlimit)};
     enc_setup(&e, m, f);
     bool init = f->kind == IR_FN_INIT;
     e.entry = arena_alloc(&arena, (e.nst + 1) * sizeof *e.entry);

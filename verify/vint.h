@@ -77,15 +77,23 @@ typedef struct Enc {
     /* Work done encoding this Enc's formulas, counted (never timed): one per instruction
      * encoded (loop copies and inlined bodies included), more for a product or quotient of
      * two variables (Z3 bit-blasts those into width^2 gates before its resource limit
-     * counts). Past ENC_WORK_MAX the encoding fails: the function is unknown, "formula
+     * counts). Past work_max the encoding fails: the function is unknown, "formula
      * too large", instead of minutes and gigabytes in Z3. */
     long work;
     /* the same, since the transition being encoded began (the multi-transaction search
-     * encodes many in one Enc: each gets ENC_WORK_MAX, all together ENC_SEARCH_WORK_MAX) */
+     * encodes many in one Enc: each gets work_max, all together ENC_SEARCH_WORKS times it) */
     long tx_work;
+    long work_max;        /* per transition (the search: 8 times it in all); enc_work_max */
 } Enc;
 
-enum { ENC_WORK_MAX = 2000, ENC_SEARCH_WORK_MAX = 8 * ENC_WORK_MAX };
+enum { ENC_WORK_MAX = 2000, ENC_SEARCH_WORKS = 8 };
+
+/* The encoding budget for a query limit: ENC_WORK_MAX at the default limit and below (a
+ * build's), growing with the limit above it, so `--rlimit` buys bigger formulas too. */
+static inline long enc_work_max(unsigned rlimit) {
+    long scaled = (long)(rlimit / (VER_RLIMIT_DEFAULT / ENC_WORK_MAX));
+    return scaled > ENC_WORK_MAX ? scaled : ENC_WORK_MAX;
+}
 
 #define ENC_SUM(e, v) ((e)->ns + (v))
 #define ENC_BAL(e) (2 * (e)->ns)
