@@ -135,6 +135,11 @@ Z3_sort enc_sort(Enc *e, IrType *t) {
     }
 }
 
+/* What is encoded from here on is an abstraction, for the reason `why` (Enc.approx). */
+static void enc_abstract(Enc *e, const char *why) {
+    e->approx = approx_join(e->approx, why);
+}
+
 Z3_ast enc_fresh(Enc *e, const char *name, Z3_sort s) {
     char buf[128];
     snprintf(buf, sizeof buf, "%s!%d", name, e->fresh++);
@@ -455,7 +460,7 @@ void enc_add_obl(Enc *e, const void *key, IrInstr *at, IrFunc *where, const char
             } else {
                 o->cond = NULL;
             }
-            o->approx = o->approx ? o->approx : e->approx;
+            o->approx = approx_join(o->approx, e->approx);
             return;
         }
     }
@@ -500,7 +505,7 @@ Z3_ast enc_narrow(Enc *e, Z3_ast a, IrType *t) {
         return a;
     if (t->kind != IRT_INT && t->kind != IRT_ADDRESS && t->kind != IRT_BYTES)
         return a;
-    e->approx = e->approx ? e->approx : "a sum() is cut to 256 bits";
+    enc_abstract(e, "a sum() is cut to 256 bits");
     return Z3_mk_extract(e->z, t->bits - 1, 0, a);
 }
 
@@ -784,24 +789,44 @@ static Z3_ast enc_pure(Enc *e, IrInstr *in, Z3_ast *a) {
             return b ? a[0] : Z3_mk_not(z, Z3_mk_eq(z, a[0], mk_n(e, 0, at->bits)));
         return resize(e, a[0], at, t->bits);
     case IR_KECCAK: {
-        Z3_ast cat = NULL;
+        /* Scalars hash as their packed concatenation through one function per width. A
+         * string, list or struct argument has a tuple sort (length and contents): the hash
+         * is then one function of the arguments themselves, named by their sorts. Either
+         * way it is uninterpreted, which is sound: the real keccak is one of its
+         * interpretations (equal arguments, equal hashes). */
+        if (in->nargs < 1 || in->nargs > 16)
+            return fail(e, "keccak of nothing or of more than 16 values"), NULL;
+        Z3_ast xs[16];
+        Z3_sort ss[16];
+        bool scalar = true;
         for (int i = 0; i < in->nargs; i++) {
             IrType *it = in->args[i]->type;
             if (!enc_sort(e, it) || it->kind == IRT_MAP)
-                return fail(e, "keccak of an aggregate is not modelled yet"), NULL;
-            Z3_ast x = is_bool(it) ? resize(e, a[i], it, 8) : a[i];
-            cat = cat ? Z3_mk_concat(z, cat, x) : x;
+                return fail(e, "keccak of a map is not modelled"), NULL;
+            xs[i] = is_bool(it) ? resize(e, a[i], it, 8) : a[i];
+            ss[i] = Z3_get_sort(z, xs[i]);
+            scalar = scalar && Z3_get_sort_kind(z, ss[i]) == Z3_BV_SORT;
         }
-        if (!cat)
-            return fail(e, "keccak of nothing"), NULL;
-        char name[32];
-        unsigned w = Z3_get_bv_sort_size(z, Z3_get_sort(z, cat));
-        snprintf(name, sizeof name, "keccak%u", w);
-        Z3_sort dom = Z3_get_sort(z, cat);
-        Z3_func_decl f = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &dom,
-                                         Z3_mk_bv_sort(z, 256));
-        e->approx = e->approx ? e->approx : "keccak is uninterpreted";
-        return Z3_mk_app(z, f, 1, &cat);
+        char name[32 + 12 * 16];
+        Z3_func_decl f;
+        if (scalar) {
+            Z3_ast cat = xs[0];
+            for (int i = 1; i < in->nargs; i++)
+                cat = Z3_mk_concat(z, cat, xs[i]);
+            Z3_sort dom = Z3_get_sort(z, cat);
+            snprintf(name, sizeof name, "keccak%u", Z3_get_bv_sort_size(z, dom));
+            f = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &dom, Z3_mk_bv_sort(z, 256));
+            xs[0] = cat;
+        } else {
+            int n = snprintf(name, sizeof name, "keccak");
+            for (int i = 0; i < in->nargs; i++)
+                n += snprintf(name + n, sizeof name - (size_t)n, "_%u", Z3_get_sort_id(z, ss[i]));
+            f = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), (unsigned)in->nargs, ss,
+                                Z3_mk_bv_sort(z, 256));
+        }
+        if (!e->approx)
+            e->approx = VER_APPROX_KECCAK; /* any other abstraction outranks it */
+        return Z3_mk_app(z, f, scalar ? 1 : (unsigned)in->nargs, xs);
     }
     default:
         return fail(e, "this instruction is not modelled yet"), NULL;
@@ -1266,7 +1291,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                                           in->npath, av, &t)) != NULL) {
                     /* a struct field, an array or list element, or a whole aggregate */
                 } else if ((v = unmodelled(e, in->type)) != NULL) {
-                    e->approx = e->approx ? e->approx : "this storage place is not modelled yet";
+                    enc_abstract(e, "this storage place is not modelled yet");
                 }
                 break;
             }
@@ -1305,7 +1330,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 if (in->op == IR_SLEN) {
                     v = lv ? agg_len(e, lv, t) : NULL;
                     if (!v && (v = unmodelled(e, in->type)) != NULL)
-                        e->approx = e->approx ? e->approx : "this length is not modelled yet";
+                        enc_abstract(e, "this length is not modelled yet");
                     break;
                 }
                 Z3_ast nl = lv && av[0] ? agg_setlen(e, lv, t, av[0]) : NULL;
@@ -1337,7 +1362,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                                   : NULL;
                 v = lv && in->op == IR_MLEN ? agg_len(e, lv, t) : lv;
                 if (!v && (v = unmodelled(e, in->type)) != NULL)
-                    e->approx = e->approx ? e->approx : "this memory place is not modelled yet";
+                    enc_abstract(e, "this memory place is not modelled yet");
                 break;
             }
             case IR_MSTORE: case IR_MSETLEN: {
@@ -1370,7 +1395,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                 Z3_sort rs2 = enc_sort(e, in->type);
                 if (!rs2)
                     return fail(e, "sum of this type is not modelled yet");
-                e->approx = e->approx ? e->approx : "this sum() is not modelled";
+                enc_abstract(e, "this sum() is not modelled");
                 v = enc_fresh(e, "sum", rs2);
                 break;
             }
@@ -1440,7 +1465,7 @@ bool enc_func(Enc *e, IrFunc *f, Z3_ast *args, Z3_ast pc, Z3_ast *state, Z3_ast 
                     for (int s = e->ns; s < 2 * e->ns; s++)
                         if (st[s])
                             st[s] = enc_fresh(e, "sum", Z3_get_sort(z, st[s]));
-                    e->approx = e->approx ? e->approx : "an external call havocs the storage";
+                    enc_abstract(e, "an external call havocs the storage");
                 }
                 if (in->type && in->type->kind != IRT_VOID) {
                     Z3_sort s = enc_sort(e, in->type);

@@ -3,11 +3,23 @@
 #ifndef WRIT_VINT_H
 #define WRIT_VINT_H
 
+#include <string.h>
 #include <z3.h>
 
 #include "verify.h"
 
 /* One thing to prove: `cond` holds whenever `pc` does (under the function's assumptions). */
+/* The abstraction an uninterpreted keccak puts on what is encoded after it (Enc.approx). */
+#define VER_APPROX_KECCAK "keccak is uninterpreted"
+
+/* Two abstractions in force as one reason: the first, except that any other outranks
+ * keccak's (only a keccak-only model may be confirmed by replay: verify.c). */
+static inline const char *approx_join(const char *a, const char *b) {
+    if (!a || (b && strcmp(a, VER_APPROX_KECCAK) == 0))
+        return b ? b : a;
+    return a;
+}
+
 typedef struct VObl {
     const void *key;      /* what merges repeated obligations: the check or the spec function */
     IrInstr *at;          /* check instruction, or NULL (spec obligations) */
