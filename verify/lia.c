@@ -27,61 +27,20 @@
 #include <time.h>
 
 #include "lia.h"
-
-typedef struct Map {
-    unsigned *id; /* AST id + 1; 0: empty */
-    Z3_ast *val;
-    unsigned cap, n;
-} Map;
+#include "astmemo.h"
 
 struct Lia {
     Z3_context z;
     unsigned rlimit;
     Z3_sort int_sort;
-    Map terms;        /* expression id -> its integer view (NULL: a sort not modelled) */
-    Map decls;        /* function declaration id -> the integer one (as an AST) */
+    AstMemo terms;        /* expression id -> its integer view (NULL: a sort not modelled) */
+    AstMemo decls;        /* function declaration id -> the integer one (as an AST) */
     Z3_ast *side;     /* the assumption's view, definitions and ranges: asserted by each check */
     int nside, cside;
     char *pow2[1100]; /* decimal 2^k, made on demand */
     int unknowns;     /* checks that ran out of their limit */
     unsigned max_rlimit;      /* the most rlimit units one check used (WRIT_VERIFY_STATS) */
 };
-
-static Z3_ast map_get(const Map *m, unsigned id, bool *found) {
-    *found = false;
-    if (!m->cap)
-        return NULL;
-    for (unsigned h = (id * 2654435761u) & (m->cap - 1);; h = (h + 1) & (m->cap - 1)) {
-        if (m->id[h] == 0)
-            return NULL;
-        if (m->id[h] == id + 1) {
-            *found = true;
-            return m->val[h];
-        }
-    }
-}
-
-static void map_put(Map *m, unsigned id, Z3_ast v) {
-    if (2 * (m->n + 1) > m->cap) {
-        unsigned cap = m->cap ? 2 * m->cap : 256;
-        Map nm = {calloc(cap, sizeof *nm.id), calloc(cap, sizeof *nm.val), cap, 0};
-        if (!nm.id || !nm.val) {
-            free(nm.id), free(nm.val);
-            return;
-        }
-        for (unsigned i = 0; i < m->cap; i++)
-            if (m->id[i])
-                map_put(&nm, m->id[i] - 1, m->val[i]);
-        free(m->id), free(m->val);
-        *m = nm;
-    }
-    unsigned h = (id * 2654435761u) & (m->cap - 1);
-    while (m->id[h])
-        h = (h + 1) & (m->cap - 1);
-    m->id[h] = id + 1;
-    m->val[h] = v;
-    m->n++;
-}
 
 static void side(Lia *l, Z3_ast c) {
     if (l->nside == l->cside) {
@@ -248,7 +207,7 @@ static Z3_func_decl idecl(Lia *l, Z3_func_decl d) {
     Z3_context z = l->z;
     unsigned id = Z3_get_ast_id(z, Z3_func_decl_to_ast(z, d));
     bool found;
-    Z3_ast v = map_get(&l->decls, id, &found);
+    Z3_ast v = astmemo_get(&l->decls, id, &found);
     if (found)
         return v ? Z3_to_func_decl(z, v) : NULL;
     unsigned n = Z3_get_domain_size(z, d);
@@ -261,7 +220,7 @@ static Z3_func_decl idecl(Lia *l, Z3_func_decl d) {
              (dom[i] = isort(l, Z3_get_domain(z, d, i))) != NULL;
     if (ok)
         nd = Z3_mk_fresh_func_decl(z, "lia", n, dom, rng);
-    map_put(&l->decls, id, nd ? Z3_func_decl_to_ast(z, nd) : NULL);
+    astmemo_put(&l->decls, id, nd ? Z3_func_decl_to_ast(z, nd) : NULL);
     return nd;
 }
 
@@ -458,7 +417,7 @@ static Z3_ast tr_at(Lia *l, Z3_ast a) {
     Z3_context z = l->z;
     unsigned id = Z3_get_ast_id(z, a);
     bool found;
-    Z3_ast r = map_get(&l->terms, id, &found);
+    Z3_ast r = astmemo_get(&l->terms, id, &found);
     if (found)
         return r;
     Z3_sort s = Z3_get_sort(z, a);
@@ -487,7 +446,7 @@ static Z3_ast tr_at(Lia *l, Z3_ast a) {
     }
     if (!r)
         r = fresh_of(l, s); /* dropped: any value of its sort */
-    map_put(&l->terms, id, r);
+    astmemo_put(&l->terms, id, r);
     return r;
 }
 
@@ -566,8 +525,8 @@ unsigned lia_max_rlimit(const Lia *l) {
 void lia_close(Lia *l) {
     if (!l)
         return;
-    free(l->terms.id), free(l->terms.val);
-    free(l->decls.id), free(l->decls.val);
+    astmemo_free(&l->terms);
+    astmemo_free(&l->decls);
     free(l->side);
     for (size_t i = 0; i < sizeof l->pow2 / sizeof l->pow2[0]; i++)
         free(l->pow2[i]);

@@ -157,50 +157,6 @@ static const char *counterexample(Enc *e, Z3_model mdl, IrFunc *f, int fidx, Z3_
  * few reads of fresh constants at symbolic keys, which the solver decides far faster than
  * the array theory's lemmas about writes (transfer's overflow query: 0.6 s -> 0.2 s). The
  * rewrite is an identity: the formula means the same. */
-typedef struct Memo {
-    unsigned *id;         /* AST id + 1, 0: empty */
-    Z3_ast *val;
-    unsigned cap, n;
-} Memo;
-
-static Z3_ast memo_find(const Memo *mm, unsigned id) {
-    if (!mm->cap)
-        return NULL;
-    for (unsigned h = (id * 2654435761u) & (mm->cap - 1);; h = (h + 1) & (mm->cap - 1)) {
-        if (mm->id[h] == 0)
-            return NULL;
-        if (mm->id[h] == id + 1)
-            return mm->val[h];
-    }
-}
-
-static void memo_set(Memo *mm, unsigned id, Z3_ast v) {
-    if (2 * (mm->n + 1) > mm->cap) {
-        unsigned cap = mm->cap ? 2 * mm->cap : 1024;
-        Memo nm = {calloc(cap, sizeof *nm.id), calloc(cap, sizeof *nm.val), cap, 0};
-        if (!nm.id || !nm.val) {
-            free(nm.id), free(nm.val);
-            return;
-        }
-        for (unsigned i = 0; i < mm->cap; i++)
-            if (mm->id[i])
-                memo_set(&nm, mm->id[i] - 1, mm->val[i]);
-        free(mm->id), free(mm->val);
-        *mm = nm;
-    }
-    unsigned h = (id * 2654435761u) & (mm->cap - 1);
-    while (mm->id[h])
-        h = (h + 1) & (mm->cap - 1);
-    mm->id[h] = id + 1;
-    mm->val[h] = v;
-    mm->n++;
-}
-
-static void memo_free(Memo *mm) {
-    free(mm->id), free(mm->val);
-    *mm = (Memo){0};
-}
-
 /* mm[0]: term id -> rewritten term; mm[1]: select(arr, key) id -> pushed down */
 /* The walks over Z3 terms below recurse on the term's depth, which a long unrolled loop
  * or a long chain of merged states makes deep: past WALK_MAX_DEPTH nested calls a walk
@@ -209,18 +165,18 @@ static void memo_free(Memo *mm) {
 enum { WALK_MAX_DEPTH = 4000 };
 static int walk_depth;
 
-static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a);
+static Z3_ast read_through(Z3_context z, AstMemo *mm, Z3_ast a);
 
 /* select(arr, key), arr and key already rewritten. Merged states share their arrays (an
  * ite of two stores into the same map, and so on for every branch), so the result is kept
  * per select(arr, key) term: each (array, key) pair is pushed down once, not once per path
  * (gold's redeem spent a minute here before). */
-static Z3_ast select_down(Z3_context z, Memo *mm, Z3_ast arr, Z3_ast key, int depth) {
+static Z3_ast select_down(Z3_context z, AstMemo *mm, Z3_ast arr, Z3_ast key, int depth) {
     Z3_ast sel = Z3_mk_select(z, arr, key);
     if (depth >= 1000 || Z3_get_ast_kind(z, arr) != Z3_APP_AST)
         return sel;
     unsigned id = Z3_get_ast_id(z, sel);
-    Z3_ast r = memo_find(&mm[1], id);
+    Z3_ast r = astmemo_get(&mm[1], id, NULL);
     if (r)
         return r;
     Z3_app app = Z3_to_app(z, arr);
@@ -236,11 +192,11 @@ static Z3_ast select_down(Z3_context z, Memo *mm, Z3_ast arr, Z3_ast key, int de
                       select_down(z, mm, Z3_get_app_arg(z, app, 1), key, depth + 1),
                       select_down(z, mm, Z3_get_app_arg(z, app, 2), key, depth + 1));
     }
-    memo_set(&mm[1], id, r);
+    astmemo_put(&mm[1], id, r);
     return r;
 }
 
-static Z3_ast read_through_at(Z3_context z, Memo *mm, Z3_ast a) {
+static Z3_ast read_through_at(Z3_context z, AstMemo *mm, Z3_ast a) {
     if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
         return a;
     Z3_app app = Z3_to_app(z, a);
@@ -248,7 +204,7 @@ static Z3_ast read_through_at(Z3_context z, Memo *mm, Z3_ast a) {
     if (n == 0)
         return a;
     unsigned id = Z3_get_ast_id(z, a);
-    Z3_ast r = memo_find(mm, id);
+    Z3_ast r = astmemo_get(mm, id, NULL);
     if (r)
         return r;
     Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
@@ -267,7 +223,7 @@ static Z3_ast read_through_at(Z3_context z, Memo *mm, Z3_ast a) {
         r = changed ? Z3_update_term(z, a, n, args) : a;
     if (args != small)
         free(args);
-    memo_set(mm, id, r);
+    astmemo_put(mm, id, r);
     return r;
 }
 
@@ -279,46 +235,6 @@ static Z3_ast read_through_at(Z3_context z, Memo *mm, Z3_ast a) {
  * simplified first (the cancellations happen), then the remaining products by -1 become
  * ~b + 1, which Z3's rewriter leaves alone and which blasts into one adder. */
 static Z3_ast unmul(Query *q, Z3_ast a);
-
-static Z3_ast memo_get(Query *q, unsigned id) {
-    if (!q->memo_cap)
-        return NULL;
-    for (unsigned h = (id * 2654435761u) & (q->memo_cap - 1);; h = (h + 1) & (q->memo_cap - 1)) {
-        if (q->memo_id[h] == 0)
-            return NULL;
-        if (q->memo_id[h] == id + 1)
-            return q->memo_val[h];
-    }
-}
-
-static void memo_put(Query *q, unsigned id, Z3_ast v) {
-    if (2 * (q->memo_n + 1) > q->memo_cap) {
-        unsigned cap = q->memo_cap ? 2 * q->memo_cap : 1024;
-        unsigned *ids = calloc(cap, sizeof *ids);
-        Z3_ast *vals = calloc(cap, sizeof *vals);
-        if (!ids || !vals) {
-            free(ids), free(vals);
-            return;
-        }
-        for (unsigned i = 0; i < q->memo_cap; i++) {
-            if (!q->memo_id[i])
-                continue;
-            unsigned h = ((q->memo_id[i] - 1) * 2654435761u) & (cap - 1);
-            while (ids[h])
-                h = (h + 1) & (cap - 1);
-            ids[h] = q->memo_id[i];
-            vals[h] = q->memo_val[i];
-        }
-        free(q->memo_id), free(q->memo_val);
-        q->memo_id = ids, q->memo_val = vals, q->memo_cap = cap;
-    }
-    unsigned h = (id * 2654435761u) & (q->memo_cap - 1);
-    while (q->memo_id[h])
-        h = (h + 1) & (q->memo_cap - 1);
-    q->memo_id[h] = id + 1;
-    q->memo_val[h] = v;
-    q->memo_n++;
-}
 
 static bool all_ones(Z3_context z, Z3_ast c) {
     if (!Z3_is_numeral_ast(z, c))
@@ -336,7 +252,7 @@ static bool all_ones(Z3_context z, Z3_ast c) {
     return true;
 }
 
-static Z3_ast read_through(Z3_context z, Memo *mm, Z3_ast a) {
+static Z3_ast read_through(Z3_context z, AstMemo *mm, Z3_ast a) {
     if (walk_depth >= WALK_MAX_DEPTH)
         return a;
     walk_depth++;
@@ -365,7 +281,7 @@ static Z3_ast unmul_at(Query *q, Z3_ast a) {
     if (n == 0)
         return a;
     unsigned id = Z3_get_ast_id(z, a);
-    Z3_ast r = memo_get(q, id);
+    Z3_ast r = astmemo_get(&q->memo, id, NULL);
     if (r)
         return r;
     Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
@@ -389,7 +305,7 @@ static Z3_ast unmul_at(Query *q, Z3_ast a) {
     }
     if (args != small)
         free(args);
-    memo_put(q, id, r);
+    astmemo_put(&q->memo, id, r);
     return r;
 }
 
@@ -400,7 +316,7 @@ Z3_ast ver_tidy(Query *q, Z3_ast a) {
 void ver_query_open(Query *q, Enc *e, unsigned rlimit, IrFunc *f, int fidx, Z3_ast *params,
                        Z3_ast assume) {
     Z3_context z = e->z;
-    *q = (Query){e, NULL, rlimit, f, fidx, params, NULL, NULL, 0, 0, 0, NULL};
+    *q = (Query){.e = e, .rlimit = rlimit, .f = f, .fidx = fidx, .params = params};
     /* QF_ABV's configuration of the SMT core is about 10x faster than the plain one on
      * these queries, but incomplete with tuples (structs, lists, strings) */
     q->s = e->agg ? Z3_mk_simple_solver(z)
@@ -415,8 +331,7 @@ void ver_query_open(Query *q, Enc *e, unsigned rlimit, IrFunc *f, int fidx, Z3_a
 }
 
 void ver_query_close(Query *q) {
-    free(q->memo_id);
-    free(q->memo_val);
+    astmemo_free(&q->memo);
     Z3_solver_dec_ref(q->e->z, q->s);
 }
 
@@ -595,7 +510,7 @@ typedef struct Batch {
     Z3_context z;         /* the batch's context */
     Enc e;                /* only .z: what ver_tidy reads */
     Query q;              /* only the tidy memo */
-    Memo mm[2];           /* read_through's memos */
+    AstMemo mm[2];        /* read_through's memos */
     unsigned rlimit;
     const char *fname;
 } Batch;
@@ -627,9 +542,9 @@ static void batch_stats(Batch *b, const char *what, int nd, int res, clock_t t0)
  * Bit-blasted, each is a 256x256 array of adders that Z3 builds whole before it charges
  * its resource limit: a batch of such a function's obligations can take seconds for a
  * small limit (std.math's ceil_div, 4 s at a build's limit), so those go one by one. */
-static bool nonlinear_at(Z3_context z, Memo *seen, Z3_ast a);
+static bool nonlinear_at(Z3_context z, AstMemo *seen, Z3_ast a);
 
-static bool nonlinear(Z3_context z, Memo *seen, Z3_ast a) {
+static bool nonlinear(Z3_context z, AstMemo *seen, Z3_ast a) {
     if (walk_depth >= WALK_MAX_DEPTH)
         return true;
     walk_depth++;
@@ -638,7 +553,7 @@ static bool nonlinear(Z3_context z, Memo *seen, Z3_ast a) {
     return r;
 }
 
-static bool nonlinear_at(Z3_context z, Memo *seen, Z3_ast a) {
+static bool nonlinear_at(Z3_context z, AstMemo *seen, Z3_ast a) {
     if (Z3_get_ast_kind(z, a) != Z3_APP_AST)
         return false;
     Z3_app app = Z3_to_app(z, a);
@@ -646,9 +561,9 @@ static bool nonlinear_at(Z3_context z, Memo *seen, Z3_ast a) {
     if (n == 0)
         return false;
     unsigned id = Z3_get_ast_id(z, a);
-    if (memo_find(seen, id))
+    if (astmemo_get(seen, id, NULL))
         return false;
-    memo_set(seen, id, a);
+    astmemo_put(seen, id, a);
     switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
     case Z3_OP_BMUL: {
         int vars = 0;
@@ -724,11 +639,11 @@ static void batch_round(Batch *b, bool agg, Z3_ast as, int n, Z3_ast *fail, bool
     /* 2. bit-vectors, together; a model names some that fail, the rest again (not for
      * products or quotients of variables: see nonlinear()) */
     if (nd > 0) {
-        Memo seen = {0};
+        AstMemo seen = {0};
         bool nl = nonlinear(z, &seen, as);
         for (int i = 0; i < n && !nl; i++)
             nl = open[i] && nonlinear(z, &seen, fail[i]);
-        memo_free(&seen);
+        astmemo_free(&seen);
         if (nl) {
             batch_stats(b, "bit-vectors skipped (nonlinear)", nd, 0, clock());
             nd = 0;
@@ -878,9 +793,9 @@ static bool batch_prove(Enc *e, const VerOptions *o, IrFunc *f, unsigned rlimit,
             all = false;
 done:
     free(open), free(proved), free(failed), free(fail);
-    memo_free(&b.mm[0]);
-    memo_free(&b.mm[1]);
-    free(b.q.memo_id), free(b.q.memo_val);
+    astmemo_free(&b.mm[0]);
+    astmemo_free(&b.mm[1]);
+    astmemo_free(&b.q.memo);
     Z3_ast_vector_dec_ref(z, tv);
     Z3_del_context(z);
     return all;

@@ -7,6 +7,7 @@
 #include <z3.h>
 
 #include "verify.h"
+#include "astmemo.h"
 
 /* One thing to prove: `cond` holds whenever `pc` does (under the function's assumptions). */
 /* The abstraction an uninterpreted keccak puts on what is encoded after it (Enc.approx). */
@@ -162,9 +163,7 @@ typedef struct Query {
     IrFunc *f;
     int fidx;
     Z3_ast *params;
-    unsigned *memo_id;    /* tidy()'s memo: AST id + 1 -> rewritten AST */
-    Z3_ast *memo_val;
-    unsigned memo_cap, memo_n;
+    AstMemo memo;         /* tidy()'s memo: AST id -> rewritten AST */
     int exhausted;        /* queries that ran out of rlimit so far */
     const char *label;    /* the obligation being decided (for WRIT_VERIFY_STATS) */
 } Query;
