@@ -13,6 +13,7 @@
  * The oracle is installed on first use by tests/oracle/setup.sh (node and npm needed). */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_evm.h"
+#include "bench_proc.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -103,12 +104,6 @@ static bool parse_opts(int argc, char **argv, Opts *o) {
     return true;
 }
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Runs argv to completion (stdout to /dev/null when quiet, stderr too when silent);
  * returns its exit status, or -1 when it could not run. */
 static double last_cpu_ms; /* user + system time of the last child run */
@@ -130,8 +125,7 @@ static int run_silent(char *const *argv, bool quiet, bool silent) {
     struct rusage ru;
     if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st))
         return -1;
-    last_cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-3;
+    last_cpu_ms = bench_cpu_ms(&ru);
     return WEXITSTATUS(st);
 }
 
@@ -139,27 +133,11 @@ static int run(char *const *argv, bool quiet) {
     return run_silent(argv, quiet, false);
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The writ executable when none is given: this process, if it is writ. */
-static const char *self_writ(char *buf, size_t n) {
-    ssize_t k = readlink("/proc/self/exe", buf, n - 1);
-    if (k <= 0)
-        return NULL;
-    buf[k] = 0;
-    const char *base = strrchr(buf, '/');
-    base = base ? base + 1 : buf;
-    return !strcmp(base, "writ") ? buf : NULL;
-}
-
 /* The default build made in this process (see the top of the file): DIR/CONTRACT.json with
  * the checks the verifier proved left out. Sets *ms to the time it took. false on failure
  * (diagnostics printed). */
 static bool build_proven_in_process(const Opts *o, const char *dir, double *ms) {
-    double t0 = now();
+    double t0 = bench_now_ms();
     const char *env = getenv("WRIT_STDLIB");
     Compilation c;
     fe_init(&c, env && *env ? env : WRIT_BENCH_EVM_STDLIB);
@@ -186,7 +164,7 @@ static bool build_proven_in_process(const Opts *o, const char *dir, double *ms) 
     }
     diag_print(&c.diags, stderr);
     fe_free(&c);
-    *ms = (now() - t0) * 1e3;
+    *ms = bench_now_ms() - t0;
     if (ok && !found)
         fprintf(stderr, "writ-bench-evm: no contract %s in %s\n", o->contract, o->input);
     return ok && found;
@@ -198,20 +176,19 @@ static bool build_proven_in_process(const Opts *o, const char *dir, double *ms) 
 static double time_runs(char *const *argv, int n, double *ms, double *min, double *cpu) {
     double *c = calloc((size_t)n, sizeof *c);
     for (int r = 0; r < n; r++) {
-        double t0 = now();
+        double t0 = bench_now_ms();
         if (run(argv, true) != 0) {
             free(c);
             return -1;
         }
-        ms[r] = (now() - t0) * 1e3;
+        ms[r] = bench_now_ms() - t0;
         c[r] = last_cpu_ms;
     }
-    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
-    qsort(c, (size_t)n, sizeof *c, cmp_double);
+    double median = bench_median(ms, n); /* ms sorted */
     *min = ms[0];
-    *cpu = c[n / 2];
+    *cpu = bench_median(c, n);
     free(c);
-    return ms[n / 2];
+    return median;
 }
 
 int bench_evm(int argc, char **argv) {
@@ -221,7 +198,7 @@ int bench_evm(int argc, char **argv) {
     if (!parse_opts(argc, argv, &o))
         return 2;
     char self[4096];
-    if (!o.writ && !(o.writ = self_writ(self, sizeof self))) {
+    if (!o.writ && !(o.writ = bench_self_writ(self, sizeof self))) {
         fprintf(stderr, "%s: give the writ executable with --writ PATH\n", argv[0]);
         return 2;
     }

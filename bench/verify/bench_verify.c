@@ -15,6 +15,7 @@
  * judge), 1 when one did not or, with --enforce, when a target is missed, 2 on bad usage. */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_verify.h"
+#include "bench_proc.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -107,12 +108,6 @@ static bool parse_opts(int argc, char **argv, Opts *o) {
     return true;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 /* Runs argv in a process group of its own, its stdout read (for the summary line), its
  * stderr discarded; stopped after timeout_s seconds. */
 static Run run_verify(char *const *argv, int timeout_s) {
@@ -121,7 +116,7 @@ static Run run_verify(char *const *argv, int timeout_s) {
     if (pipe(p) != 0)
         return r;
     fflush(stdout);
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
@@ -144,7 +139,7 @@ static Run run_verify(char *const *argv, int timeout_s) {
     size_t len = 0, cap = 0;
     bool killed = false;
     for (;;) {
-        double left = (double)timeout_s * 1e3 - (now_ms() - t0);
+        double left = (double)timeout_s * 1e3 - (bench_now_ms() - t0);
         if (left <= 0) {
             kill(-pid, SIGKILL); /* writ and its workers: the group started here */
             killed = true;
@@ -176,10 +171,9 @@ static Run run_verify(char *const *argv, int timeout_s) {
     pid_t w;
     while ((w = wait4(pid, &st, 0, &ru)) < 0 && errno == EINTR)
         ;
-    r.wall_ms = now_ms() - t0;
+    r.wall_ms = bench_now_ms() - t0;
     if (w == pid) {
-        r.cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-                   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-3;
+        r.cpu_ms = bench_cpu_ms(&ru);
         r.finished = !killed && WIFEXITED(st) && WEXITSTATUS(st) != 127;
         r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     }
@@ -196,21 +190,6 @@ static Run run_verify(char *const *argv, int timeout_s) {
     }
     free(out);
     return r;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static const char *self_writ(char *buf, size_t n) {
-    ssize_t k = readlink("/proc/self/exe", buf, n - 1);
-    if (k <= 0)
-        return NULL;
-    buf[k] = 0;
-    const char *base = strrchr(buf, '/');
-    base = base ? base + 1 : buf;
-    return !strcmp(base, "writ") ? buf : NULL;
 }
 
 static void verdicts(const Run *r, char *buf, size_t n) {
@@ -233,10 +212,8 @@ static bool measure(char **argv, int runs, int timeout, double *wall, double *cp
         w[i] = last->wall_ms;
         c[i] = last->cpu_ms;
     }
-    qsort(w, (size_t)runs, sizeof *w, cmp_double);
-    qsort(c, (size_t)runs, sizeof *c, cmp_double);
-    *wall = w[runs / 2];
-    *cpu = c[runs / 2];
+    *wall = bench_median(w, runs);
+    *cpu = bench_median(c, runs);
     return true;
 }
 
@@ -250,7 +227,7 @@ int bench_verify(int argc, char **argv) {
     if (!parse_opts(argc, argv, &o))
         return 2;
     char self[4096];
-    if (!o.writ && !(o.writ = self_writ(self, sizeof self))) {
+    if (!o.writ && !(o.writ = bench_self_writ(self, sizeof self))) {
         fprintf(stderr, "%s: give the writ executable with --writ PATH\n", argv[0]);
         return 2;
     }
