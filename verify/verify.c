@@ -802,21 +802,14 @@ done:
 }
 
 /* A check whose model is abstract only through keccak (the hash of a model may differ from
- * the real one) still yields its counterexample: the replay on the VM confirms it only by
- * the check's exact Panic (cli/verify_replay.c), else it is reported unknown. Other
- * abstractions (an unmodelled requires or invariant) could admit pre-states no run
- * reaches, which a replay from that pre-state cannot rule out: those stay unknown. */
+ * the real one) still yields its counterexample: the replay on the VM confirms a check
+ * (every OPF_CHECK op reverts with its own Panic code) only by that exact Panic
+ * (cli/verify_replay.c), else it is reported unknown. Other abstractions (an unmodelled
+ * requires or invariant) could admit pre-states no run reaches, which a replay from that
+ * pre-state cannot rule out: those stay unknown. */
 static bool confirmed_by_panic(const VObl *ob) {
-    if (!ob->at || !ob->approx || strcmp(ob->approx, VER_APPROX_KECCAK) != 0)
-        return false;
-    switch (ob->at->op) {
-    case IR_CHECK_ADD: case IR_CHECK_SUB: case IR_CHECK_MUL: case IR_CHECK_NEG:
-    case IR_CHECK_CAST: case IR_CHECK_DIV: case IR_CHECK_BOUNDS: case IR_CHECK_EMPTY:
-    case IR_ASSERT:
-        return true;
-    default:
-        return false;
-    }
+    return ob->at && (ir_op_info[ob->at->op].flags & OPF_CHECK) && ob->approx &&
+           strcmp(ob->approx, VER_APPROX_KECCAK) == 0;
 }
 
 static void verify_func(IrModule *m, IrFunc *f, int fidx, const VerOptions *o, unsigned rlimit,
